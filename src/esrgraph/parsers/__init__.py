@@ -1,0 +1,1 @@
+"""One parser module per input layout, found through :mod:`esrgraph.parsers.registry`."""

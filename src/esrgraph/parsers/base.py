@@ -1,0 +1,43 @@
+"""What every layout parser provides, and what it hands back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+from esrgraph.errors import ParseError
+from esrgraph.model import ProjectRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A decoded input file: text with ``\\n`` line ends, plus where it came from."""
+
+    path: str
+    sha256: str
+    text: str
+    encoding: str
+
+
+@dataclass(slots=True)
+class ParseOutcome:
+    """Records read from one file, and the records that had to be set aside with a reason."""
+
+    records: list[ProjectRecord] = field(default_factory=list)
+    quarantined: list[ParseError] = field(default_factory=list)
+    #: Input units seen (records or CSV rows): records + quarantined == units, always.
+    units: int = 0
+
+
+class Parser(Protocol):
+    """A layout parser. ``sniff`` must be cheap; ``parse`` never raises anything but ParseError."""
+
+    layout: ClassVar[str]
+
+    def sniff(self, text: str) -> bool:
+        """True when ``text`` looks like this layout."""
+        ...
+
+    def parse(self, source: SourceText) -> ParseOutcome:
+        """All records of the file; a record that cannot be read goes to ``quarantined``."""
+        ...

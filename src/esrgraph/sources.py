@@ -1,0 +1,110 @@
+"""Reading input files: find them, hash them, decode them.
+
+Encodings are detected in a fixed order so the same bytes always decode the same way:
+a BOM (UTF-8, UTF-16) wins; then strict UTF-8; then UTF-16 without BOM when the bytes
+look like it; then Windows-1252, whose undefined bytes fall back to Latin-1. A caller
+that knows better names the encoding (``--encoding``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from esrgraph.errors import InputError
+from esrgraph.parsers.base import SourceText
+
+#: Files a folder walk picks up; anything else in a folder is skipped (and said so by the caller).
+INPUT_SUFFIXES = (".txt", ".csv", ".tsv", ".text")
+
+
+def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files named, and files under folders named (recursively, sorted), in a stable order."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in INPUT_SUFFIXES:
+                    yield child
+        else:
+            yield path
+
+
+def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
+    """Text and the encoding used; see the module docstring for the detection order."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise InputError(path, f"unknown encoding {encoding!r}", "try utf-8, utf-16, cp1252 or latin-1") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                path,
+                f"cannot be read as {encoding} (byte {exc.start})",
+                "leave out --encoding to let esrgraph detect it, or name another one",
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError(path, "has a UTF-16 byte-order mark but is not valid UTF-16", "try --encoding") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _looks_utf16(data):
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                continue
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:4000]
+    if len(sample) < 4:
+        return False
+    zeros_even = sample[0::2].count(0)
+    zeros_odd = sample[1::2].count(0)
+    half = len(sample) / 2
+    return zeros_even > 0.3 * half or zeros_odd > 0.3 * half
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF; a leading BOM character is dropped."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_source(path: str | os.PathLike[str], encoding: str | None = None, *, display_path: str | None = None) -> SourceText:
+    """Read and decode one file. Raises InputError naming the file and the fix."""
+    p = Path(path)
+    shown = display_path or str(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(shown, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(shown, "is a folder") from None
+    except OSError as exc:
+        raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from None
+    return source_from_bytes(data, shown, encoding)
+
+
+def source_from_bytes(data: bytes, path: str, encoding: str | None = None) -> SourceText:
+    """Decode in-memory bytes as if they were the file ``path``."""
+    sha = hashlib.sha256(data).hexdigest()
+    text, used = decode_bytes(data, path, encoding)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return SourceText(path=path, sha256=sha, text=normalise_newlines(text), encoding=used)
