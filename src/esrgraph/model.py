@@ -191,6 +191,8 @@ class ProjectRecord:
     problems: tuple[ParseProblem, ...] = ()
     #: Which input line fed which field; see ``esrgraph parse --coverage``.
     coverage: tuple[LineUse, ...] = ()
+    #: Repairs the parser made to read this record (e.g. cells re-joined), one phrase each.
+    repairs: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> ProjectRecord:
         return dataclasses.replace(self, **changes)
