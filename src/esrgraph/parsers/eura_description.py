@@ -116,7 +116,9 @@ SUSTAINABILITY: dict[str, tuple[str, ...]] = {
     ),
 }
 _CRITERIA = sorted((c for cs in SUSTAINABILITY.values() for c in cs), key=len, reverse=True)
-_GENERIC_ROW_RE = re.compile(r"^(?P<name>[^.|]{3,140}?)\s*\|?\s*(?P<d>\d{1,2})\s*\|?\s*(?P<i>\d{1,2})\s*\|?\s*$")
+_GENERIC_ROW_RE = re.compile(
+    r"^(?P<name>[^.|:]{3,140}?)(?:\s+|\s*\|\s*)(?P<d>\d{1,2})(?:\s+|\s*\|\s*)(?P<i>\d{1,2})\s*\|?\s*$"
+)
 
 
 def _norm(text: str) -> str:
