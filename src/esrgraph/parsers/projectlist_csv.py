@@ -102,13 +102,16 @@ AUTHORITIES: tuple[str, ...] = (
 REQUIRED_FIELDS = ("code", "fund", "name")
 MIN_KNOWN = 6
 
-#: Fields the header must not lack for a row to be read at all.
+#: Free-text columns (None: a column no alias names): they take one or more cells of a row.
 _FREE_TEXT = frozenset({"name", "authority", "applicant", "programme", None})
 
 _AMOUNT_FIELDS = ("eu_state_granted", "eu_state_realised", "public_planned", "public_realised")
 
-#: How a field is named in messages (record field path and the column's usual header).
-_FIELD_PATH = {f: f"funding.{f}" for f in _AMOUNT_FIELDS} | {"priority_axis": "priority_axis.number", "applicant": "applicant.name"}
+#: How a field is named in quarantine reasons: its path in ProjectRecord.
+_FIELD_PATH: dict[str, str] = {f: f"funding.{f}" for f in _AMOUNT_FIELDS} | {
+    "priority_axis": "priority_axis.number",
+    "applicant": "applicant.name",
+}
 
 _CODE_RE = re.compile(r"[A-Z]\d{4,6}")
 _TL_RE = re.compile(r"\d{1,2}")
@@ -184,7 +187,7 @@ _KIND_TEXT = {
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One header column: its text, the field it feeds (None: unknown) and its index."""
+    """One header column: its text and the field it feeds (None: a column no alias names)."""
 
     header: str
     field: str | None
@@ -194,8 +197,9 @@ class Column:
         return self.field in _FREE_TEXT
 
     def label(self) -> str:
-        name = _FIELD_PATH.get(self.field or "", self.field or "?")
-        return f"{name} ({self.header!r})"
+        if self.field is None:
+            return f"column {self.header!r}"
+        return f"{_FIELD_PATH.get(self.field, self.field)} ({self.header!r})"
 
 
 def _split_header(line: str) -> tuple[str, list[Column]]:
@@ -369,19 +373,28 @@ def _diagnose(aligner: _Aligner) -> tuple[str, str]:
 
 
 def _describe_ambiguity(aligner: _Aligner, two: list[list[tuple[int, int]]]) -> tuple[str, str]:
+    """(field, reason) for a row with more than one alignment: where the two first readings differ."""
     columns, cells = aligner.columns, aligner.cells
     a, b = two
-    for ci, (sa, sb) in enumerate(zip(a, b, strict=True)):
-        if sa != sb and not columns[ci].free:
-            fld = columns[ci].field or "row"
-            return fld, (
-                f"ambiguous split: {columns[ci].label()} could be {_describe_cell(sa[0], cells)} "
-                f"or {_describe_cell(sb[0], cells)}, so the cells between could belong to either neighbouring text column"
-            )
-    for ci, (sa, sb) in enumerate(zip(a, b, strict=True)):  # pragma: no cover - anchors always differ
-        if sa != sb:
-            return columns[ci].field or "row", f"ambiguous split at {columns[ci].label()}"
-    return "row", "ambiguous split"  # pragma: no cover
+    differ = [ci for ci, (sa, sb) in enumerate(zip(a, b, strict=True)) if sa != sb]
+    anchor = next((ci for ci in differ if not columns[ci].free), None)
+    if anchor is not None:
+        sa, sb = a[anchor], b[anchor]
+        return columns[anchor].field or "row", (
+            f"ambiguous split: {columns[anchor].label()} could be {_describe_cell(sa[0], cells)} "
+            f"or {_describe_cell(sb[0], cells)}, so the cells between could belong to either neighbouring text column"
+        )
+
+    def reading(spans: list[tuple[int, int]]) -> str:
+        return ", ".join(f"{columns[ci].field or columns[ci].label()} = {_cell_range(*spans[ci])}" for ci in differ)
+
+    first = columns[differ[0]]
+    start = min(a[differ[0]][0], b[differ[0]][0])
+    end = max(a[differ[-1]][1], b[differ[-1]][1])
+    return first.field or "row", (
+        f"ambiguous split: {_cell_range(start, end)} could be shared between adjacent text columns "
+        f"in more than one way ({reading(a)}; or {reading(b)})"
+    )
 
 
 # -- values ----------------------------------------------------------------------------------------
@@ -634,7 +647,7 @@ class ProjectListCsvParser:
                 return None
 
         amounts = {f: _parse_amount(values[f]) for f in _AMOUNT_FIELDS if f in values}
-        funding = Funding(**amounts) if amounts else None  # type: ignore[arg-type]
+        funding = Funding(**amounts) if amounts else None
         tl = values.get("priority_axis")
         applicant = values.get("applicant")
         return ProjectRecord(
