@@ -32,7 +32,13 @@ def parse_source(source: SourceText, layout: str | None = None) -> ParseOutcome:
     return parser.parse(source)
 
 
-def parse_file(path: str | os.PathLike[str], *, encoding: str | None = None, layout: str | None = None) -> ParseOutcome:
+def parse_file(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str | None = None,
+    layout: str | None = None,
+    display_path: str | None = None,
+) -> ParseOutcome:
     """Parse one file.
 
     Args:
@@ -46,7 +52,7 @@ def parse_file(path: str | os.PathLike[str], *, encoding: str | None = None, lay
     Raises:
         InputError: the file cannot be read or its layout is unknown.
     """
-    return parse_source(read_source(path, encoding), layout)
+    return parse_source(read_source(path, encoding, display_path=display_path), layout)
 
 
 @dataclass(slots=True)
@@ -78,12 +84,15 @@ def parse_paths(
 ) -> ParseBatch:
     """Parse files and folders (recursively). A bad file is recorded and the batch goes on."""
     batch = ParseBatch()
-    for path in iter_input_files(inputs):
+    for path, shown in iter_input_files(inputs):
         batch.files_read += 1
         try:
-            outcome = parse_file(path, encoding=encoding, layout=layout)
+            outcome = parse_file(path, encoding=encoding, layout=layout, display_path=shown)
         except InputError as exc:
-            batch.failed_files.append(FileFailure(str(path), exc))
+            batch.failed_files.append(FileFailure(shown, exc))
+            continue
+        except ParseError as exc:  # the whole file is unreadable in the layout chosen
+            batch.failed_files.append(FileFailure(shown, InputError(shown, exc.message, "check --layout")))
             continue
         batch.records.extend(outcome.records)
         batch.quarantined.extend(outcome.quarantined)

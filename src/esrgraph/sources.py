@@ -21,16 +21,22 @@ from esrgraph.parsers.base import SourceText
 INPUT_SUFFIXES = (".txt", ".csv", ".tsv", ".text")
 
 
-def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named, and files under folders named (recursively, sorted), in a stable order."""
+def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
+    """Files named, and files under folders named (recursively, sorted), with display names.
+
+    The display name is what reports and the graph's provenance call the file: the path
+    below the named folder's parent (``samples/S21093.txt``) or the file's own name, so it
+    does not depend on where the build was started.
+    """
     for item in inputs:
         path = Path(item)
         if path.is_dir():
+            root = path.resolve().parent
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix.lower() in INPUT_SUFFIXES:
-                    yield child
+                    yield child, child.resolve().relative_to(root).as_posix()
         else:
-            yield path
+            yield path, path.name
 
 
 def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:

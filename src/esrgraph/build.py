@@ -1,0 +1,247 @@
+"""The main job: inputs -> records -> one merged, mapped, validated graph -> files.
+
+Each stage reports what it found as ``Finding``s; nothing read is dropped without a
+finding or a quarantine entry, and the counts add up: records found = records built +
+records quarantined.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Triple
+
+from esrgraph import __version__
+from esrgraph.errors import ParseError
+from esrgraph.export import OutputFormat, atomic_write_bytes, atomic_write_text, serialize_triples, sort_triples
+from esrgraph.findings import Finding, Severity
+from esrgraph.mapping import MappingOptions, map_projects
+from esrgraph.merge import MergedProject, merge_records
+from esrgraph.model import ProjectRecord
+from esrgraph.parsing import ParseBatch, parse_paths
+from esrgraph.validate import ValidationReport, triples_to_rdflib, validate_graph
+from esrgraph.vocab import DEFAULT_BASE, PREFIXES
+
+#: Exit codes, documented in the README and in ``esrgraph --help``.
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    base: str = DEFAULT_BASE
+    include_personal_data: bool = False
+    encoding: str | None = None
+    layout: str | None = None
+    shapes: str | None = None
+    with_codelists: bool = True
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """Everything one build produced and found."""
+
+    batch: ParseBatch
+    projects: list[MergedProject]
+    triples: list[Triple]
+    findings: list[Finding]
+    validation: ValidationReport | None
+    quarantined: list[ParseError]
+    withheld: Counter[str] = field(default_factory=Counter)
+    organisations: int = 0
+    base: str = DEFAULT_BASE
+
+    @property
+    def records_found(self) -> int:
+        """Records the parsers saw, whether they built or not."""
+        return len(self.batch.records) + len(self.batch.quarantined)
+
+    @property
+    def records_built(self) -> int:
+        """Records that went into the graph (several may merge into one project)."""
+        return self.records_found - len(self.quarantined)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity is Severity.VIOLATION for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        if self.batch.failed_files or self.quarantined:
+            return EXIT_BAD_INPUT
+        if not self.conforms:
+            return EXIT_VIOLATIONS
+        return EXIT_OK
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            out[f.severity.value] += 1
+        return out
+
+    def prefixes(self) -> dict[str, str]:
+        return {**PREFIXES, "project": f"{self.base}project/", "organisation": f"{self.base}organisation/"}
+
+
+def default_inputs() -> list[Path]:
+    """The bundled sample records (``data/samples``)."""
+    from esrgraph.resources import resource_dir
+
+    return [resource_dir("data") / "samples"]
+
+
+def _problem_findings(records: Iterable[ProjectRecord]) -> list[Finding]:
+    return [
+        Finding(
+            severity=Severity.VIOLATION,
+            rule="unreadable-value",
+            message=problem.message,
+            record=problem.record or record.code,
+            field=problem.field,
+            value=problem.value,
+            path=problem.path,
+            line=problem.line,
+            stage="parse",
+        )
+        for record in records
+        for problem in record.problems
+    ]
+
+
+def _locator(records: Sequence[ProjectRecord]):  # type: ignore[no-untyped-def]
+    by_code: dict[str, list[ProjectRecord]] = {}
+    for record in records:
+        if record.code:
+            by_code.setdefault(record.code, []).append(record)
+
+    def locate(code: str, field_name: str) -> tuple[str | None, int | None]:
+        head = field_name.split(".")[0].split("[")[0]
+        candidates = by_code.get(code, [])
+        for record in candidates:
+            for use in record.coverage:
+                if use.field and (use.field == field_name or use.field.split(".")[0].split("[")[0] == head):
+                    return record.source.path, use.line
+        if candidates:
+            return candidates[0].source.path, candidates[0].source.first_line
+        return None, None
+
+    return locate
+
+
+def load_resolver():  # type: ignore[no-untyped-def]
+    """The code-list resolver, or None when the code lists are not available."""
+    try:
+        from esrgraph.codelists import CodeLists
+        from esrgraph.resolve import Resolver
+    except ImportError:
+        return None
+    return Resolver(CodeLists.load())
+
+
+def codelist_triples() -> list[Triple]:
+    try:
+        from esrgraph.codelists import CodeLists
+    except ImportError:
+        return []
+    return list(CodeLists.load().skos_triples())
+
+
+def build_records(records: list[ProjectRecord], options: BuildOptions) -> tuple[list[MergedProject], list[Triple], list[Finding], list[ParseError], Counter[str], int]:
+    """Merge and map parsed records (no validation). Records without a code are quarantined."""
+    quarantined: list[ParseError] = []
+    usable: list[ProjectRecord] = []
+    for record in records:
+        if not record.code:
+            quarantined.append(
+                ParseError(record.source.path, "record has no project code", line=record.source.first_line, field="code")
+            )
+        else:
+            usable.append(record)
+    projects, merge_findings = merge_records(usable)
+    mapping = map_projects(
+        projects,
+        MappingOptions(base=options.base, include_personal_data=options.include_personal_data, software_version=__version__),
+        load_resolver() if options.with_codelists else None,
+    )
+    triples = mapping.triples
+    if options.with_codelists:
+        triples = triples + codelist_triples()
+    findings = _problem_findings(usable) + merge_findings + mapping.findings
+    return projects, sort_triples(triples), findings, quarantined, mapping.withheld, mapping.organisations
+
+
+def build(inputs: Sequence[str | os.PathLike[str]] | None = None, options: BuildOptions | None = None) -> BuildResult:
+    """Parse, merge, map and validate ``inputs`` (the bundled samples when None).
+
+    Returns:
+        A BuildResult; ``result.exit_code`` is 0 (conforms), 1 (violations) or 2 (bad input).
+    """
+    options = options or BuildOptions()
+    batch = parse_paths(inputs if inputs else default_inputs(), encoding=options.encoding, layout=options.layout)
+    projects, triples, findings, quarantined, withheld, organisations = build_records(batch.records, options)
+    quarantined = batch.quarantined + quarantined
+    validation = validate_graph(triples_to_rdflib(triples), options.shapes, locate=_locator(batch.records))
+    all_findings = sorted(findings + validation.findings, key=Finding.sort_key)
+    return BuildResult(
+        batch=batch,
+        projects=projects,
+        triples=triples,
+        findings=all_findings,
+        validation=validation,
+        quarantined=quarantined,
+        withheld=withheld,
+        organisations=organisations,
+        base=options.base,
+    )
+
+
+def report_json(result: BuildResult) -> dict[str, object]:
+    """The machine-readable build report (validation-report.json)."""
+    return {
+        "esrgraph_version": __version__,
+        "conforms": result.conforms,
+        "exit_code": result.exit_code,
+        "counts": {
+            "files_read": result.batch.files_read,
+            "files_failed": len(result.batch.failed_files),
+            "records_found": result.records_found,
+            "records_built": result.records_built,
+            "records_quarantined": len(result.quarantined),
+            "projects_in_graph": len(result.projects),
+            "organisations_in_graph": result.organisations,
+            "triples": len(result.triples),
+            **{f"findings_{k.lower()}": v for k, v in result.counts().items()},
+        },
+        "failed_files": [{"path": f.path, "message": f.error.message, "hint": f.error.hint} for f in result.batch.failed_files],
+        "quarantined": [
+            {"path": q.path, "line": q.line, "record": q.record, "field": q.field, "message": q.message}
+            for q in sorted(result.quarantined, key=lambda q: (q.path, q.line or 0))
+        ],
+        "withheld_personal_data": dict(sorted(result.withheld.items())),
+        "findings": [f.to_json() for f in result.findings],
+    }
+
+
+def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write the graph and both reports into ``out_dir`` atomically; return the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    graph_path = out / "esrgraph.ttl"
+    atomic_write_bytes(graph_path, serialize_triples(result.triples, OutputFormat.TURTLE, result.prefixes(), presorted=True))
+    written.append(graph_path)
+    report_ttl = out / "validation-report.ttl"
+    report_triples = result.validation.report_triples() if result.validation else []
+    atomic_write_bytes(report_ttl, serialize_triples(report_triples, OutputFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#", **result.prefixes()}))
+    written.append(report_ttl)
+    report_path = out / "validation-report.json"
+    atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    written.append(report_path)
+    return written

@@ -1,0 +1,208 @@
+"""The ``esrgraph`` command: a thin click shell over the library.
+
+Each command parses its options, calls one library function and prints the result.
+Exit codes: 0 the data conforms (warnings allowed), 1 violations found, 2 bad input or
+usage, 3 internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from esrgraph import __version__
+from esrgraph.errors import EsrgraphError
+from esrgraph.vocab import DEFAULT_BASE
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 conforms (warnings allowed), 1 violations found, "
+    "2 bad input or usage (unreadable file, quarantined record), 3 internal error."
+)
+ISSUE_HINT = "This is a bug in esrgraph; please report it with the command you ran (rerun with ESRGRAPH_DEBUG=1 for details)."
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, "-V", "--version", prog_name="esrgraph")
+def cli() -> None:
+    """Turn ESR/EAKR project records into a validated, linked RDF knowledge graph."""
+
+
+def _echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines, one object per record (the default).")
+@click.option("--coverage", is_flag=True, help="Print which input lines fed which field, and the lines no field used.")
+@click.option("--encoding", help="Input encoding (detected when not given).")
+@click.option("--layout", help="Input layout (detected when not given).")
+def parse(files: Sequence[Path], as_json: bool, coverage: bool, encoding: str | None, layout: str | None) -> None:
+    """Parse record files and print what was read, as JSON Lines."""
+    from esrgraph.parsing import parse_paths
+
+    batch = parse_paths(files, encoding=encoding, layout=layout)
+    for record in batch.records:
+        if coverage:
+            click.echo(_coverage_text(record))
+        else:
+            click.echo(json.dumps(record.to_json(), ensure_ascii=False, sort_keys=False))
+    for failure in batch.failed_files:
+        _echo_err(f"error: {failure.error}")
+    for q in batch.quarantined:
+        _echo_err(f"quarantined: {q}")
+    for record in batch.records:
+        for problem in record.problems:
+            _echo_err(f"problem: {problem}")
+    if batch.failed_files or batch.quarantined:
+        sys.exit(2)
+    if any(r.problems for r in batch.records):
+        sys.exit(1)
+
+
+def _coverage_text(record) -> str:  # type: ignore[no-untyped-def]
+    lines = [f"# {record.label} ({record.source.layout}, {record.source.path})"]
+    unused = 0
+    for use in record.coverage:
+        mark = use.field or "-- unused --"
+        if use.field is None:
+            unused += 1
+        text = use.text if len(use.text) <= 60 else use.text[:57] + "..."
+        lines.append(f"{use.line:5d}  {mark:32s}  {text}")
+    lines.append(f"# {len(record.coverage)} lines, {unused} unused")
+    return "\n".join(lines)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="Folder for esrgraph.ttl and the validation reports.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of projects and organisations.")
+@click.option("--include-personal-data", is_flag=True,
+              help="Also write contact persons' names, e-mails and phones (left out by default).")
+@click.option("--shapes", type=click.Path(path_type=Path), help="Validate with these SHACL shapes instead of ours.")
+@click.option("--encoding", help="Input encoding (detected when not given).")
+@click.option("--layout", help="Input layout (detected when not given).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and violations.")
+def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_data: bool, shapes: Path | None,
+          encoding: str | None, layout: str | None, quiet: bool) -> None:
+    """Parse, map, validate and write the graph.
+
+    INPUTS are files or folders (read recursively); with none, the bundled sample records.
+    Writes OUT/esrgraph.ttl, OUT/validation-report.ttl and OUT/validation-report.json.
+    """
+    from esrgraph.build import BuildOptions, build as run_build, write_outputs
+    from esrgraph.summary import build_summary
+
+    options = BuildOptions(base=base, include_personal_data=include_personal_data,
+                           shapes=str(shapes) if shapes else None, encoding=encoding, layout=layout)
+    result = run_build(list(inputs), options)
+    written = write_outputs(result, out_dir)
+    click.echo(build_summary(result, written, quiet=quiet))
+    sys.exit(result.exit_code)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--shapes", type=click.Path(path_type=Path), help="Shapes file or folder (esrgraph's own when not given).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--report", type=click.Path(path_type=Path), help="Also write the SHACL report as Turtle to this file.")
+def validate(graph: Path, shapes: Path | None, fmt: str, report: Path | None) -> None:
+    """Validate any RDF file against the SHACL shapes (for CI)."""
+    from esrgraph.validate_file import validate_file
+
+    outcome = validate_file(graph, shapes, report)
+    if fmt == "json":
+        click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(outcome.text())
+    sys.exit(outcome.exit_code)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.argument("query_file", required=False, type=click.Path(path_type=Path))
+@click.option("-e", "--expression", help="SPARQL text to run.")
+@click.option("-n", "--name", help="A named query (see `esrgraph queries`).")
+@click.option("--endpoint", help="Run on this remote SPARQL query endpoint instead of a local file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]), default="table",
+              show_default=True)
+def query(graph: Path | None, query_file: Path | None, expression: str | None, name: str | None,
+          endpoint: str | None, fmt: str) -> None:
+    """Answer a SPARQL query on GRAPH (an RDF file or a build folder).
+
+    Give the query as QUERY_FILE, as -e TEXT, or as --name NAME.
+    """
+    from esrgraph.errors import UsageError
+    from esrgraph.query import ResultFormat, format_results, get_named_query, load_store, run_query
+
+    given = [x for x in (query_file, expression, name) if x]
+    if len(given) != 1:
+        raise UsageError("give exactly one of QUERY_FILE, -e SPARQL or --name NAME")
+    if query_file:
+        sparql = Path(query_file).read_text(encoding="utf-8")
+    elif name:
+        sparql = get_named_query(name).sparql
+    else:
+        sparql = expression or ""
+    if endpoint:
+        from esrgraph.remote import query_endpoint
+
+        click.echo(query_endpoint(endpoint, sparql, ResultFormat(fmt)), nl=False)
+        return
+    if graph is None:
+        raise UsageError("name the GRAPH file (or --endpoint URL)")
+    store = load_store(graph)
+    click.echo(format_results(run_query(store, sparql), ResultFormat(fmt)), nl=False)
+
+
+@cli.command()
+def queries() -> None:
+    """List the named queries with a one-line description."""
+    from esrgraph.query import named_queries
+
+    for q in named_queries().values():
+        click.echo(f"{q.name:32s} {q.title}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning our errors into messages and exit codes."""
+    import os
+
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="esrgraph", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        _echo_err("aborted")
+        sys.exit(2)
+    except EsrgraphError as exc:
+        _echo_err(f"error: {exc}")
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _echo_err("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # the last line of defence: no traceback for users
+        if os.environ.get("ESRGRAPH_DEBUG"):
+            raise
+        _echo_err(f"internal error: {type(exc).__name__}: {exc}")
+        _echo_err(ISSUE_HINT)
+        sys.exit(3)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,113 @@
+"""Deterministic serialisation and atomic file writes.
+
+Triples are sorted before they are written, and pyoxigraph writes them (it is 25-130x
+faster than rdflib's Turtle writer at our scale, see docs/decisions), so the same graph
+gives the same bytes every time. Every file is written to a temporary file in the
+target folder and renamed into place, so a reader never sees half a file and a killed
+build leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import enum
+import gzip
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+from esrgraph.vocab import PREFIXES
+
+
+class OutputFormat(enum.Enum):
+    """RDF formats esrgraph writes, with their extension and media type."""
+
+    TURTLE = ("turtle", ".ttl", "text/turtle")
+    NTRIPLES = ("ntriples", ".nt", "application/n-triples")
+    JSONLD = ("jsonld", ".jsonld", "application/ld+json")
+    RDFXML = ("rdfxml", ".rdf", "application/rdf+xml")
+
+    def __init__(self, key: str, extension: str, media_type: str) -> None:
+        self.key = key
+        self.extension = extension
+        self.media_type = media_type
+
+    @property
+    def oxigraph(self) -> RdfFormat:
+        return {
+            "turtle": RdfFormat.TURTLE,
+            "ntriples": RdfFormat.N_TRIPLES,
+            "jsonld": RdfFormat.JSON_LD,
+            "rdfxml": RdfFormat.RDF_XML,
+        }[self.key]
+
+
+def _term_key(term: NamedNode | BlankNode | Literal) -> tuple[int, str, str, str]:
+    if isinstance(term, NamedNode):
+        return (0, term.value, "", "")
+    if isinstance(term, BlankNode):
+        return (1, term.value, "", "")
+    return (2, term.value, term.datatype.value if term.datatype else "", term.language or "")
+
+
+def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
+    """Duplicates removed, ordered by subject, predicate (rdf:type first), object."""
+    unique = set(triples)
+    type_iri = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+    def key(t: Triple) -> tuple[object, ...]:
+        pred = t.predicate.value
+        return (_term_key(t.subject), pred != type_iri, pred, _term_key(t.object))
+
+    return sorted(unique, key=key)
+
+
+def serialize_triples(
+    triples: Iterable[Triple],
+    fmt: OutputFormat = OutputFormat.TURTLE,
+    prefixes: dict[str, str] | None = None,
+    *,
+    presorted: bool = False,
+) -> bytes:
+    """Bytes of the graph in ``fmt``; identical graphs give identical bytes."""
+    ordered = list(triples) if presorted else sort_triples(triples)
+    if fmt is OutputFormat.NTRIPLES:
+        return serialize(ordered, format=RdfFormat.N_TRIPLES) or b""
+    used = prefixes if prefixes is not None else PREFIXES
+    if fmt in (OutputFormat.TURTLE,):
+        return serialize(ordered, format=fmt.oxigraph, prefixes=used) or b""
+    return serialize(ordered, format=fmt.oxigraph) or b""
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Gzip with no file name and a zero timestamp, so the bytes are reproducible."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as handle:
+        handle.write(data)
+    return buffer.getvalue()

@@ -1,0 +1,599 @@
+"""Records -> RDF triples. Pure: no I/O, same input gives the same triples.
+
+The mapping is the one place that decides which vocabulary term carries which record
+field (``FIELD_OF_PREDICATE`` below is the same decision read the other way, for
+reports). Code-list values (fund, axis, objective, status, places, authority,
+organisation type, criteria) become links to SKOS concepts through the resolver; a value
+that does not resolve becomes a local concept that keeps the text, and is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from esrgraph import iris
+from esrgraph.findings import Finding, Severity
+from esrgraph.merge import MergedProject
+from esrgraph.model import Applicant, ProjectRecord, SourceInfo
+from esrgraph.vocab import (
+    DCTERMS,
+    DEFAULT_BASE,
+    ESR,
+    FOAF,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    ROV,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
+
+if TYPE_CHECKING:
+    from esrgraph.resolve import Resolution, Resolver
+
+TYPE = NamedNode(RDF + "type")
+_XSD_DATE = NamedNode(XSD + "date")
+_XSD_DECIMAL = NamedNode(XSD + "decimal")
+_XSD_INTEGER = NamedNode(XSD + "integer")
+_XSD_BOOLEAN = NamedNode(XSD + "boolean")
+_XSD_HEX = NamedNode(XSD + "hexBinary")
+
+
+def esr(local: str) -> NamedNode:
+    return NamedNode(ESR + local)
+
+
+#: Predicate IRI -> the record field it carries (dotted JSON path), for naming fields in reports.
+FIELD_OF_PREDICATE: dict[str, str] = {
+    DCTERMS + "identifier": "code",
+    DCTERMS + "title": "name",
+    ESR + "fund": "fund",
+    ESR + "programmePeriod": "programme_period",
+    ESR + "priorityAxis": "priority_axis",
+    ESR + "specificObjective": "specific_objective",
+    ESR + "status": "status",
+    ESR + "fundingAuthority": "authority",
+    ESR + "plannedStartDate": "start_date",
+    ESR + "plannedEndDate": "end_date",
+    ESR + "applicantMode": "applicant_mode",
+    ESR + "applicant": "applicant",
+    ESR + "coImplementer": "co_implementers",
+    ESR + "planSummary": "summary",
+    ESR + "directTargetGroups": "target_groups.direct",
+    ESR + "indirectTargetGroups": "target_groups.indirect",
+    ESR + "finalReportSummary": "final_report",
+    DCTERMS + "description": "description",
+    ESR + "grantedEUAndStateFunding": "funding.eu_state_granted",
+    ESR + "realisedEUAndStateFunding": "funding.eu_state_realised",
+    ESR + "plannedPublicFunding": "funding.public_planned",
+    ESR + "realisedPublicFunding": "funding.public_realised",
+    ESR + "budgetMinimum": "funding.budget_min",
+    ESR + "budgetMaximum": "funding.budget_max",
+    ESR + "region": "regions",
+    ESR + "subregion": "subregions",
+    ESR + "municipality": "municipalities",
+    ESR + "implementationAddress": "implementation_address",
+    ESR + "plannedParticipatingCompanies": "monitoring.companies_planned",
+    ESR + "actualParticipatingCompanies": "monitoring.companies_actual",
+    ESR + "plannedParticipants": "monitoring.persons_planned",
+    ESR + "genderEqualityAnswer": "gender_equality",
+    ESR + "sustainabilityAssessment": "sustainability",
+    ESR + "directImpactScore": "sustainability.direct",
+    ESR + "indirectImpactScore": "sustainability.indirect",
+    ESR + "criterion": "sustainability.criterion",
+    ESR + "contactPerson": "applicant.contact",
+    ROV + "legalName": "applicant.name",
+    ROV + "orgType": "applicant.organisation_type",
+    DCTERMS + "identifier" + "#organisation": "applicant.business_id",
+    PROV + "wasDerivedFrom": "source",
+}
+
+_FUNDING_FIELDS = (
+    ("eu_state_granted", "grantedEUAndStateFunding"),
+    ("eu_state_realised", "realisedEUAndStateFunding"),
+    ("public_planned", "plannedPublicFunding"),
+    ("public_realised", "realisedPublicFunding"),
+    ("budget_min", "budgetMinimum"),
+    ("budget_max", "budgetMaximum"),
+)
+_MONITORING_FIELDS = (
+    ("companies_planned", "plannedParticipatingCompanies"),
+    ("companies_actual", "actualParticipatingCompanies"),
+    ("persons_planned", "plannedParticipants"),
+)
+_GENDER_QUESTIONS = ("environment_analysis", "mainstreaming", "primary_objective")
+
+
+@dataclass(frozen=True, slots=True)
+class MappingOptions:
+    """How to map: the data base IRI and whether personal data may be written."""
+
+    base: str = DEFAULT_BASE
+    include_personal_data: bool = False
+    software_version: str = "0"
+
+
+@dataclass(slots=True)
+class MappingResult:
+    triples: list[Triple] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    #: Personal-data field -> how many values were left out of the graph.
+    withheld: Counter[str] = field(default_factory=Counter)
+    project_iris: dict[str, str] = field(default_factory=dict)
+    organisations: int = 0
+
+
+def lit(text: str, lang: str = "fi") -> Literal:
+    return Literal(text, language=lang)
+
+
+def typed(value: Any) -> Literal:
+    if isinstance(value, bool):
+        return Literal("true" if value else "false", datatype=_XSD_BOOLEAN)
+    if isinstance(value, int):
+        return Literal(str(value), datatype=_XSD_INTEGER)
+    if isinstance(value, Decimal):
+        return Literal(_decimal_lexical(value), datatype=_XSD_DECIMAL)
+    if isinstance(value, date):
+        return Literal(value.isoformat(), datatype=_XSD_DATE)
+    return Literal(str(value))
+
+
+def _decimal_lexical(value: Decimal) -> str:
+    """Canonical-ish xsd:decimal text: no exponent, no trailing fractional zeros."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@dataclass(slots=True)
+class _OrgFacts:
+    """What the records say about one organisation, gathered across projects."""
+
+    iri: str
+    business_id: str | None = None
+    names: set[str] = field(default_factory=set)
+    legal_names: set[str] = field(default_factory=set)
+    matched_names: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    websites: set[str] = field(default_factory=set)
+    #: (start date, code, applicant) of the newest project that described it as applicant.
+    latest: tuple[str, str, Applicant] | None = None
+
+
+class Mapper:
+    """Maps merged projects to triples; organisations are gathered and written once at the end."""
+
+    def __init__(self, options: MappingOptions, resolver: Resolver | None = None) -> None:
+        self.options = options
+        self.base = iris.check_base(options.base)
+        self.resolver = resolver
+        self.result = MappingResult()
+        self._orgs: dict[str, _OrgFacts] = {}
+        self._name_index: dict[str, set[str]] = defaultdict(set)
+        self._unresolved: set[str] = set()
+        self._sources_done: set[str] = set()
+
+    # ------------------------------------------------------------------ helpers
+    def _add(self, s: str, p: str, o: NamedNode | Literal) -> None:
+        self.result.triples.append(Triple(NamedNode(s), NamedNode(p), o))
+
+    def _concept(
+        self,
+        kind: str,
+        text: str | None,
+        resolve: Callable[[], Resolution] | None,
+        record: ProjectRecord,
+        field_name: str,
+    ) -> NamedNode | None:
+        """IRI of the coded concept for ``text``; an unresolved text becomes a local concept."""
+        if not text:
+            return None
+        if resolve is not None:
+            resolution = resolve()
+            if resolution.concept is not None:
+                if resolution.note:
+                    self._finding(
+                        Severity.INFO, "resolved-with-note", resolution.note, record, field_name, text
+                    )
+                return NamedNode(resolution.concept.iri)
+            candidates = ", ".join(resolution.candidates) or "none"
+            message = f"{kind} {text!r} is not in the code list; nearest: {candidates}"
+        else:
+            message = f"{kind} {text!r} was not resolved (no code lists loaded)"
+        self._finding(Severity.WARNING, "unresolved-code", message, record, field_name, text)
+        iri = f"{self.base}unresolved/{kind}/{iris.name_slug(text)}"
+        if iri not in self._unresolved:
+            self._unresolved.add(iri)
+            self._add(iri, RDF + "type", NamedNode(SKOS + "Concept"))
+            self._add(iri, SKOS + "prefLabel", lit(text))
+            self._add(iri, RDFS + "comment", lit(f"Not found in the {kind} code list", "en"))
+        return NamedNode(iri)
+
+    def _finding(
+        self, severity: Severity, rule: str, message: str, record: ProjectRecord, field_name: str, value: str | None
+    ) -> None:
+        self.result.findings.append(
+            Finding(
+                severity=severity,
+                rule=rule,
+                message=message,
+                record=record.code,
+                field=field_name,
+                value=value,
+                path=record.source.path,
+                line=_line_of(record, field_name),
+                stage="mapping",
+            )
+        )
+
+    # ------------------------------------------------------------------ organisations
+    def index_organisations(self, projects: Iterable[MergedProject]) -> None:
+        """First pass: which normalised names belong to which Y-tunnus."""
+        for project in projects:
+            r = project.record
+            if r.applicant and iris.is_business_id_shape(r.applicant.business_id) and r.applicant.name:
+                self._name_index[iris.name_key(r.applicant.name)].add(r.applicant.business_id or "")
+            for co in r.co_implementers:
+                if iris.is_business_id_shape(co.business_id):
+                    self._name_index[iris.name_key(co.name)].add(co.business_id or "")
+
+    def _organisation(self, name: str | None, business_id: str | None) -> _OrgFacts:
+        matched_name = None
+        if not iris.is_business_id_shape(business_id) and not business_id and name:
+            ids = self._name_index.get(iris.name_key(name), set())
+            if len(ids) == 1:
+                business_id = next(iter(ids))
+                matched_name = name
+        iri = iris.organisation_iri(self.base, business_id, name)
+        facts = self._orgs.get(iri)
+        if facts is None:
+            facts = self._orgs[iri] = _OrgFacts(iri=iri, business_id=business_id)
+        if name:
+            facts.names.add(name)
+        if matched_name:
+            facts.matched_names.add(matched_name)
+        return facts
+
+    def _write_organisations(self) -> None:
+        for iri in sorted(self._orgs):
+            facts = self._orgs[iri]
+            self._add(iri, RDF + "type", NamedNode(ORG + "Organization"))
+            if facts.business_id:
+                self._add(iri, RDF + "type", NamedNode(ROV + "RegisteredOrganization"))
+                self._add(iri, DCTERMS + "identifier", Literal(facts.business_id))
+                if iris.is_business_id_shape(facts.business_id):
+                    self._add(iri, ESR + "businessId", Literal(facts.business_id))
+            names = sorted(facts.names)
+            preferred = sorted(facts.legal_names)[0] if facts.legal_names else (names[0] if names else None)
+            if preferred:
+                self._add(iri, SKOS + "prefLabel", lit(preferred))
+            for other in names:
+                if other != preferred:
+                    self._add(iri, SKOS + "altLabel", lit(other))
+            for legal in sorted(facts.legal_names):
+                self._add(iri, ROV + "legalName", lit(legal))
+            for matched in sorted(facts.matched_names):
+                self._add(iri, ESR + "matchedByName", Literal(matched))
+            for org_type in sorted(facts.types):
+                self._add(iri, ROV + "orgType", NamedNode(org_type))
+            for site in sorted(facts.websites):
+                self._add(iri, FOAF + "homepage", NamedNode(site)) if _is_web_iri(site) else self._add(
+                    iri, SCHEMA + "url", Literal(site)
+                )
+            if facts.latest is not None:
+                applicant = facts.latest[2]
+                if applicant.street_address or applicant.postal_code or applicant.post_office:
+                    address = f"{iri}/address"
+                    self._add(iri, SCHEMA + "address", NamedNode(address))
+                    self._address(address, applicant.street_address, applicant.postal_code, applicant.post_office)
+                if applicant.phone and not self._phone_is_personal(applicant):
+                    self._add(iri, SCHEMA + "telephone", Literal(applicant.phone))
+        self.result.organisations = len(self._orgs)
+
+    def _phone_is_personal(self, applicant: Applicant) -> bool:
+        """An organisation phone that is the contact person's own number is personal data."""
+        if self.options.include_personal_data:
+            return False
+        contact_phone = applicant.contact.phone if applicant.contact else None
+        return bool(contact_phone) and _digits(contact_phone) == _digits(applicant.phone)
+
+    def _address(self, iri: str, street: str | None, postal: str | None, office: str | None) -> None:
+        self._add(iri, RDF + "type", NamedNode(SCHEMA + "PostalAddress"))
+        if street:
+            self._add(iri, SCHEMA + "streetAddress", Literal(street))
+        if postal:
+            self._add(iri, SCHEMA + "postalCode", Literal(postal))
+        if office:
+            self._add(iri, SCHEMA + "addressLocality", lit(office))
+        self._add(iri, SCHEMA + "addressCountry", Literal("FI"))
+
+    # ------------------------------------------------------------------ projects
+    def map_project(self, project: MergedProject) -> None:
+        r = project.record
+        code = project.code
+        p = iris.project_iri(self.base, code)
+        self.result.project_iris[code] = p
+        res = self.resolver
+        self._add(p, RDF + "type", esr("Project"))
+        self._add(p, DCTERMS + "identifier", Literal(code))
+        if r.name:
+            self._add(p, DCTERMS + "title", lit(r.name))
+
+        fund = self._concept("fund", r.fund, (lambda: res.fund(r.fund or "")) if res else None, r, "fund")
+        if fund:
+            self._add(p, ESR + "fund", fund)
+        period_text = _period_of(r)
+        period_resolver = getattr(res, "programme_period", None)
+        period = self._concept(
+            "programme-period",
+            period_text,
+            (lambda: period_resolver(period_text or "")) if period_resolver else None,
+            r,
+            "code",
+        )
+        if period:
+            self._add(p, ESR + "programmePeriod", period)
+        if r.priority_axis and (r.priority_axis.number or r.priority_axis.name):
+            axis = r.priority_axis
+            text = " ".join(x for x in (axis.number, axis.name) if x)
+            node = self._concept(
+                "priority-axis",
+                text,
+                (lambda: res.priority_axis(axis.number, axis.name, r.fund)) if res else None,
+                r,
+                "priority_axis",
+            )
+            if node:
+                self._add(p, ESR + "priorityAxis", node)
+        if r.specific_objective and (r.specific_objective.code or r.specific_objective.name):
+            obj = r.specific_objective
+            text = " ".join(x for x in (obj.code, obj.name) if x)
+            node = self._concept(
+                "specific-objective",
+                text,
+                (lambda: res.specific_objective(obj.code, obj.name)) if res else None,
+                r,
+                "specific_objective",
+            )
+            if node:
+                self._add(p, ESR + "specificObjective", node)
+        node = self._concept("status", r.status, (lambda: res.status(r.status or "")) if res else None, r, "status")
+        if node:
+            self._add(p, ESR + "status", node)
+        node = self._concept(
+            "authority", r.authority, (lambda: res.authority(r.authority or "")) if res else None, r, "authority"
+        )
+        if node:
+            self._add(p, ESR + "fundingAuthority", node)
+        if r.start_date:
+            self._add(p, ESR + "plannedStartDate", typed(r.start_date))
+        if r.end_date:
+            self._add(p, ESR + "plannedEndDate", typed(r.end_date))
+        if r.applicant_mode:
+            self._add(p, ESR + "applicantMode", lit(r.applicant_mode))
+
+        self._map_applicant(p, r)
+        for co in r.co_implementers:
+            facts = self._organisation(co.name, co.business_id)
+            self._add(p, ESR + "coImplementer", NamedNode(facts.iri))
+
+        for text, prop in (
+            (r.summary, ESR + "planSummary"),
+            (r.target_groups.direct if r.target_groups else None, ESR + "directTargetGroups"),
+            (r.target_groups.indirect if r.target_groups else None, ESR + "indirectTargetGroups"),
+            (r.final_report, ESR + "finalReportSummary"),
+            (r.description, DCTERMS + "description"),
+        ):
+            if text:
+                self._add(p, prop, lit(text))
+
+        if r.funding:
+            for attr, local in _FUNDING_FIELDS:
+                value = getattr(r.funding, attr)
+                if value is not None:
+                    self._add(p, ESR + local, typed(value))
+
+        on = r.start_date
+        for name in r.regions:
+            node = self._concept("region", name, (lambda n=name: res.region(n)) if res else None, r, "regions")
+            if node:
+                self._add(p, ESR + "region", node)
+        for name in r.subregions:
+            node = self._concept("subregion", name, (lambda n=name: res.subregion(n)) if res else None, r, "subregions")
+            if node:
+                self._add(p, ESR + "subregion", node)
+        for name in r.municipalities:
+            node = self._concept(
+                "municipality", name, (lambda n=name: res.municipality(n, on)) if res else None, r, "municipalities"
+            )
+            if node:
+                self._add(p, ESR + "municipality", node)
+        if r.implementation_address and not r.implementation_address.is_empty():
+            a = r.implementation_address
+            address = f"{p}/implementation-address"
+            self._add(p, ESR + "implementationAddress", NamedNode(address))
+            self._address(address, a.street_address, a.postal_code, a.post_office)
+
+        if r.monitoring:
+            for attr, local in _MONITORING_FIELDS:
+                value = getattr(r.monitoring, attr)
+                if value is not None:
+                    self._add(p, ESR + local, typed(int(value)))
+
+        if r.gender_equality:
+            for question in _GENDER_QUESTIONS:
+                answer = getattr(r.gender_equality, question)
+                if answer is None or (answer.answer is None and not answer.text):
+                    continue
+                node = f"{p}/gender-equality/{question.replace('_', '-')}"
+                self._add(p, ESR + "genderEqualityAnswer", NamedNode(node))
+                self._add(node, RDF + "type", esr("GenderEqualityAnswer"))
+                question_resolver = getattr(res, "gender_question", None)
+                concept = self._concept(
+                    "gender-question",
+                    question,
+                    (lambda q=question: question_resolver(q)) if question_resolver else None,
+                    r,
+                    f"gender_equality.{question}",
+                )
+                if concept:
+                    self._add(node, ESR + "question", concept)
+                if answer.answer is not None:
+                    self._add(node, ESR + "answer", typed(answer.answer))
+                if answer.text:
+                    self._add(node, ESR + "justification", lit(answer.text))
+
+        for index, score in enumerate(r.sustainability):
+            concept = self._concept(
+                "sustainability-criterion",
+                score.criterion,
+                (lambda c=score.criterion: res.sustainability_criterion(c)) if res else None,
+                r,
+                f"sustainability[{index}].criterion",
+            )
+            slug = concept.value.rsplit("/", 1)[-1] if concept else str(index)
+            node = f"{p}/sustainability/{slug}"
+            self._add(p, ESR + "sustainabilityAssessment", NamedNode(node))
+            self._add(node, RDF + "type", esr("SustainabilityAssessment"))
+            if concept:
+                self._add(node, ESR + "criterion", concept)
+            if score.direct is not None:
+                self._add(node, ESR + "directImpactScore", typed(int(score.direct)))
+            if score.indirect is not None:
+                self._add(node, ESR + "indirectImpactScore", typed(int(score.indirect)))
+            if score.justification:
+                self._add(node, ESR + "justification", lit(score.justification))
+
+        self._map_contact(p, r)
+        self._map_provenance(p, project.sources)
+
+    def _map_applicant(self, p: str, r: ProjectRecord) -> None:
+        a = r.applicant
+        if a is None or not (a.name or a.business_id):
+            return
+        facts = self._organisation(a.name, a.business_id)
+        self._add(p, ESR + "applicant", NamedNode(facts.iri))
+        if a.name and r.source.layout in ("eura-description", "eura-flattened"):
+            facts.legal_names.add(a.name)
+        if a.organisation_type:
+            res = self.resolver
+            node = self._concept(
+                "organisation-type",
+                a.organisation_type,
+                (lambda: res.organisation_type(a.organisation_type or "")) if res else None,
+                r,
+                "applicant.organisation_type",
+            )
+            if node:
+                facts.types.add(node.value)
+        if a.website:
+            facts.websites.add(a.website)
+        key = ((r.start_date.isoformat() if r.start_date else ""), r.code or "", a)
+        if facts.latest is None or key[:2] > facts.latest[:2]:
+            facts.latest = key
+
+    def _map_contact(self, p: str, r: ProjectRecord) -> None:
+        applicant = r.applicant
+        contact = applicant.contact if applicant else None
+        if contact is None or not any(dataclasses.astuple(contact)):
+            return
+        if not self.options.include_personal_data:
+            for name in ("name", "role", "email", "phone"):
+                if getattr(contact, name):
+                    self.result.withheld[f"applicant.contact.{name}"] += 1
+            if applicant and applicant.phone and contact.phone and _digits(applicant.phone) == _digits(contact.phone):
+                self.result.withheld["applicant.phone"] += 1
+            return
+        person = f"{p}/contact"
+        self._add(p, ESR + "contactPerson", NamedNode(person))
+        self._add(person, RDF + "type", NamedNode(SCHEMA + "Person"))
+        if contact.name:
+            self._add(person, SCHEMA + "name", Literal(contact.name))
+        if contact.role:
+            self._add(person, SCHEMA + "jobTitle", lit(contact.role))
+        if contact.email:
+            self._add(person, SCHEMA + "email", Literal(contact.email))
+        if contact.phone:
+            self._add(person, SCHEMA + "telephone", Literal(contact.phone))
+
+    def _map_provenance(self, p: str, sources: tuple[SourceInfo, ...]) -> None:
+        activity = f"{self.base}activity/esrgraph-{iris.segment(self.options.software_version)}"
+        self._add(p, PROV + "wasGeneratedBy", NamedNode(activity))
+        if activity not in self._sources_done:
+            self._sources_done.add(activity)
+            self._add(activity, RDF + "type", NamedNode(PROV + "Activity"))
+            self._add(activity, RDFS + "label", lit(f"esrgraph {self.options.software_version}: parse and map records", "en"))
+            self._add(activity, SCHEMA + "softwareVersion", Literal(self.options.software_version))
+        for source in sources:
+            s = iris.source_iri(self.base, source.sha256, source.first_line)
+            self._add(p, PROV + "wasDerivedFrom", NamedNode(s))
+            if s in self._sources_done:
+                continue
+            self._sources_done.add(s)
+            self._add(s, RDF + "type", esr("SourceRecord"))
+            self._add(s, ESR + "sourcePath", Literal(source.path))
+            self._add(s, ESR + "sha256", Literal(source.sha256, datatype=_XSD_HEX))
+            self._add(s, ESR + "layout", Literal(source.layout))
+            self._add(s, ESR + "sourceLine", typed(source.first_line))
+
+    def finish(self) -> MappingResult:
+        self._write_organisations()
+        return self.result
+
+
+def map_projects(
+    projects: list[MergedProject], options: MappingOptions, resolver: Resolver | None = None
+) -> MappingResult:
+    """All triples for ``projects`` (unsorted; export sorts), with mapping findings."""
+    mapper = Mapper(options, resolver)
+    mapper.index_organisations(projects)
+    for project in projects:
+        mapper.map_project(project)
+    return mapper.finish()
+
+
+def _period_of(r: ProjectRecord) -> str | None:
+    """Programme period from the code's shape (S2xxxx/A7xxxx: 2014-2020) or else the start date."""
+    code = r.code or ""
+    if len(code) == 6 and code[:2] in ("S2", "A7"):
+        return "2014-2020"
+    if r.start_date:
+        year = r.start_date.year
+        if 2007 <= year <= 2013:
+            return "2007-2013"
+        if 2014 <= year <= 2020:
+            return "2014-2020"
+        if 2021 <= year <= 2027:
+            return "2021-2027"
+    return None
+
+
+def _line_of(record: ProjectRecord, field_name: str) -> int | None:
+    head = field_name.split(".")[0].split("[")[0]
+    for use in record.coverage:
+        if use.field and (use.field == field_name or use.field.split(".")[0].split("[")[0] == head):
+            return use.line
+    return record.source.first_line
+
+
+def _digits(text: str | None) -> str:
+    digits = "".join(ch for ch in (text or "") if ch.isdigit())
+    if digits.startswith("358"):
+        digits = "0" + digits[3:]
+    return digits
+
+
+def _is_web_iri(text: str) -> bool:
+    return text.startswith(("http://", "https://")) and not any(ch in text for ch in ' <>"{}|\\^`\n')
