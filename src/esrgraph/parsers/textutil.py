@@ -101,7 +101,10 @@ def parse_amount(text: str) -> Decimal:
 
 def parse_count(text: str) -> int:
     """A whole count such as a number of participants ("1 200" is 1200)."""
-    amount = parse_amount(text)
+    try:
+        amount = parse_amount(text)
+    except ValueError:
+        raise ValueError("not a whole number") from None
     if amount != amount.to_integral_value():
         raise ValueError("not a whole number")
     return int(amount)
