@@ -204,9 +204,8 @@ class EuraFlattenedParser:
                     gender.current = None
                 fields.handle(no, text)
                 continue
-            if fields.in_co_implementers and fields.handle(no, text):
+            if fields.handle(no, text):  # "Osatoteuttajat" and its list, "Toteutuspaikan osoite"
                 continue
-            fields.in_co_implementers = False
             if state == "head":
                 block.append((no, strip_cells(text)))
             elif gender.current is not None:
