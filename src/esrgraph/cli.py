@@ -27,7 +27,33 @@ ISSUE_HINT = "This is a bug in esrgraph; please report it with the command you r
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+#: Commands that live in their own modules: "name" -> "module:attribute", imported on first use
+#: so that `esrgraph --help` and the core commands start fast.
+LAZY_COMMANDS: dict[str, str] = {
+    "serve": "esrgraph.serve:serve_command",
+    "push": "esrgraph.remote:push_command",
+    "site": "esrgraph.site:site_command",
+    "quality": "esrgraph.quality:quality_command",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose extra commands are imported only when used or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module_name, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, "-V", "--version", prog_name="esrgraph")
 def cli() -> None:
     """Turn ESR/EAKR project records into a validated, linked RDF knowledge graph."""
