@@ -350,6 +350,7 @@ def test_seed_source_and_coverage(seed: str) -> None:
     assert len(record.source.sha256) == 64
     unused_labelled = [u for u in record.coverage if u.labelled and u.field is None]
     assert unused_labelled == []
+    assert record.repairs == ()
     lines = path.read_text(encoding="utf-8").split("\n")
     nonblank = {i for i, t in enumerate(lines, start=1) if t.strip()}
     assert {u.line for u in record.coverage} == nonblank
@@ -440,6 +441,17 @@ def test_missing_heading_does_not_swallow_the_next_section() -> None:
     assert record.target_groups is not None
     assert record.target_groups.indirect == "Mikkelin kaupungin luottamushenkilöt, viranhaltijat"
     assert record.funding is not None and record.funding.eu_state_granted == Decimal("224844")
+    assert record.repairs == ("section 5 heading missing: section taken to start at line 86",)
+
+
+def test_value_wrapped_onto_the_next_line_is_joined() -> None:
+    text = (SAMPLES / "S20885.txt").read_text(encoding="utf-8").replace(
+        "Hankkeen nimi: Yhdessä enemmän -maahanmuuttajat", "Hankkeen nimi: Yhdessä enemmän\n-maahanmuuttajat"
+    )
+    (record,) = PARSER.parse(SourceText("w.txt", "0" * 64, text, "utf-8")).records
+    assert record.name == "Yhdessä enemmän -maahanmuuttajat osana yhteisöä"
+    assert record.repairs == ("name continued on line 10",)
+    assert {u.line: u.field for u in record.coverage}[10] == "name"
 
 
 def test_crlf_file_reads_like_the_lf_file() -> None:

@@ -116,6 +116,7 @@ def test_summary_and_target_groups_split(record: ProjectRecord) -> None:
     assert len(direct.split("\n\n")) == 6
     assert record.target_groups.indirect is None
     assert "|" not in summary + direct
+    assert record.repairs == ("target_groups.direct told from the summary by its opening words (line 32)",)
 
 
 def test_every_line_of_the_unlabelled_block_lands_in_one_field(record: ProjectRecord) -> None:

@@ -19,7 +19,7 @@ A missing section simply leaves its fields empty; that is not a problem.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from esrgraph.errors import ParseError
@@ -245,6 +245,7 @@ class EuraFields:
             if self.continuation and self.last_text_field:
                 field = self.last_text_field
                 d.put(field, f"{d.get(field)} {strip_cells(text)}")
+                d.repairs.append(f"{field} continued on line {no}")
                 d.use(no, text, field)
                 return True
             return False
@@ -472,7 +473,7 @@ class SustainabilityReader:
 
 
 def check_fund(draft: RecordDraft, fund: str | None, line: int) -> None:
-    """Store the fund a heading names; report it when the code prefix says otherwise."""
+    """Store the fund a heading names (checked against the code later, in finish_fund)."""
     if fund is None:
         return
     draft.put("fund", fund.upper(), line)
@@ -505,9 +506,10 @@ def quarantine_or_build(draft: RecordDraft) -> ProjectRecord | ParseError:
     return draft.build()
 
 
-def safe_parse(
-    parse_one: Any, source: SourceText, chunks: Sequence[Sequence[tuple[int, str]]]
-) -> ParseOutcome:
+RecordParser = Callable[[SourceText, Sequence[tuple[int, str]]], ProjectRecord | ParseError]
+
+
+def safe_parse(parse_one: RecordParser, source: SourceText, chunks: Sequence[Sequence[tuple[int, str]]]) -> ParseOutcome:
     """Parse each record chunk; anything a chunk throws quarantines that chunk only."""
     outcome = ParseOutcome()
     for chunk in chunks:
@@ -557,7 +559,7 @@ class EuraDescriptionParser:
                 if not starts or start > starts[-1]:
                     starts.append(start)
                 code_seen = False
-            elif EuraFields.label_of(text) and EuraFields.label_of(text)[0] == "hankekoodi":  # type: ignore[index]
+            elif (EuraFields.label_of(text) or ("",))[0] == "hankekoodi":
                 if code_seen:
                     start = i
                     if last_nonblank is not None and _norm(clean_line(lines[last_nonblank][1])) == "1 hanke":
@@ -629,6 +631,7 @@ class EuraDescriptionParser:
                 if hit and _section_key(EuraFields.home_section(hit[0])) > _section_key(section or "0"):
                     section = EuraFields.home_section(hit[0])  # its heading is missing
                     fields.section = section
+                    draft.repairs.append(f"section {section} heading missing: section taken to start at line {no}")
             if section in TEXT_SECTIONS:
                 texts.setdefault(section, []).append(text)
                 draft.use(no, raw, TEXT_SECTIONS[section])

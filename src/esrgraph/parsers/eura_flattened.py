@@ -225,6 +225,9 @@ class EuraFlattenedParser:
     @staticmethod
     def _block(draft: RecordDraft, block: Sequence[Line]) -> None:
         summary, direct, indirect = split_target_groups(flat_paragraphs(block))
+        for name, paragraphs in (("target_groups.direct", direct), ("target_groups.indirect", indirect)):
+            if paragraphs:
+                draft.repairs.append(f"{name} told from the summary by its opening words (line {paragraphs[0][0][0]})")
         for field, paragraphs in (
             ("summary", summary),
             ("target_groups.direct", direct),

@@ -282,6 +282,8 @@ class RecordDraft:
         self.co_implementers: list[CoImplementer] = []
         self.gender: dict[str, dict[str, Any]] = {}
         self.sustainability: list[dict[str, Any]] = []
+        #: What the parser had to infer or mend to read the record, one phrase each.
+        self.repairs: list[str] = []
 
     # -- coverage and problems -------------------------------------------------
     def use(self, line: int, text: str, field: str | None, labelled: bool = False) -> None:
@@ -410,6 +412,7 @@ class RecordDraft:
             description=v("description"),
             problems=problems,
             coverage=tuple(coverage[k] for k in sorted(coverage)),
+            repairs=tuple(self.repairs),
         )
 
 
