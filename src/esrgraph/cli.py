@@ -159,14 +159,16 @@ def validate(graph: Path, shapes: Path | None, fmt: str, report: Path | None) ->
 @click.option("--endpoint", help="Run on this remote SPARQL query endpoint instead of a local file.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]), default="table",
               show_default=True)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Set the query's `VALUES ?NAME { ... }` line to VALUE (repeatable).")
 def query(graph: Path | None, query_file: Path | None, expression: str | None, name: str | None,
-          endpoint: str | None, fmt: str) -> None:
+          endpoint: str | None, fmt: str, params: Sequence[str]) -> None:
     """Answer a SPARQL query on GRAPH (an RDF file or a build folder).
 
     Give the query as QUERY_FILE, as -e TEXT, or as --name NAME.
     """
     from esrgraph.errors import UsageError
-    from esrgraph.query import ResultFormat, format_results, get_named_query, load_store, run_query
+    from esrgraph.query import ResultFormat, bind_parameters, format_results, get_named_query, load_store, run_query
 
     given = [x for x in (query_file, expression, name) if x]
     if len(given) != 1:
@@ -177,6 +179,11 @@ def query(graph: Path | None, query_file: Path | None, expression: str | None, n
         sparql = get_named_query(name).sparql
     else:
         sparql = expression or ""
+    if params:
+        pairs = [p.partition("=") for p in params]
+        if any(not sep or not key for key, sep, _ in pairs):
+            raise UsageError("give --param as NAME=VALUE, e.g. --param date=2019-01-01")
+        sparql = bind_parameters(sparql, {key: value for key, _, value in pairs})
     if endpoint:
         from esrgraph.remote import query_endpoint
 

@@ -130,6 +130,65 @@ def get_named_query(name: str) -> NamedQuery:
     return queries[name]
 
 
+_VALUES_LINE = re.compile(r"\bVALUES[ \t]+\?(?P<name>\w+)[ \t]*\{[ \t]*(?P<value>[^{}\n]*?)[ \t]*\}", re.MULTILINE)
+_TYPED = re.compile(r'^"(?:[^"\\]|\\.)*"(?P<suffix>\^\^\S+|@[A-Za-z-]+)$')
+
+
+def query_parameters(sparql: str) -> dict[str, str]:
+    """The parameters a query offers: ``VALUES ?name { default }`` lines, name -> default value text.
+
+    >>> query_parameters('SELECT * WHERE { VALUES ?date { "2018-06-01"^^xsd:date } }')
+    {'date': '"2018-06-01"^^xsd:date'}
+    """
+    return {m.group("name"): m.group("value") for m in _VALUES_LINE.finditer(sparql)}
+
+
+def bind_parameters(sparql: str, params: dict[str, str]) -> str:
+    """``sparql`` with each ``VALUES ?NAME { default }`` line set to ``params[NAME]``.
+
+    The new value takes the form of the default: a typed literal keeps its datatype, a plain
+    literal stays a string, an IRI stays an IRI, a number stays a number. Values are escaped,
+    so a parameter cannot inject SPARQL.
+
+    Raises:
+        QueryError: a parameter the query does not have (the message lists the ones it has).
+
+    >>> bind_parameters('VALUES ?date { "2018-06-01"^^xsd:date }', {"date": "2020-01-01"})
+    'VALUES ?date { "2020-01-01"^^xsd:date }'
+    >>> print(bind_parameters('VALUES ?v { "2021" }', {"v": 'say "hi"'}))
+    VALUES ?v { "say \\"hi\\"" }
+    """
+    offered = query_parameters(sparql)
+    unknown = sorted(set(params) - set(offered))
+    if unknown:
+        have = ", ".join(offered) or "none"
+        raise QueryError(f"the query has no parameter {', '.join(unknown)} (its parameters: {have})")
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in params:
+            return match.group(0)
+        return f"VALUES ?{name} {{ {_value_like(match.group('value'), params[name])} }}"
+
+    return _VALUES_LINE.sub(replace, sparql)
+
+
+def _value_like(default: str, value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if default.startswith("<"):
+        if re.search(r'[\s<>"{}|^`\\]', value):
+            raise QueryError(f"{value!r} is not an IRI")
+        return f"<{value}>"
+    typed = _TYPED.match(default)
+    if typed:
+        return f'"{escaped}"{typed.group("suffix")}'
+    if default.startswith('"'):
+        return f'"{escaped}"'
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?", value):
+        return value
+    raise QueryError(f"{value!r} is not a number")
+
+
 def run_query(store: Store, sparql: str) -> QuerySolutions | QueryBoolean | QueryTriples:
     try:
         return store.query(sparql)
