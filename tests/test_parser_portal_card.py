@@ -204,7 +204,7 @@ def test_crlf_file_reads_like_the_lf_file() -> None:
 def test_partner_with_business_id_and_card_without_title_code() -> None:
     text = (
         "Pieni hanke\n\nToimintalinja 3 (ESR) | 1.1.2019 – 31.12.2020 | Uusimaa, Kymenlaakso\n\n"
-        "Kumppanit\n\nMikkelin Toimintakeskus ry, 0944845-0\nHuono Oy, 1234567-0\n"
+        "Kumppanit\n\nMikkelin Toimintakeskus ry, 0944845-0\nHuono Oy, 123456-70\n"
     )
     (rec,) = PARSER.parse(SourceText("p.txt", "0" * 64, text, "utf-8")).records
     assert rec.name == "Pieni hanke" and rec.code is None

@@ -9,6 +9,7 @@ import pytest
 
 from esrgraph.parsers.textutil import (
     RecordDraft,
+    business_id_check_digit_ok,
     clean_line,
     fund_from_code,
     parse_amount,
@@ -164,8 +165,10 @@ def test_budget_range() -> None:
 def test_business_id_and_postal_code() -> None:
     assert parse_business_id("0944845-0") == "0944845-0"
     assert parse_business_id("2542088-8") == "2542088-8"
-    with pytest.raises(ValueError, match="check digit"):
-        parse_business_id("2542088-9")
+    assert parse_business_id("2542088-9") == "2542088-9"  # form only; validation checks the digit
+    assert business_id_check_digit_ok("2542088-8") and business_id_check_digit_ok("0944845-0")
+    assert not business_id_check_digit_ok("2542088-9")
+    assert not business_id_check_digit_ok("254208-8")
     with pytest.raises(ValueError, match="business ID"):
         parse_business_id("254208-8")
     assert parse_postal_code("00530") == "00530"
