@@ -87,7 +87,8 @@ class BuildResult:
         return out
 
     def prefixes(self) -> dict[str, str]:
-        return {**PREFIXES, "project": f"{self.base}project/", "organisation": f"{self.base}organisation/"}
+        """Prefixes for Turtle output: vocabularies only, so data IRIs are written whole and readable."""
+        return dict(PREFIXES)
 
 
 def default_inputs() -> list[Path]:

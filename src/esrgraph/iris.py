@@ -16,7 +16,8 @@ from urllib.parse import quote
 from esrgraph.errors import UsageError
 
 _BUSINESS_ID = re.compile(r"^\d{7}-\d$")
-_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+#: Letters (any script), digits and ``._~-``: kept as they are, since RDF IRIs may hold Unicode.
+_SAFE_SEGMENT = re.compile(r"^[^\W_][\w.~-]*$")
 
 
 def check_base(base: str) -> str:
@@ -29,7 +30,7 @@ def check_base(base: str) -> str:
 
 
 def segment(text: str) -> str:
-    """One path segment from input text, percent-encoded unless already plain and safe."""
+    """One path segment from input text, percent-encoded unless it is only letters, digits and ``._~-``."""
     text = unicodedata.normalize("NFC", text.strip())
     if _SAFE_SEGMENT.match(text):
         return text

@@ -335,11 +335,10 @@ class Mapper:
         if fund:
             self._add(p, ESR + "fund", fund)
         period_text = _period_of(r)
-        period_resolver = getattr(res, "programme_period", None)
         period = self._concept(
             "programme-period",
             period_text,
-            (lambda: period_resolver(period_text or "")) if period_resolver else None,
+            (lambda: res.programme_period(period_text or "")) if res else None,
             r,
             "code",
         )
@@ -440,11 +439,10 @@ class Mapper:
                 node = f"{p}/gender-equality/{question.replace('_', '-')}"
                 self._add(p, ESR + "genderEqualityAnswer", NamedNode(node))
                 self._add(node, RDF + "type", esr("GenderEqualityAnswer"))
-                question_resolver = getattr(res, "gender_question", None)
                 concept = self._concept(
                     "gender-question",
                     question,
-                    (lambda q=question: question_resolver(q)) if question_resolver else None,
+                    (lambda q=question: res.gender_question(q)) if res else None,
                     r,
                     f"gender_equality.{question}",
                 )

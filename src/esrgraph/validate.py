@@ -187,6 +187,8 @@ def validate_graph(
         allow_warnings=True,
         allow_infos=True,
     )
+    if not isinstance(report_graph, rdflib.Graph):  # pyshacl's ValidationFailure: the shapes are unusable
+        raise ShapeLoadError(f"the shapes ({', '.join(str(f) for f in files)}) cannot be used: {report_graph}")
     context = _FocusContext(data)
     report = ValidationReport(shapes_files=[str(f) for f in files])
     for result in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult):

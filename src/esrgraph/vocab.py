@@ -38,7 +38,6 @@ NUTS = "http://data.europa.eu/nuts/code/"
 #: Prefixes written into Turtle output, in this order.
 PREFIXES: dict[str, str] = {
     "esr": ESR,
-    "code": CODE,
     "rdf": RDF,
     "rdfs": RDFS,
     "xsd": XSD,
