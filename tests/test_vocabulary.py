@@ -73,8 +73,8 @@ def test_vocabulary_page_lists_every_term_of_ours() -> None:
 def test_vocabulary_page_names_every_reused_term_the_mapping_writes() -> None:
     page = (Path(__file__).resolve().parents[1] / "docs" / "vocabulary.md").read_text(encoding="utf-8")
     text = (SRC / "mapping.py").read_text(encoding="utf-8")
-    prefixes = {"DCTERMS": "dcterms", "ROV": "rov", "SCHEMA": "schema", "SKOS": "skos", "FOAF": "foaf", "PROV": "prov", "ORG": "org"}
-    used = {f"{prefixes[ns]}:{local}" for ns, local in re.findall(r'\b(DCTERMS|ROV|SCHEMA|SKOS|FOAF|PROV|ORG) \+ "([A-Za-z]+)"', text)}
+    prefixes = {"DCTERMS": "dcterms", "ROV": "rov", "SCHEMA": "schema", "SKOS": "skos", "FOAF": "foaf", "PROV": "prov", "ORG": "org", "ADMS": "adms"}
+    used = {f"{prefixes[ns]}:{local}" for ns, local in re.findall(r'\b(DCTERMS|ROV|SCHEMA|SKOS|FOAF|PROV|ORG|ADMS) \+ "([A-Za-z]+)"', text)}
     assert used
     missing = sorted(term for term in used if f"`{term}`" not in page)
     assert not missing, f"docs/vocabulary.md does not name: {missing}"

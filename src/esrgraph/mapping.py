@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph import iris
+from esrgraph.orgids import parse_business_id
 from esrgraph.findings import Finding, Severity
 from esrgraph.merge import MergedProject
 from esrgraph.model import Applicant, ProjectRecord, SourceInfo
 from esrgraph.vocab import (
+    ADMS,
     DCTERMS,
     DEFAULT_BASE,
     ESR,
@@ -240,26 +242,34 @@ class Mapper:
 
     # ------------------------------------------------------------------ organisations
     def index_organisations(self, projects: Iterable[MergedProject]) -> None:
-        """First pass: which normalised names belong to which Y-tunnus."""
+        """First pass: which normalised names belong to which valid Y-tunnus."""
         for project in projects:
             r = project.record
-            if r.applicant and iris.is_business_id_shape(r.applicant.business_id) and r.applicant.name:
-                self._name_index[iris.name_key(r.applicant.name)].add(r.applicant.business_id or "")
-            for co in r.co_implementers:
-                if iris.is_business_id_shape(co.business_id):
-                    self._name_index[iris.name_key(co.name)].add(co.business_id or "")
+            pairs = [(r.applicant.name, r.applicant.business_id)] if r.applicant else []
+            pairs += [(co.name, co.business_id) for co in r.co_implementers]
+            for name, written in pairs:
+                business_id = parse_business_id(written)
+                if name and business_id and business_id.normal:
+                    self._name_index[iris.name_key(name)].add(business_id.normal)
 
-    def _organisation(self, name: str | None, business_id: str | None) -> _OrgFacts:
+    def _organisation(self, name: str | None, written_id: str | None) -> _OrgFacts:
+        """The organisation node: by valid Y-tunnus, else by a unique name match, else by name.
+
+        A Y-tunnus that python-stdnum rejects does not identify anything: the node is
+        minted from the name and keeps the ID as written, for the SHACL check to report.
+        """
+        business_id = parse_business_id(written_id)
         matched_name = None
-        if not iris.is_business_id_shape(business_id) and not business_id and name:
+        normal = business_id.normal if business_id else None
+        if business_id is None and name:
             ids = self._name_index.get(iris.name_key(name), set())
             if len(ids) == 1:
-                business_id = next(iter(ids))
+                normal = next(iter(ids))
                 matched_name = name
-        iri = iris.organisation_iri(self.base, business_id, name)
+        iri = iris.organisation_iri(self.base, normal, name)
         facts = self._orgs.get(iri)
         if facts is None:
-            facts = self._orgs[iri] = _OrgFacts(iri=iri, business_id=business_id)
+            facts = self._orgs[iri] = _OrgFacts(iri=iri, business_id=normal or (business_id.written if business_id else None))
         if name:
             facts.names.add(name)
         if matched_name:
@@ -271,10 +281,17 @@ class Mapper:
             facts = self._orgs[iri]
             self._add(iri, RDF + "type", NamedNode(ORG + "Organization"))
             if facts.business_id:
-                self._add(iri, RDF + "type", NamedNode(ROV + "RegisteredOrganization"))
                 self._add(iri, DCTERMS + "identifier", Literal(facts.business_id))
-                if iris.is_business_id_shape(facts.business_id):
-                    self._add(iri, ESR + "businessId", Literal(facts.business_id))
+                business_id = parse_business_id(facts.business_id)
+                if business_id and business_id.normal:
+                    self._add(iri, RDF + "type", NamedNode(ROV + "RegisteredOrganization"))
+                    self._add(iri, ESR + "businessId", Literal(business_id.normal))
+                    identifier = f"{iri}/identifier/fi-pro"
+                    self._add(iri, ADMS + "identifier", NamedNode(identifier))
+                    self._add(identifier, RDF + "type", NamedNode(ADMS + "Identifier"))
+                    self._add(identifier, SKOS + "notation", Literal(business_id.org_id or ""))
+                    self._add(identifier, DCTERMS + "creator", NamedNode("https://org-id.guide/list/FI-PRO"))
+                    self._add(iri, RDFS + "seeAlso", NamedNode(business_id.register_page or ""))
             names = sorted(facts.names)
             preferred = sorted(facts.legal_names)[0] if facts.legal_names else (names[0] if names else None)
             if preferred:
