@@ -1,0 +1,346 @@
+"""``esrgraph serve``: a read-only SPARQL 1.1 endpoint with a page for every resource.
+
+Standard library HTTP (``ThreadingHTTPServer``) in front of a pool of worker processes that hold
+the graph (``workers.py``); the workers answer (``endpoint.py``), this module routes, negotiates
+the request side, enforces the limits and writes CORS headers.
+
+Routes:
+    /sparql, <base path>sparql   SPARQL 1.1 Protocol (GET ?query=, POST form or application/sparql-query);
+                                 with no query: the service description (Turtle by default).
+    /                            the query page with the named queries as examples.
+    <base path>...               the resource <base>... (HTML, Turtle, N-Triples, JSON-LD; .ttl/.nt/.jsonld).
+    /resource?iri=IRI            any other IRI the graph describes (code list concepts, ontology terms).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import click
+
+from esrgraph.endpoint import RDF_MEDIA_TYPES, RDF_SUFFIXES, Refused, Response, check_query, negotiate
+from esrgraph.workers import GraphInfo, PoolError, WorkerPool
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Expose-Headers": "X-Esrgraph-Truncated, X-Esrgraph-Rows, X-Esrgraph-Message, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+class Settings:
+    """What the handler needs to know: the pool, the limits and where the base is published."""
+
+    def __init__(self, pool: WorkerPool, info: GraphInfo, *, timeout: float, max_rows: int | None,
+                 max_request_bytes: int, allow_service: bool, max_clients: int) -> None:
+        self.pool = pool
+        self.info = info
+        self.base = info.base
+        self.base_path = urlsplit(info.base).path or "/"
+        if not self.base_path.endswith("/"):
+            self.base_path += "/"
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.max_request_bytes = max_request_bytes
+        self.allow_service = allow_service
+        self.clients = threading.BoundedSemaphore(max_clients)
+
+    def limits_text(self) -> str:
+        rows = f"{self.max_rows} rows" if self.max_rows else "no row limit"
+        return (f"Limits: {self.timeout:g} s per query, {rows} per result, {self.max_request_bytes} bytes per "
+                f"request; SERVICE {'allowed' if self.allow_service else 'refused'}; updates refused.")
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "esrgraph"
+    protocol_version = "HTTP/1.1"
+    settings: Settings  # set on the subclass made by make_server
+
+    # --- plumbing ---------------------------------------------------------------------------------
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
+        if not getattr(self.server, "quiet", False):
+            super().log_message(format, *args)
+
+    def _send(self, response: Response, head_only: bool = False) -> None:
+        self.send_response(response.status)
+        headers = {**CORS_HEADERS, **response.headers}
+        headers["Content-Type"] = response.content_type
+        headers["Content-Length"] = str(len(response.body))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head_only and self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _error(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
+        accept = self.headers.get("Accept", "")
+        if negotiate(accept, ["text/plain", "text/html"]) == "text/html" and "text/html" in accept:
+            from esrgraph.pages import error_page
+
+            body = error_page(status, message).encode("utf-8")
+            self._send(Response(status, "text/html; charset=utf-8", body, extra or {}))
+        else:
+            self._send(Response(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), extra or {}))
+
+    def _guarded(self, action: Any) -> None:
+        if not self.settings.clients.acquire(blocking=False):
+            self._error(503, "too many clients at once; try again in a moment", {"Retry-After": "2"})
+            return
+        try:
+            action()
+        except Refused as exc:
+            self._error(exc.status, str(exc))
+        except PoolError as exc:
+            self._error(exc.status, str(exc), {"Retry-After": "2"} if exc.status == 503 else None)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            self.settings.clients.release()
+
+    # --- verbs ------------------------------------------------------------------------------------
+    def do_OPTIONS(self) -> None:  # noqa: N802 (stdlib naming)
+        self._send(Response(204, "text/plain", b"", {"Allow": "GET, POST, HEAD, OPTIONS"}))
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._guarded(self._get)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._guarded(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._guarded(self._post)
+
+    def _not_allowed(self) -> None:
+        self._send(Response(405, "text/plain; charset=utf-8",
+                            b"this endpoint is read-only: only GET, POST (queries), HEAD and OPTIONS are accepted\n",
+                            {"Allow": "GET, POST, HEAD, OPTIONS"}))
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815
+
+    # --- routing ----------------------------------------------------------------------------------
+    def _is_sparql(self, path: str) -> bool:
+        return path in ("/sparql", self.settings.base_path + "sparql")
+
+    def _get(self) -> None:
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        path = unquote(url.path)
+        if self._is_sparql(path):
+            self._sparql(params)
+        elif path in ("/", "/index.html"):
+            self._query_page(params)
+        elif path == "/resource":
+            iri = (params.get("iri") or [""])[0]
+            if not iri:
+                raise Refused("give the IRI: /resource?iri=...")
+            self._resource(iri, None)
+        elif path.startswith(self.settings.base_path) and len(path) > len(self.settings.base_path):
+            self._resource_at(path)
+        elif path == self.settings.base_path:
+            self._query_page(params)
+        else:
+            self._error(404, f"nothing at {path}; the data is under {self.settings.base_path} and SPARQL at /sparql")
+
+    def _post(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if not self._is_sparql(path):
+            self._not_allowed()
+            return
+        length_text = self.headers.get("Content-Length")
+        if length_text is None:
+            raise Refused("send a Content-Length header with the POST body", 411)
+        try:
+            length = int(length_text)
+        except ValueError:
+            raise Refused("the Content-Length header is not a number") from None
+        if length > self.settings.max_request_bytes:
+            self.close_connection = True
+            raise Refused(f"the request body has {length} bytes; this endpoint accepts at most "
+                          f"{self.settings.max_request_bytes} (--max-request-bytes)", 413)
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        if content_type == "application/x-www-form-urlencoded":
+            for key, values in parse_qs(body, keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        elif content_type == "application/sparql-query":
+            params["query"] = [body]
+        elif content_type == "application/sparql-update":
+            raise Refused("this endpoint is read-only: SPARQL Update is not accepted")
+        else:
+            raise Refused(f"POST a query as application/x-www-form-urlencoded (query=...) or "
+                          f"application/sparql-query, not {content_type or 'no Content-Type'}", 415)
+        self._sparql(params)
+
+    # --- SPARQL -----------------------------------------------------------------------------------
+    def _sparql(self, params: dict[str, list[str]]) -> None:
+        if "update" in params:
+            raise Refused("this endpoint is read-only: SPARQL Update is not accepted")
+        queries = params.get("query")
+        if not queries:
+            self._service_description()
+            return
+        if len(queries) > 1:
+            raise Refused("give exactly one query parameter")
+        sparql = queries[0]
+        if len(sparql.encode("utf-8")) > self.settings.max_request_bytes:
+            raise Refused(f"the query is longer than {self.settings.max_request_bytes} bytes", 413)
+        check_query(sparql, allow_service=self.settings.allow_service)
+        fmt = (params.get("format") or [None])[0]
+        task = ("query", sparql, self.headers.get("Accept"), fmt, self.settings.max_rows)
+        self._send(self.settings.pool.run(task, self.settings.timeout, self.settings.timeout))
+
+    def _service_description(self) -> None:
+        accept = self.headers.get("Accept")
+        media = negotiate(accept, ["text/turtle", *list(RDF_MEDIA_TYPES)[1:], "text/html"]) or "text/turtle"
+        if media == "text/html":
+            self._query_page({})
+            return
+        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        turtle = service_description(f"http://{host}/sparql", self.settings)
+        if media != "text/turtle":
+            from pyoxigraph import parse, serialize
+
+            body = serialize(parse(turtle.encode("utf-8"), format=RDF_MEDIA_TYPES["text/turtle"][1]),
+                             format=RDF_MEDIA_TYPES[media][1]) or b""
+        else:
+            body = turtle.encode("utf-8")
+        self._send(Response(200, f"{media}; charset=utf-8", body, {"Vary": "Accept"}))
+
+    # --- pages and resources ----------------------------------------------------------------------
+    def _query_page(self, params: dict[str, list[str]]) -> None:
+        from esrgraph.pages import query_page
+        from esrgraph.query import named_queries
+
+        named = named_queries()
+        chosen = (params.get("name") or [""])[0]
+        sparql = (params.get("query") or [""])[0]
+        if chosen in named:
+            sparql = named[chosen].sparql
+        if not sparql:
+            sparql = next(iter(named.values())).sparql if named else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+        html = query_page(((q.name, q.title, q.description, q.sparql) for q in named.values()), sparql,
+                          self.settings.limits_text())
+        self._send(Response(200, "text/html; charset=utf-8", html.encode("utf-8")))
+
+    def _resource_at(self, path: str) -> None:
+        iri = self.settings.base + path[len(self.settings.base_path):]
+        stem, dot, suffix = iri.rpartition(".")
+        if dot and (suffix in RDF_SUFFIXES or suffix == "html") and "/" not in suffix:
+            response = self._describe(stem, suffix)
+            if response.status != 404:
+                self._send(response)
+                return
+        self._send(self._describe(iri, None))
+
+    def _resource(self, iri: str, suffix: str | None) -> None:
+        self._send(self._describe(iri, suffix))
+
+    def _describe(self, iri: str, suffix: str | None) -> Response:
+        task = ("resource", iri, self.headers.get("Accept"), suffix)
+        response = self.settings.pool.run(task, self.settings.timeout, self.settings.timeout)
+        if response.status == 404 and "text/html" in (self.headers.get("Accept") or ""):
+            from esrgraph.pages import error_page
+
+            response = Response(404, "text/html; charset=utf-8", error_page(404, response.body.decode()).encode())
+        return response
+
+
+def service_description(endpoint_url: str, settings: Settings) -> str:
+    """The SPARQL 1.1 Service Description of this endpoint, as Turtle."""
+    formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+               "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+    lines = [f"    sd:resultFormat <http://www.w3.org/ns/formats/{f}> ;" for f in formats]
+    if settings.allow_service:
+        lines.append("    sd:feature sd:BasicFederatedQuery ;")
+    comment = json.dumps(settings.limits_text() + " Cut results carry the header X-Esrgraph-Truncated.")
+    return (
+        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n"
+        "@prefix void: <http://rdfs.org/ns/void#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n\n"
+        f"<{settings.base}sparql> a sd:Service ;\n"
+        f"    sd:endpoint <{endpoint_url}> ;\n"
+        "    sd:supportedLanguage sd:SPARQL11Query ;\n"
+        + "\n".join(lines) + "\n"
+        f"    rdfs:comment {comment}@en ;\n"
+        "    sd:defaultDataset [ a sd:Dataset ;\n"
+        '        dcterms:title "esrgraph: ESR/EAKR projects"@en ;\n'
+        f"        sd:defaultGraph [ a sd:Graph ; void:triples {settings.info.triples} ] ] .\n"
+    )
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so that SIGTERM also closes the socket and stops the workers
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    quiet = False
+
+
+def make_server(settings: Settings, host: str, port: int, quiet: bool = False) -> Server:
+    handler = type("BoundHandler", (Handler,), {"settings": settings})
+    server = Server((host, port), handler)
+    server.quiet = quiet
+    return server
+
+
+@click.command("serve", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("graph", required=False, default="out", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 exposes it to the network).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port (0 picks a free one).")
+@click.option("--base", help="Base IRI of the data (read off the graph when not given).")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", default=10000, show_default=True, type=int,
+              help="Most rows (or triples) in one answer; 0 for no limit. Cut answers say so.")
+@click.option("--max-request-bytes", default=1_000_000, show_default=True, type=int, help="Largest accepted query or POST body.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes (each holds the graph).")
+@click.option("--max-clients", default=32, show_default=True, type=int, help="Requests handled at once; more get 503.")
+@click.option("--allow-service", is_flag=True, help="Allow federated SERVICE calls (refused by default).")
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
+def serve_command(graph: Path, host: str, port: int, base: str | None, timeout: float, max_rows: int,
+                  max_request_bytes: int, workers: int, max_clients: int, allow_service: bool, quiet: bool) -> None:
+    """Serve GRAPH (an RDF file or a build folder, default ./out) as a read-only SPARQL endpoint.
+
+    SPARQL at /sparql; every IRI under the base at the same path (base https://data.example.fi/esr/ ->
+    http://HOST:PORT/esr/project/S21093); a query page at /.
+    """
+    from esrgraph.errors import InputError
+
+    target = graph / "esrgraph.ttl" if graph.is_dir() else graph
+    if not target.is_file():
+        raise InputError(str(target), "no such RDF file", "run `esrgraph build` first, or name a .ttl/.nt file")
+    pool = WorkerPool(str(graph), base, workers)
+    try:
+        try:
+            info = pool.start()
+        except PoolError as exc:
+            raise InputError(str(target), str(exc)) from None
+        settings = Settings(pool, info, timeout=timeout, max_rows=max_rows or None,
+                            max_request_bytes=max_request_bytes, allow_service=allow_service, max_clients=max_clients)
+        server = make_server(settings, host, port, quiet)
+        bound_host, bound_port = server.server_address[:2]
+        url = f"http://{bound_host}:{bound_port}"
+        click.echo(f"esrgraph: serving {target} ({info.triples} triples) at {url}/", err=True)
+        click.echo(f"  SPARQL endpoint: {url}/sparql   data: {info.base} -> {url}{settings.base_path}", err=True)
+        click.echo(f"  {settings.limits_text()}  Ctrl-C stops.", err=True)
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    finally:
+        pool.close()
