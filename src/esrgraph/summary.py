@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 from esrgraph.build import BuildResult
@@ -42,9 +42,47 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
             f"{n} {_PERSONAL_FIELD_NAMES.get(k, k)}" for k, n in sorted(result.withheld.items())
         )
         lines.append(f"personal data withheld (use --include-personal-data to publish): {withheld}")
-    links = Counter(t.object.value for t in result.triples if t.predicate.value.endswith("skos/core#exactMatch")
-                    and t.object.value.startswith("http://data.europa.eu/nuts/"))
-    if links:
-        lines.append(f"links to NUTS: {len(links)} NUTS 3 codes linked from regions")
+    for line in nuts_link_lines(result):
+        lines.append(line)
     lines.append("wrote: " + ", ".join(str(p) for p in written))
     return "\n".join(lines)
+
+
+_REGION = "https://w3id.org/esrgraph/ontology#region"
+_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
+_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+_NUTS = "http://data.europa.eu/nuts/code/"
+
+
+def nuts_link_lines(result: BuildResult) -> list[str]:
+    """One line per region the projects name: its NUTS 3 links and the NUTS versions of each."""
+    used: set[str] = set()
+    links: dict[str, list[str]] = defaultdict(list)
+    versions: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    notations: dict[str, str] = {}
+    for t in result.triples:
+        p = t.predicate.value
+        if p == _REGION:
+            used.add(t.object.value)
+        elif p == _EXACT and t.object.value.startswith(_NUTS):
+            links[t.subject.value].append(t.object.value)
+        elif p == _IN_SCHEME and t.subject.value.startswith(_NUTS):
+            versions[t.subject.value].append(t.object.value.rsplit("/", 1)[-1])
+        elif p == _PREF and getattr(t.object, "language", None) == "fi":
+            labels[t.subject.value] = t.object.value
+        elif p == _NOTATION:
+            notations[t.subject.value] = t.object.value
+    lines = []
+    for region in sorted(used, key=lambda r: labels.get(r, r)):
+        if not links.get(region):
+            lines.append(f"NUTS link: {labels.get(region, region)}: none (not a coded region)")
+            continue
+        parts = [
+            f"{code.rsplit('/', 1)[-1]} (NUTS {', '.join(sorted(versions.get(code, [])))})"
+            for code in sorted(links[region])
+        ]
+        lines.append(f"NUTS link: {labels.get(region, region)} ({notations.get(region, '?')}) -> {'; '.join(parts)}")
+    return lines
