@@ -1,0 +1,461 @@
+"""The DCAT-AP 3 catalogue and VoID statistics of one build (``catalog.ttl``).
+
+Everything that depends on the build is computed from its triples and its files: the
+temporal coverage from the projects' dates, the spatial coverage from the NUTS codes of
+the regions the projects name, keywords from the funds used, the VoID counts, and each
+distribution's byte size and SHA-256. Only the publisher's facts come from
+``data/publisher.toml``. Dates come from the release (its name, ``--issued`` or the
+data), never from the clock, so the same build gives the same bytes.
+
+The catalogue also carries the few typing triples SEMIC's DCAT-AP 3.0.1 shapes need for
+the EU vocabulary terms it uses (``skos:Concept`` for themes, ``dcterms:LicenseDocument``
+for the licence, ...), as publishers do, so it validates stand-alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from esrgraph.publish.publisher import PUBLISHER_TYPE_LABELS, PUBLISHER_TYPE_SCHEME, Publisher
+from esrgraph.vocab import (ADMS, CODE, DCAT, DCTERMS, ESR, ESRSH, FOAF, NUTS, OWL, PREFIXES, PROV, RDF, RDFS,
+                            SKOS, VCARD, VOID, XSD)
+
+SPDX = "http://spdx.org/rdf/terms#"
+CC = "http://creativecommons.org/ns#"
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "http://www.iana.org/assignments/media-types/"
+FILE_TYPE = EU + "file-type/"
+DATA_THEME = EU + "data-theme"
+COUNTRY_FIN = EU + "country/FIN"
+LANGUAGES = {"fi": EU + "language/FIN", "en": EU + "language/ENG", "sv": EU + "language/SWE"}
+
+#: Prefixes written into catalog.ttl.
+CATALOG_PREFIXES: dict[str, str] = {
+    **{k: v for k, v in PREFIXES.items() if k not in ("org", "rov", "schema", "locn")},
+    "void": VOID, "spdx": SPDX, "cc": CC, "vcard": VCARD,
+    "filetype": FILE_TYPE, "theme": DATA_THEME + "/", "eulang": EU + "language/", "eulicence": EU + "licence/",
+    "iana": IANA,
+}
+
+#: EU data themes of the dataset (http://publications.europa.eu/resource/authority/data-theme).
+THEMES: dict[str, dict[str, str]] = {
+    "ECON": {"en": "Economy and finance", "fi": "Talous ja raha-asiat"},
+    "GOVE": {"en": "Government and public sector", "fi": "Hallinto ja julkinen sektori"},
+    "REGI": {"en": "Regions and cities", "fi": "Alueet ja kaupungit"},
+    "SOCI": {"en": "Population and society", "fi": "Väestö ja yhteiskunta"},
+}
+
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "fi": ("rakennerahastot", "EU-hankkeet", "hankkeet", "aluekehitys", "linkitetty data"),
+    "en": ("structural funds", "EU projects", "projects", "regional development", "linked data"),
+}
+
+#: Namespaces of our own resources; objects outside them (and outside plain classes) are links.
+EXTERNAL_TARGETS: tuple[tuple[str, str, str], ...] = (
+    ("nuts", NUTS, "Eurostat NUTS"),
+    ("nuts-scheme", "http://data.europa.eu/nuts/", "Eurostat NUTS"),
+    ("suomi-fi", "http://uri.suomi.fi/", "Finnish interoperability platform code lists (uri.suomi.fi)"),
+    ("eu-authority", EU, "EU Vocabularies authority tables"),
+    ("creativecommons", "https://creativecommons.org/", "Creative Commons licences"),
+)
+
+
+def _n(iri: str) -> NamedNode:
+    return NamedNode(iri)
+
+
+def _lit(value: str, lang: str | None = None) -> Literal:
+    return Literal(value, language=lang) if lang else Literal(value)
+
+
+def _typed(value: object, datatype: str) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + datatype))
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionFile:
+    """One file of a release, as the catalogue describes it."""
+
+    name: str  # path inside the release folder, '/'-separated
+    title_en: str
+    title_fi: str
+    media_type: str  # IANA media type, e.g. text/turtle
+    file_type: str  # EU file-type code, e.g. RDF_TURTLE
+    size: int
+    sha256: str
+    compress: str | None = None  # IANA media type of the compression, e.g. application/gzip
+    role: str = "data"  # data | context | ontology | shapes | report
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInfo:
+    """What the catalogue says about this release."""
+
+    version: str
+    folder: str  # the release folder relative to the published build folder, e.g. releases/2025-01/
+    issued: date  # when the dataset was first issued
+    modified: date  # this release's date
+    previous: str | None = None
+    notes_en: str | None = None
+    pages: tuple[str, ...] = ()  # documentation files in the release folder (vocabulary, changelog)
+
+
+@dataclass
+class GraphStats:
+    """VoID-style statistics and the coverage the catalogue reports, all from the triples."""
+
+    triples: int = 0
+    entities: int = 0
+    distinct_subjects: int = 0
+    distinct_objects: int = 0
+    classes: Counter[str] = field(default_factory=Counter)
+    properties: Counter[str] = field(default_factory=Counter)
+    links: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target key, predicate) -> count
+    projects: list[str] = field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+    latest_start: date | None = None
+    nuts: list[str] = field(default_factory=list)
+    funds: list[str] = field(default_factory=list)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _target(iri: str) -> str | None:
+    for key, ns, _title in EXTERNAL_TARGETS:
+        if iri.startswith(ns):
+            return key
+    if iri.startswith(("http://", "https://")):
+        return "web"
+    return None
+
+
+def graph_stats(triples: Iterable[Triple], base: str) -> GraphStats:
+    """Count the graph and find its projects, dates, NUTS regions and funds.
+
+    >>> from pyoxigraph import NamedNode as N, Triple
+    >>> s = graph_stats([Triple(N("https://x.fi/project/A"), N(RDF + "type"), N(ESR + "Project"))], "https://x.fi/")
+    >>> (s.triples, s.entities, s.projects)
+    (1, 1, ['https://x.fi/project/A'])
+    """
+    stats = GraphStats()
+    subjects: set[str] = set()
+    objects: set[str] = set()
+    entities: set[str] = set()
+    own = (base, CODE, ESR, ESRSH)
+    regions: set[str] = set()
+    broader: dict[str, set[str]] = defaultdict(set)
+    subregions: set[str] = set()
+    exact: dict[str, set[str]] = defaultdict(set)
+    funds: set[str] = set()
+    starts: list[str] = []
+    ends: list[str] = []
+    for t in triples:
+        stats.triples += 1
+        s, p, o = t.subject.value, t.predicate.value, t.object
+        subjects.add(str(t.subject))
+        objects.add(str(o))
+        if isinstance(t.subject, NamedNode):
+            entities.add(s)
+        stats.properties[p] += 1
+        if p == RDF + "type" and isinstance(o, NamedNode):
+            stats.classes[o.value] += 1
+            if o.value == ESR + "Project":
+                stats.projects.append(s)
+            continue
+        if isinstance(o, NamedNode):
+            if s.startswith(own) and not o.value.startswith(own):
+                key = _target(o.value)
+                if key:
+                    stats.links[(key, p)] += 1
+            if p == ESR + "region":
+                regions.add(o.value)
+            elif p == ESR + "subregion":
+                subregions.add(o.value)
+            elif p == SKOS + "broader":
+                broader[s].add(o.value)
+            elif p == SKOS + "exactMatch" and o.value.startswith(NUTS):
+                exact[s].add(o.value)
+            elif p == ESR + "fund":
+                funds.add(o.value)
+        elif isinstance(o, Literal):
+            if p == ESR + "plannedStartDate":
+                starts.append(o.value)
+            elif p == ESR + "plannedEndDate":
+                ends.append(o.value)
+            elif p == SKOS + "prefLabel" and o.language:
+                stats.labels.setdefault(s, {})[o.language] = o.value
+    stats.distinct_subjects = len(subjects)
+    stats.distinct_objects = len(objects)
+    stats.entities = len(entities)
+    stats.projects.sort()
+    for sub in subregions:
+        regions |= broader.get(sub, set())
+    stats.nuts = sorted({n for r in regions for n in exact.get(r, ())})
+    stats.funds = sorted(funds)
+    good = [d for d in starts if re.match(r"^\d{4}-\d\d-\d\d$", d)]
+    stats.start = date.fromisoformat(min(good)) if good else None
+    stats.latest_start = date.fromisoformat(max(good)) if good else None
+    good = [d for d in ends if re.match(r"^\d{4}-\d\d-\d\d$", d)]
+    stats.end = date.fromisoformat(max(good)) if good else None
+    return stats
+
+
+def _slug(iri: str) -> str:
+    from esrgraph.publish.jsonld import compact_iri
+
+    curie = compact_iri(iri, {**PREFIXES, **CATALOG_PREFIXES})
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", curie).strip("-")
+
+
+class _Graph:
+    def __init__(self) -> None:
+        self.triples: list[Triple] = []
+
+    def add(self, s: str, p: str, o: NamedNode | Literal | str) -> None:
+        self.triples.append(Triple(_n(s), _n(p), _n(o) if isinstance(o, str) else o))
+
+    def a(self, s: str, *classes: str) -> None:
+        for c in classes:
+            self.add(s, RDF + "type", c)
+
+    def text(self, s: str, p: str, **by_lang: str) -> None:
+        for lang, value in by_lang.items():
+            self.add(s, p, _lit(value, lang))
+
+
+def catalog_triples(
+    stats: GraphStats,
+    base: str,
+    publisher: Publisher,
+    release: ReleaseInfo,
+    files: Sequence[DistributionFile],
+) -> list[Triple]:
+    """The catalogue: catalog, dataset, distributions, SPARQL service, VoID, and the typing DCAT-AP needs."""
+    g = _Graph()
+    catalog, dataset, service = f"{base}catalog", f"{base}dataset", f"{base}sparql"
+    agent, contact = f"{base}publisher", f"{base}contact-point"
+    download = (publisher.download_base or f"{base}download/") + release.folder
+    licence = publisher.licence
+    issued = _typed(release.issued.isoformat(), "date")
+    modified = _typed(release.modified.isoformat(), "date")
+
+    # ------------------------------------------------------------ catalogue
+    g.a(catalog, DCAT + "Catalog")
+    g.text(catalog, DCTERMS + "title", fi="EU:n rakennerahastohankkeet linkitettynä datana",
+           en="EU structural-fund projects as linked data")
+    g.text(catalog, DCTERMS + "description",
+           fi="Luettelo, joka kuvaa esrgraph-tietoaineiston, sen ladattavat tiedostot ja SPARQL-rajapinnan.",
+           en="Catalogue of the esrgraph dataset, its downloadable files and its SPARQL endpoint.")
+    g.add(catalog, DCTERMS + "publisher", agent)
+    g.add(catalog, FOAF + "homepage", publisher.site_base or base)
+    g.a(publisher.site_base or base, FOAF + "Document")
+    g.add(catalog, DCTERMS + "license", licence)
+    g.add(catalog, DCTERMS + "issued", issued)
+    g.add(catalog, DCTERMS + "modified", modified)
+    for lang in ("fi", "en"):
+        g.add(catalog, DCTERMS + "language", LANGUAGES[lang])
+    for language in LANGUAGES.values():
+        g.a(language, DCTERMS + "LinguisticSystem")
+    g.add(catalog, DCAT + "dataset", dataset)
+    g.add(catalog, DCAT + "service", service)
+    g.add(catalog, DCAT + "themeTaxonomy", DATA_THEME)
+    g.add(catalog, DCTERMS + "spatial", COUNTRY_FIN)
+
+    # ------------------------------------------------------------ publisher and contact
+    g.a(agent, FOAF + "Agent", FOAF + "Organization")
+    g.text(agent, FOAF + "name", fi=publisher.name_fi, en=publisher.name_en)
+    g.add(agent, FOAF + "homepage", publisher.homepage)
+    g.a(publisher.homepage, FOAF + "Document")
+    g.add(agent, FOAF + "mbox", f"mailto:{publisher.email}")
+    g.add(agent, DCTERMS + "type", publisher.publisher_type_iri)
+    g.a(publisher.publisher_type_iri, SKOS + "Concept")
+    g.text(publisher.publisher_type_iri, SKOS + "prefLabel", en=PUBLISHER_TYPE_LABELS[publisher.type])
+    g.add(publisher.publisher_type_iri, SKOS + "inScheme", PUBLISHER_TYPE_SCHEME)
+    g.a(contact, VCARD + "Kind", VCARD + "Organization")
+    g.text(contact, VCARD + "fn", fi=publisher.name_fi, en=publisher.name_en)
+    g.add(contact, VCARD + "hasEmail", f"mailto:{publisher.email}")
+    g.add(contact, VCARD + "hasURL", publisher.homepage)
+
+    # ------------------------------------------------------------ dataset
+    g.a(dataset, DCAT + "Dataset", VOID + "Dataset")
+    g.text(dataset, DCTERMS + "title", fi="EU:n rakennerahastojen (ESR, EAKR) hankkeet Suomessa",
+           en="EU structural-fund (ESF, ERDF) projects in Finland")
+    n_projects = len(stats.projects)
+    g.text(dataset, DCTERMS + "description",
+           fi=(f"{n_projects} Euroopan sosiaalirahaston ja aluekehitysrahaston hanketta rahoituksineen, "
+               "toteuttajineen, alueineen ja kestävän kehityksen arvioineen; validoitu SHACL-muodoilla. "
+               "Koodistot (kunnat, maakunnat, rahastot, toimintalinjat) ovat mukana SKOS-muodossa."),
+           en=(f"{n_projects} European Social Fund and Regional Development Fund projects with their funding, "
+               "organisations, places and sustainability assessments; validated with SHACL shapes. "
+               "The code lists (municipalities, regions, funds, priority axes) are included as SKOS."))
+    g.add(dataset, DCTERMS + "identifier", _lit(dataset))
+    g.add(dataset, DCTERMS + "publisher", agent)
+    g.add(dataset, DCAT + "contactPoint", contact)
+    g.add(dataset, DCTERMS + "issued", issued)
+    g.add(dataset, DCTERMS + "modified", modified)
+    g.add(dataset, DCAT + "version", _lit(release.version))
+    g.add(dataset, CC + "license", publisher.licence_cc)
+    g.add(dataset, DCTERMS + "accessRights", EU + "access-right/PUBLIC")
+    g.a(EU + "access-right/PUBLIC", DCTERMS + "RightsStatement")
+    g.add(dataset, DCTERMS + "accrualPeriodicity", EU + "frequency/IRREG")
+    g.a(EU + "frequency/IRREG", DCTERMS + "Frequency")
+    for lang in ("fi", "en", "sv"):
+        g.add(dataset, DCTERMS + "language", LANGUAGES[lang])
+    for lang, words in KEYWORDS.items():
+        for word in words:
+            g.add(dataset, DCAT + "keyword", _lit(word, lang))
+    for fund in stats.funds:
+        for lang in ("fi", "en"):
+            label = stats.labels.get(fund, {}).get(lang)
+            if label:
+                g.add(dataset, DCAT + "keyword", _lit(label, lang))
+    for code, labels in THEMES.items():
+        theme = f"{DATA_THEME}/{code}"
+        g.add(dataset, DCAT + "theme", theme)
+        g.a(theme, SKOS + "Concept")
+        g.text(theme, SKOS + "prefLabel", **labels)
+        g.add(theme, SKOS + "inScheme", DATA_THEME)
+    g.a(DATA_THEME, SKOS + "ConceptScheme")
+    g.text(DATA_THEME, DCTERMS + "title", en="Data theme")
+    if stats.start or stats.end:
+        period = f"{dataset}/temporal-coverage"
+        g.add(dataset, DCTERMS + "temporal", period)
+        g.a(period, DCTERMS + "PeriodOfTime")
+        if stats.start:
+            g.add(period, DCAT + "startDate", _typed(stats.start.isoformat(), "date"))
+        if stats.end:
+            g.add(period, DCAT + "endDate", _typed(stats.end.isoformat(), "date"))
+    for place in [COUNTRY_FIN, *stats.nuts]:
+        g.add(dataset, DCTERMS + "spatial", place)
+        g.a(place, DCTERMS + "Location")
+    g.add(dataset, DCTERMS + "conformsTo", ESR.rstrip("#"))
+    g.a(ESR.rstrip("#"), DCTERMS + "Standard")
+    g.text(ESR.rstrip("#"), DCTERMS + "title", en="esrgraph vocabulary")
+    g.add(dataset, PROV + "wasGeneratedBy", f"{base}activity/build/{_slug_text(release.version)}")
+    activity = f"{base}activity/build/{_slug_text(release.version)}"
+    g.a(activity, PROV + "Activity")
+    g.text(activity, RDFS + "label", en=f"esrgraph build of release {release.version}")
+    for page in release.pages:
+        g.add(dataset, FOAF + "page", download + page)
+        g.a(download + page, FOAF + "Document")
+    if release.notes_en:
+        g.add(dataset, ADMS + "versionNotes", _lit(release.notes_en, "en"))
+    if release.previous:
+        prev = f"{dataset}/version/{_slug_text(release.previous)}"
+        g.add(dataset, DCAT + "previousVersion", prev)
+        g.add(dataset, PROV + "wasRevisionOf", prev)
+        g.add(prev, DCAT + "version", _lit(release.previous))
+        g.add(prev, RDFS + "seeAlso", (publisher.download_base or f"{base}download/")
+              + f"releases/{release.previous}/catalog.ttl")
+
+    # ------------------------------------------------------------ distributions
+    g.a(licence, DCTERMS + "LicenseDocument")
+    g.add(licence, SKOS + "exactMatch", publisher.licence_cc)
+    g.text(licence, RDFS + "label", en="Creative Commons Attribution 4.0 International")
+    g.add(licence, DCTERMS + "type", "http://purl.org/adms/licencetype/Attribution")
+    g.a("http://purl.org/adms/licencetype/Attribution", SKOS + "Concept")
+    g.text("http://purl.org/adms/licencetype/Attribution", SKOS + "prefLabel", en="Attribution")
+    dumps = []
+    for f in files:
+        dist = f"{dataset}/distribution/{_slug_text(release.version)}/{_slug_text(f.name)}"
+        url = download + f.name
+        g.add(dataset, DCAT + "distribution", dist)
+        g.a(dist, DCAT + "Distribution")
+        g.text(dist, DCTERMS + "title", fi=f.title_fi, en=f.title_en)
+        g.add(dist, DCAT + "accessURL", url)
+        g.add(dist, DCAT + "downloadURL", url)
+        media = IANA + f.media_type
+        g.add(dist, DCAT + "mediaType", media)
+        g.a(media, DCTERMS + "MediaType")
+        fmt = FILE_TYPE + f.file_type
+        g.add(dist, DCTERMS + "format", fmt)
+        g.a(fmt, DCTERMS + "MediaTypeOrExtent")
+        if f.compress:
+            g.add(dist, DCAT + "compressFormat", IANA + f.compress)
+            g.a(IANA + f.compress, DCTERMS + "MediaType")
+        g.add(dist, DCAT + "byteSize", _typed(f.size, "nonNegativeInteger"))
+        checksum = f"{dist}/checksum"
+        g.add(dist, SPDX + "checksum", checksum)
+        g.a(checksum, SPDX + "Checksum")
+        g.add(checksum, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256")
+        g.add(checksum, SPDX + "checksumValue", _typed(f.sha256, "hexBinary"))
+        g.add(dist, DCTERMS + "license", licence)
+        g.add(dist, DCTERMS + "issued", modified)
+        if f.role == "data":
+            g.add(dist, DCTERMS + "conformsTo", ESR.rstrip("#"))
+            dumps.append(url)
+    g.a(SPDX + "checksumAlgorithm_sha256", SPDX + "ChecksumAlgorithm")
+
+    # ------------------------------------------------------------ SPARQL endpoint
+    g.a(service, DCAT + "DataService")
+    g.text(service, DCTERMS + "title", fi="esrgraph SPARQL-rajapinta", en="esrgraph SPARQL endpoint")
+    g.text(service, DCTERMS + "description", fi="Vain luku -SPARQL 1.1 -kyselyrajapinta tietoaineistoon.",
+           en="Read-only SPARQL 1.1 query endpoint over the dataset.")
+    g.add(service, DCAT + "endpointURL", service)
+    g.a(service, RDFS + "Resource")  # SEMIC's ranges.ttl wants the endpoint URL typed
+    g.add(service, DCAT + "servesDataset", dataset)
+    g.add(service, DCTERMS + "publisher", agent)
+    g.add(service, DCAT + "contactPoint", contact)
+    g.add(service, DCTERMS + "license", licence)
+    sparql_protocol = "https://www.w3.org/TR/sparql11-protocol/"
+    g.add(service, DCTERMS + "conformsTo", sparql_protocol)
+    g.a(sparql_protocol, DCTERMS + "Standard")
+    for code in THEMES:
+        g.add(service, DCAT + "theme", f"{DATA_THEME}/{code}")
+
+    # ------------------------------------------------------------ VoID
+    g.add(dataset, VOID + "triples", _typed(stats.triples, "integer"))
+    g.add(dataset, VOID + "entities", _typed(stats.entities, "integer"))
+    g.add(dataset, VOID + "distinctSubjects", _typed(stats.distinct_subjects, "integer"))
+    g.add(dataset, VOID + "distinctObjects", _typed(stats.distinct_objects, "integer"))
+    g.add(dataset, VOID + "classes", _typed(len(stats.classes), "integer"))
+    g.add(dataset, VOID + "properties", _typed(len(stats.properties), "integer"))
+    g.add(dataset, VOID + "uriSpace", _lit(base))
+    g.add(dataset, VOID + "sparqlEndpoint", service)
+    for ns in (ESR, CODE, DCTERMS, SKOS, PROV, "http://www.w3.org/ns/org#", "http://www.w3.org/ns/regorg#",
+               "https://schema.org/", FOAF):
+        g.add(dataset, VOID + "vocabulary", ns)
+    for url in dumps:
+        g.add(dataset, VOID + "dataDump", url)
+    if stats.projects:
+        g.add(dataset, VOID + "exampleResource", stats.projects[0])
+    for cls, count in sorted(stats.classes.items()):
+        part = f"{dataset}/void/class/{_slug(cls)}"
+        g.add(dataset, VOID + "classPartition", part)
+        g.add(part, VOID + "class", cls)
+        g.add(part, VOID + "entities", _typed(count, "integer"))
+    for prop, count in sorted(stats.properties.items()):
+        part = f"{dataset}/void/property/{_slug(prop)}"
+        g.add(dataset, VOID + "propertyPartition", part)
+        g.add(part, VOID + "property", prop)
+        g.add(part, VOID + "triples", _typed(count, "integer"))
+    titles = {key: (ns, title) for key, ns, title in EXTERNAL_TARGETS}
+    titles["web"] = ("http://", "Other web resources (home pages and documents)")
+    for (key, prop), count in sorted(stats.links.items()):
+        linkset = f"{dataset}/void/linkset/{key}/{_slug(prop)}"
+        target = f"{dataset}/void/target/{key}"
+        g.add(dataset, VOID + "subset", linkset)
+        g.a(linkset, VOID + "Linkset")
+        g.add(linkset, VOID + "subjectsTarget", dataset)
+        g.add(linkset, VOID + "objectsTarget", target)
+        g.add(linkset, VOID + "linkPredicate", prop)
+        g.add(linkset, VOID + "triples", _typed(count, "integer"))
+        g.a(target, VOID + "Dataset")
+        g.text(target, DCTERMS + "title", en=titles[key][1])
+        if key != "web":
+            g.add(target, VOID + "uriSpace", _lit(titles[key][0]))
+    return g.triples
+
+
+def _slug_text(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "x"
+
+
+def catalog_prefixes(base: str) -> dict[str, str]:
+    return {**CATALOG_PREFIXES, "owl": OWL}

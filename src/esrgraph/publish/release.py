@@ -1,0 +1,384 @@
+"""Release folders: every file a portal downloads, the catalogue that describes them, and
+what changed since the previous release.
+
+``write_release`` writes ``OUT/release/`` (an unnamed snapshot) or, with a name,
+``OUT/releases/NAME/``::
+
+    esrgraph.ttl  esrgraph.nt.gz  esrgraph.jsonld  context.jsonld   the graph
+    esr-ontology.ttl  shapes/*.ttl  validation-report.ttl           vocabulary, rules, report
+    vocabulary.html  codelists.html  CHANGELOG.md                   for people
+    catalog.ttl                                                     DCAT-AP 3 + VoID
+
+The previous release is the release folder in ``OUT/releases/`` whose name sorts just
+before this one (names compare as versions: ``2025-02`` < ``2025-10``, ``1.9`` < ``1.10``);
+an unnamed snapshot compares with the newest release. Nothing reads the clock: dates come
+from ``--issued``, a date at the start of the release name, ``SOURCE_DATE_EPOCH``, or the
+newest project start date in the data, in that order. The same input therefore gives the
+same release, byte for byte.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pyoxigraph import Triple
+
+from esrgraph.errors import UsageError
+from esrgraph.export import OutputFormat, atomic_write_bytes, gzip_bytes, serialize_triples
+from esrgraph.publish.catalog import (DistributionFile, GraphStats, ReleaseInfo, catalog_prefixes, catalog_triples,
+                                      graph_stats)
+from esrgraph.publish.jsonld import context, dumps, jsonld_document
+from esrgraph.publish.publisher import Publisher, load_publisher
+from esrgraph.vocab import DEFAULT_BASE, DCTERMS, ESR, ORG, PREFIXES, RDF
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+_DATE_PREFIX = re.compile(r"^(\d{4})-(\d\d)(?:-(\d\d))?")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    """How to publish a build: release name, download location, date, publisher facts."""
+
+    release: str | None = None
+    download_base: str | None = None
+    issued: date | None = None
+    publisher_file: str | None = None
+
+
+@dataclass
+class ReleaseChanges:
+    """What changed since the previous release (all lists sorted)."""
+
+    previous: str | None = None
+    projects_added: list[str] = field(default_factory=list)
+    projects_removed: list[str] = field(default_factory=list)
+    projects_changed: list[str] = field(default_factory=list)
+    organisations_added: list[str] = field(default_factory=list)
+    organisations_removed: list[str] = field(default_factory=list)
+    triples_added: int = 0
+    triples_removed: int = 0
+    titles: dict[str, str] = field(default_factory=dict)  # project code -> title
+
+    def summary(self) -> str:
+        """One paragraph for adms:versionNotes."""
+        if self.previous is None:
+            return "First release: no earlier release to compare with."
+
+        def part(label: str, codes: list[str]) -> str:
+            return f"{len(codes)} {label}" + (f" ({', '.join(codes)})" if codes else "")
+
+        return (f"Changes since release {self.previous}: " + "; ".join([
+            part("projects added", self.projects_added), part("projects removed", self.projects_removed),
+            part("projects changed", self.projects_changed),
+            f"{len(self.organisations_added)} organisations added, {len(self.organisations_removed)} removed",
+            f"{self.triples_added} triples added, {self.triples_removed} triples removed"]) + ".")
+
+
+@dataclass
+class ReleaseResult:
+    folder: Path
+    version: str
+    files: list[Path]
+    changes: ReleaseChanges
+    catalog: Path
+    stats: GraphStats
+
+
+def check_release_name(name: str) -> str:
+    if not _NAME.match(name) or name in (".", ".."):
+        raise UsageError(f"release name {name!r} must be 1-64 letters, digits, '.', '_', '+' or '-' "
+                         "(for example 2025-06-30 or 1.2.0)")
+    return name
+
+
+def version_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that compares digit runs as numbers: ``1.9`` < ``1.10``, ``2025-2`` < ``2025-10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|[^\d]+", name))
+
+
+def existing_releases(out: Path) -> list[str]:
+    """Names of the complete releases in ``out/releases``, oldest first."""
+    root = out / "releases"
+    if not root.is_dir():
+        return []
+    names = [p.name for p in root.iterdir() if (p / "catalog.ttl").is_file() and (p / "esrgraph.nt.gz").is_file()]
+    return sorted(names, key=version_key)
+
+
+def previous_release(out: Path, name: str | None) -> str | None:
+    names = [n for n in existing_releases(out) if n != name]
+    if name is not None:
+        names = [n for n in names if version_key(n) < version_key(name)]
+    return names[-1] if names else None
+
+
+def release_date(name: str | None, issued: date | None, stats: GraphStats) -> date:
+    """This release's date, never from the clock (see the module docstring)."""
+    if issued:
+        return issued
+    if name and (m := _DATE_PREFIX.match(name)):
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+        except ValueError:
+            pass
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    if stats.latest_start:
+        return stats.latest_start
+    return date(1970, 1, 1)
+
+
+# --------------------------------------------------------------------- changes
+
+def _subject(line: str) -> str | None:
+    if line.startswith("<"):
+        return line[1:line.index(">")]
+    return None
+
+
+def _owner(subject: str, root: str) -> str | None:
+    """The top resource under ``root`` that ``subject`` belongs to (project/S1/x -> S1)."""
+    if not subject.startswith(root):
+        return None
+    return subject[len(root):].split("/", 1)[0] or None
+
+
+def _typed(lines: Iterable[str], cls: str) -> set[str]:
+    tail = f" <{RDF}type> <{cls}> ."
+    return {s for line in lines if line.endswith(tail) and (s := _subject(line))}
+
+
+def _titles(lines: Iterable[str], root: str) -> dict[str, str]:
+    import json
+
+    out: dict[str, str] = {}
+    pred = f" <{DCTERMS}title> "
+    for line in lines:
+        if pred in line and line.startswith(f"<{root}"):
+            code = _owner(_subject(line) or "", root)
+            literal = line.split(pred, 1)[1]
+            m = re.match(r'^("(?:[^"\\]|\\.)*")', literal)
+            if code and m and code not in out:
+                out[code] = json.loads(m.group(1))
+    return out
+
+
+def compare_graphs(old: Sequence[str], new: Sequence[str], base: str, previous: str | None) -> ReleaseChanges:
+    """Projects and organisations added, removed and changed, and triple counts, from N-Triples lines."""
+    old_set, new_set = set(old), set(new)
+    changes = ReleaseChanges(previous=previous)
+    changes.triples_added = len(new_set - old_set)
+    changes.triples_removed = len(old_set - new_set)
+    proj_root, org_root = f"{base}project/", f"{base}organisation/"
+    old_projects = {_owner(s, proj_root) for s in _typed(old_set, ESR + "Project")} - {None}
+    new_projects = {_owner(s, proj_root) for s in _typed(new_set, ESR + "Project")} - {None}
+    by_project: dict[str, list[set[str]]] = defaultdict(lambda: [set(), set()])
+    for index, lines in enumerate((old_set - new_set, new_set - old_set)):
+        for line in lines:
+            subj = _subject(line)
+            code = _owner(subj, proj_root) if subj else None
+            if code:
+                by_project[code][index].add(line)
+    changes.projects_added = sorted(new_projects - old_projects)  # type: ignore[type-var]
+    changes.projects_removed = sorted(old_projects - new_projects)  # type: ignore[type-var]
+    changes.projects_changed = sorted(c for c in (old_projects & new_projects)  # type: ignore[type-var]
+                                      if c in by_project and any(by_project[c]))
+    old_orgs = _typed(old_set, ORG + "Organization")
+    new_orgs = _typed(new_set, ORG + "Organization")
+    changes.organisations_added = sorted(o[len(org_root):] for o in new_orgs - old_orgs)
+    changes.organisations_removed = sorted(o[len(org_root):] for o in old_orgs - new_orgs)
+    changes.titles = {**_titles(old_set, proj_root), **_titles(new_set, proj_root)}
+    return changes
+
+
+def _md(text: str) -> str:
+    """Markdown-escape record text so a title cannot become markup or HTML."""
+    return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", " ".join(text.split()))
+
+
+def changelog_text(version: str, released: date, changes: ReleaseChanges, earlier: str | None) -> str:
+    """CHANGELOG.md of a release: this release first, then the previous release's log."""
+    lines = ["# Changelog of the esrgraph dataset", "", f"## {version} ({released.isoformat()})", ""]
+    if changes.previous is None:
+        lines += ["First release.", ""]
+    else:
+        lines += [f"Compared with release {changes.previous}: {changes.triples_added} triples added, "
+                  f"{changes.triples_removed} triples removed.", ""]
+        for label, codes in (("Projects added", changes.projects_added),
+                             ("Projects removed", changes.projects_removed),
+                             ("Projects changed", changes.projects_changed)):
+            lines.append(f"### {label} ({len(codes)})")
+            lines.append("")
+            lines += [f"- {_md(c)}: {_md(changes.titles.get(c, ''))}".rstrip(": ") for c in codes] or ["- none"]
+            lines.append("")
+        lines.append(f"### Organisations added ({len(changes.organisations_added)}), "
+                     f"removed ({len(changes.organisations_removed)})")
+        lines.append("")
+        lines += [f"- added {_md(o)}" for o in changes.organisations_added]
+        lines += [f"- removed {_md(o)}" for o in changes.organisations_removed]
+        if not (changes.organisations_added or changes.organisations_removed):
+            lines.append("- none")
+        lines.append("")
+    if earlier:
+        body = earlier.split("\n", 1)[1] if earlier.startswith("# ") else earlier
+        lines.append(body.strip("\n"))
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------- writing
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _shapes_files() -> list[Path]:
+    from esrgraph.resources import resource_dir
+
+    return sorted(resource_dir("shapes").glob("*.ttl"))
+
+
+def write_release(
+    triples: Sequence[Triple],
+    out_dir: str | os.PathLike[str],
+    *,
+    base: str = DEFAULT_BASE,
+    prefixes: dict[str, str] | None = None,
+    report_triples: Sequence[Triple] = (),
+    options: PublishOptions | None = None,
+    publisher: Publisher | None = None,
+) -> ReleaseResult:
+    """Write a release folder into ``out_dir`` and return what was written and what changed.
+
+    Args:
+        triples: the built graph (data and code lists), as ``BuildResult.triples``.
+        out_dir: the build output folder; the release goes to ``release/`` or ``releases/NAME/`` in it.
+        base: the data base IRI.
+        prefixes: Turtle prefixes (``BuildResult.prefixes()``).
+        report_triples: the SHACL validation report.
+        options: release name, download base, issued date, publisher file.
+        publisher: publisher facts (read from ``options.publisher_file`` or data/publisher.toml when None).
+
+    Raises:
+        UsageError: a bad release name or publisher file.
+    """
+    from esrgraph.publish.vocabdocs import write_vocab_docs
+    from esrgraph.resources import ontology_file
+
+    options = options or PublishOptions()
+    out = Path(out_dir)
+    name = check_release_name(options.release) if options.release else None
+    folder = out / "releases" / name if name else out / "release"
+    rel_folder = f"releases/{name}/" if name else "release/"
+    publisher = (publisher or load_publisher(options.publisher_file)).with_download_base(options.download_base)
+    if publisher.download_base and not publisher.download_base.endswith("/"):
+        publisher = publisher.with_download_base(publisher.download_base + "/")
+    prefixes = prefixes if prefixes is not None else {**PREFIXES, "project": f"{base}project/",
+                                                      "organisation": f"{base}organisation/"}
+    stats = graph_stats(triples, base)
+    nt = serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True)
+    new_lines = nt.decode("utf-8").splitlines()
+
+    previous = previous_release(out, name)
+    old_lines: list[str] = []
+    earlier_log: str | None = None
+    previous_issued: date | None = None
+    if previous:
+        prev_dir = out / "releases" / previous
+        old_lines = gzip.decompress((prev_dir / "esrgraph.nt.gz").read_bytes()).decode("utf-8").splitlines()
+        if (prev_dir / "CHANGELOG.md").is_file():
+            earlier_log = (prev_dir / "CHANGELOG.md").read_text(encoding="utf-8")
+        previous_issued = _catalog_issued(prev_dir / "catalog.ttl", base)
+    changes = compare_graphs(old_lines, new_lines, base, previous)
+
+    modified = release_date(name, options.issued, stats)
+    issued = min(previous_issued, modified) if previous_issued else modified
+    version = name or f"snapshot-{_sha256(nt)[:12]}"
+
+    if folder.exists():  # a rerun replaces the release wholly, so no stale file survives
+        shutil.rmtree(folder)
+    files: dict[str, tuple[bytes, DistributionFile | None]] = {}
+
+    def add(name_: str, data: bytes, title_en: str, title_fi: str, media: str | None, ftype: str = "",
+            compress: str | None = None, role: str = "data") -> None:
+        dist = (DistributionFile(name_, title_en, title_fi, media, ftype, len(data), _sha256(data), compress, role)
+                if media else None)
+        files[name_] = (data, dist)
+
+    add("esrgraph.ttl", serialize_triples(triples, OutputFormat.TURTLE, prefixes, presorted=True),
+        "The graph (Turtle)", "Verkko (Turtle)", "text/turtle", "RDF_TURTLE")
+    add("esrgraph.nt.gz", gzip_bytes(nt), "The graph (N-Triples, gzip)", "Verkko (N-Triples, gzip)",
+        "application/n-triples", "RDF_N_TRIPLES", compress="application/gzip")
+    add("esrgraph.jsonld", dumps(jsonld_document(triples, prefixes, "context.jsonld")).encode("utf-8"),
+        "The graph (JSON-LD, with context.jsonld)", "Verkko (JSON-LD, context.jsonld-kontekstilla)",
+        "application/ld+json", "JSON_LD")
+    add("context.jsonld", dumps(context(prefixes)).encode("utf-8"), "JSON-LD context of esrgraph.jsonld",
+        "esrgraph.jsonld-tiedoston JSON-LD-konteksti", "application/ld+json", "JSON_LD", role="context")
+    add("esr-ontology.ttl", ontology_file().read_bytes(), "The esrgraph ontology (OWL, Turtle)",
+        "esrgraph-ontologia (OWL, Turtle)", "text/turtle", "RDF_TURTLE", role="ontology")
+    for path in _shapes_files():
+        add(f"shapes/{path.name}", path.read_bytes(), f"SHACL shapes {path.stem}", f"SHACL-muodot {path.stem}",
+            "text/turtle", "RDF_TURTLE", role="shapes")
+    add("validation-report.ttl", serialize_triples(report_triples, OutputFormat.TURTLE,
+                                                   {"sh": "http://www.w3.org/ns/shacl#", **prefixes}),
+        "SHACL validation report of this release", "Julkaisun SHACL-validointiraportti", "text/turtle",
+        "RDF_TURTLE", role="report")
+    add("CHANGELOG.md", changelog_text(version, modified, changes, earlier_log).encode("utf-8"), "", "", None)
+    for doc_name, html in write_vocab_docs(triples).items():
+        add(doc_name, html.encode("utf-8"), "", "", None)
+
+    release = ReleaseInfo(version=version, folder=rel_folder, issued=issued, modified=modified, previous=previous,
+                          notes_en=changes.summary(), pages=("vocabulary.html", "codelists.html", "CHANGELOG.md"))
+    catalog = catalog_triples(stats, base, publisher, release, [d for _, d in files.values() if d])
+    written = []
+    for file_name, (data, _dist) in files.items():
+        atomic_write_bytes(folder / file_name, data)
+        written.append(folder / file_name)
+    catalog_path = folder / "catalog.ttl"
+    atomic_write_bytes(catalog_path, serialize_triples(catalog, OutputFormat.TURTLE, catalog_prefixes(base)))
+    written.append(catalog_path)
+    return ReleaseResult(folder=folder, version=version, files=written, changes=changes, catalog=catalog_path,
+                         stats=stats)
+
+
+def _catalog_issued(path: Path, base: str) -> date | None:
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    try:
+        for t in parse(path=str(path), format=RdfFormat.TURTLE):
+            if t.subject == NamedNode(f"{base}dataset") and t.predicate == NamedNode(DCTERMS + "issued"):
+                return date.fromisoformat(t.object.value[:10])
+    except (OSError, SyntaxError, ValueError):
+        return None
+    return None
+
+
+def write_build_release(result, out_dir: str | os.PathLike[str], options=None) -> ReleaseResult:  # type: ignore[no-untyped-def]
+    """``write_release`` for a ``BuildResult``; what ``esrgraph build`` calls from ``write_outputs``.
+
+    ``options`` is a ``BuildOptions`` (its release, download_base and issued fields), a
+    ``PublishOptions``, or None (an unnamed snapshot in ``OUT/release/``).
+    """
+    if options is not None and not isinstance(options, PublishOptions):
+        issued = getattr(options, "issued", None)
+        try:
+            issued_date = date.fromisoformat(issued) if isinstance(issued, str) else issued
+        except ValueError:
+            raise UsageError(f"--issued {issued!r} is not a date; use YYYY-MM-DD") from None
+        options = PublishOptions(release=getattr(options, "release", None),
+                                 download_base=getattr(options, "download_base", None), issued=issued_date)
+    return write_release(
+        result.triples, out_dir, base=result.base, prefixes=result.prefixes(),
+        report_triples=result.validation.report_triples() if result.validation else [],
+        options=options,
+    )

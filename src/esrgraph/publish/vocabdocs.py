@@ -1,0 +1,219 @@
+"""Readable HTML documentation of the vocabulary, generated from the Turtle so it cannot drift.
+
+``vocabulary.html`` documents every class and property of ``ontology/esr.ttl`` (labels in
+every language, definition, domain, range, examples from the ontology and from the data)
+and every shape of ``shapes/*.ttl``, with each term linked to the shapes that constrain
+it. ``codelists.html`` documents every SKOS concept scheme and concept in the graph.
+Anchors are stable: ``#esr:fund``, ``#esrsh:P03-project-has-one-name``, ``#code:fund/ESR``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import Literal, NamedNode, Triple
+
+from esrgraph.publish.html import esc, link, page
+from esrgraph.publish.jsonld import compact_iri
+from esrgraph.vocab import CODE, ESR, ESRSH, PREFIXES, SKOS
+
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+RDFS = rdflib.RDFS
+OWL = rdflib.OWL
+SKOSN = rdflib.Namespace(SKOS)
+_PREFIXES = {**PREFIXES, "esrsh": ESRSH, "sh": str(SH)}
+LANG_ORDER = ("fi", "sv", "en")
+
+
+def curie(iri: str) -> str:
+    return compact_iri(iri, _PREFIXES)
+
+
+def _labels(g: rdflib.Graph, node: rdflib.term.Node, pred: rdflib.URIRef) -> list[tuple[str, str]]:
+    values = [(o.language or "", str(o)) for o in g.objects(node, pred) if isinstance(o, rdflib.Literal)]
+    return sorted(values, key=lambda v: (LANG_ORDER.index(v[0]) if v[0] in LANG_ORDER else 9, v))
+
+
+def _lang_list(values: Sequence[tuple[str, str]]) -> str:
+    return "<br>".join(f'<span lang="{esc(lang)}">{esc(text)}</span>' + (f" <small>@{esc(lang)}</small>" if lang else "")
+                       for lang, text in values) or "—"
+
+
+def _term_ref(iri: str) -> str:
+    short = curie(iri)
+    if iri.startswith((ESR, ESRSH)):
+        return link(f"#{short}", short)
+    if iri.startswith(CODE):
+        return link(f"codelists.html#{short}", short)
+    return link(iri, short)
+
+
+def load_ontology(path: Path | None = None) -> rdflib.Graph:
+    from esrgraph.resources import ontology_file
+
+    g = rdflib.Graph()
+    g.parse(path or ontology_file(), format="turtle")
+    return g
+
+
+def load_shapes_graph(files: Iterable[Path] | None = None) -> tuple[rdflib.Graph, dict[str, str]]:
+    """All shapes, and which file each shape came from."""
+    from esrgraph.resources import resource_dir
+
+    g = rdflib.Graph()
+    origin: dict[str, str] = {}
+    for path in files if files is not None else sorted(resource_dir("shapes").glob("*.ttl")):
+        one = rdflib.Graph()
+        one.parse(path, format="turtle")
+        for s in set(one.subjects(rdflib.RDF.type, SH.NodeShape)) | set(one.subjects(rdflib.RDF.type, SH.PropertyShape)):
+            origin[str(s)] = path.name
+        g += one
+    return g, origin
+
+
+def ontology_terms(g: rdflib.Graph) -> list[str]:
+    """IRIs of every class and property the ontology defines in the esr: namespace, sorted."""
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDFS.Class, rdflib.RDF.Property,
+             OWL.AnnotationProperty)
+    return sorted({str(s) for k in kinds for s in g.subjects(rdflib.RDF.type, k) if str(s).startswith(ESR)})
+
+
+def _constraining_shapes(shapes: rdflib.Graph) -> dict[str, set[str]]:
+    """term IRI -> shapes that target it (sh:targetClass) or constrain it (sh:path)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for shape, cls in shapes.subject_objects(SH.targetClass):
+        out[str(cls)].add(str(shape))
+        for prop_shape in shapes.objects(shape, SH.property):
+            out[str(cls)].add(str(prop_shape))
+    for shape, path in shapes.subject_objects(SH.path):
+        if isinstance(path, rdflib.URIRef):
+            out[str(path)].add(str(shape))
+    for shape, cls in shapes.subject_objects(SH["class"]):
+        out[str(cls)].add(str(shape))
+    return out
+
+
+def _data_examples(triples: Iterable[Triple], limit: int = 2) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    for t in triples:
+        if t.predicate.value == rdf_type:
+            key, value = t.object.value, curie(t.subject.value)
+        else:
+            key = t.predicate.value
+            obj = t.object
+            value = curie(obj.value) if isinstance(obj, NamedNode) else obj.value
+            if isinstance(obj, Literal) and len(value) > 80:
+                value = value[:77] + "..."
+        if len(out[key]) < limit and value not in out[key]:
+            out[key].append(value)
+    return out
+
+
+def vocabulary_html(triples: Sequence[Triple] = (), ontology: rdflib.Graph | None = None,
+                    shapes: tuple[rdflib.Graph, dict[str, str]] | None = None) -> str:
+    """vocabulary.html: the ontology's classes and properties, then every shape."""
+    g = ontology if ontology is not None else load_ontology()
+    sg, origin = shapes if shapes is not None else load_shapes_graph()
+    constrained = _constraining_shapes(sg)
+    examples = _data_examples(triples)
+    onto = next(iter(g.subjects(rdflib.RDF.type, OWL.Ontology)), None)
+    body = ['<h1>esrgraph vocabulary</h1>']
+    if onto is not None:
+        version = g.value(onto, OWL.versionInfo)
+        body.append(f'<p class="iri">{esc(str(onto))} — version {esc(version or "")}</p>')
+        body.append("<p>" + "<br>".join(esc(t) for _, t in _labels(g, onto, rdflib.DCTERMS.description)) + "</p>")
+    body.append('<p>Code lists: <a href="codelists.html">codelists.html</a>.</p>')
+    terms = ontology_terms(g)
+    for title, kinds in (("Classes", (OWL.Class, RDFS.Class)),
+                         ("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty, rdflib.RDF.Property,
+                                         OWL.AnnotationProperty))):
+        body.append(f"<h2>{esc(title)}</h2>")
+        for iri in terms:
+            node = rdflib.URIRef(iri)
+            types = set(g.objects(node, rdflib.RDF.type))
+            if not types & set(kinds):
+                continue
+            short = curie(iri)
+            rows = [("IRI", f'<span class="iri">{esc(iri)}</span>'),
+                    ("Type", ", ".join(esc(curie(str(t))) for t in sorted(types))),
+                    ("Label", _lang_list(_labels(g, node, RDFS.label))),
+                    ("Definition", _lang_list(_labels(g, node, RDFS.comment)))]
+            for pred, name in ((RDFS.subClassOf, "Subclass of"), (RDFS.subPropertyOf, "Subproperty of"),
+                               (RDFS.domain, "Domain"), (RDFS.range, "Range")):
+                values = sorted(str(o) for o in g.objects(node, pred) if isinstance(o, rdflib.URIRef))
+                if values:
+                    rows.append((name, ", ".join(_term_ref(v) for v in values)))
+            ex = [esc(str(o)) for o in g.objects(node, SKOSN.example)] + [f"<code>{esc(v)}</code>" for v in examples.get(iri, [])]
+            rows.append(("Examples", "<br>".join(ex) or "—"))
+            shapes_for = sorted(constrained.get(iri, ()))
+            rows.append(("Shapes", ", ".join(_term_ref(s) for s in shapes_for) or "—"))
+            body.append(f'<section id="{esc(short)}"><h3>{esc(short)}</h3><dl class="facts">'
+                        + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl></section>")
+    body.append("<h2>Shapes</h2>")
+    body.append("<table><thead><tr><th>Shape</th><th>File</th><th>Severity</th><th>Applies to</th>"
+                "<th>Description</th></tr></thead><tbody>")
+    all_shapes = sorted(origin)
+    for shape in all_shapes:
+        node = rdflib.URIRef(shape)
+        short = curie(shape)
+        severity = sg.value(node, SH.severity)
+        targets = [str(o) for o in sg.objects(node, SH.targetClass)] + [str(o) for o in sg.objects(node, SH.path)
+                                                                          if isinstance(o, rdflib.URIRef)]
+        text = [t for _, t in _labels(sg, node, SH.name)] + [t for _, t in _labels(sg, node, SH.description)]
+        message = [t for _, t in _labels(sg, node, SH.message)]
+        desc = "<br>".join(esc(t) for t in text) + ("<br><small>Message: " + esc("; ".join(message)) + "</small>" if message else "")
+        body.append(f'<tr id="{esc(short)}"><td>{esc(short)}</td><td>{esc(origin[shape])}</td>'
+                    f'<td>{esc(curie(str(severity)) if severity else "sh:Violation")}</td>'
+                    f'<td>{", ".join(_term_ref(t) for t in sorted(targets))}</td><td>{desc}</td></tr>')
+    body.append("</tbody></table>")
+    return page("esrgraph vocabulary", "\n".join(body), lang="en", inline_css=True)
+
+
+def codelists_html(triples: Sequence[Triple]) -> str:
+    """codelists.html: every concept scheme in ``triples`` and its concepts."""
+    by_subject: dict[str, dict[str, list[NamedNode | Literal]]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        if t.subject.value.startswith(CODE):
+            by_subject[t.subject.value][t.predicate.value].append(t.object)  # type: ignore[arg-type]
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    schemes = sorted(s for s, p in by_subject.items() if any(o.value == SKOS + "ConceptScheme" for o in p[rdf_type]))
+    concepts: dict[str, list[str]] = defaultdict(list)
+    for s, props in by_subject.items():
+        for scheme in props.get(SKOS + "inScheme", []):
+            concepts[scheme.value].append(s)
+
+    def labels(props: dict[str, list[NamedNode | Literal]], pred: str) -> str:
+        vals = sorted(((o.language or "", o.value) for o in props.get(pred, []) if isinstance(o, Literal)),
+                      key=lambda v: (LANG_ORDER.index(v[0]) if v[0] in LANG_ORDER else 9, v))
+        return _lang_list(vals)
+
+    body = ["<h1>esrgraph code lists</h1>", '<p>SKOS concept schemes used by the graph. '
+            'Vocabulary: <a href="vocabulary.html">vocabulary.html</a>.</p><ul class="cols">']
+    body += [f"<li>{link('#' + curie(s), curie(s))} ({len(concepts[s])})</li>" for s in schemes]
+    body.append("</ul>")
+    for s in schemes:
+        props = by_subject[s]
+        body.append(f'<section id="{esc(curie(s))}"><h2>{esc(curie(s))}</h2>')
+        body.append(f"<p>{labels(props, 'http://purl.org/dc/terms/title')}</p>")
+        body.append(f"<p>{labels(props, 'http://purl.org/dc/terms/description')}</p>")
+        body.append("<table><thead><tr><th>Notation</th><th>Labels</th><th>Broader</th><th>Matches</th>"
+                    "</tr></thead><tbody>")
+        for c in sorted(concepts[s]):
+            cp = by_subject[c]
+            notation = ", ".join(esc(o.value) for o in cp.get(SKOS + "notation", []))
+            broader = ", ".join(_term_ref(o.value) for o in sorted(cp.get(SKOS + "broader", []), key=lambda o: o.value))
+            matches = ", ".join(link(o.value, curie(o.value)) for o in sorted(cp.get(SKOS + "exactMatch", []),
+                                                                              key=lambda o: o.value)[:4])
+            body.append(f'<tr id="{esc(curie(c))}"><td>{notation}</td><td>{labels(cp, SKOS + "prefLabel")}</td>'
+                        f"<td>{broader}</td><td>{matches}</td></tr>")
+        body.append("</tbody></table></section>")
+    return page("esrgraph code lists", "\n".join(body), lang="en", inline_css=True)
+
+
+def write_vocab_docs(triples: Sequence[Triple]) -> dict[str, str]:
+    """File name -> HTML of the vocabulary documentation for a build's ``triples``."""
+    return {"vocabulary.html": vocabulary_html(triples), "codelists.html": codelists_html(triples)}
