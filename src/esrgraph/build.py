@@ -42,6 +42,10 @@ class BuildOptions:
     layout: str | None = None
     shapes: str | None = None
     with_codelists: bool = True
+    #: Publishing (esrgraph.publish): release name (None: OUT/release/), download base URL, issued date (ISO).
+    release: str | None = None
+    download_base: str | None = None
+    issued: str | None = None
 
 
 @dataclass(slots=True)
@@ -230,8 +234,8 @@ def report_json(result: BuildResult) -> dict[str, object]:
     }
 
 
-def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write the graph and both reports into ``out_dir`` atomically; return the paths."""
+def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options: BuildOptions | None = None) -> list[Path]:
+    """Write the graph, both reports and the release folder (esrgraph.publish) into ``out_dir``; return the paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -245,4 +249,7 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str]) -> list[
     report_path = out / "validation-report.json"
     atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     written.append(report_path)
+    from esrgraph.publish.release import write_build_release
+
+    written.append(write_build_release(result, out, options).folder)
     return written

@@ -116,20 +116,27 @@ def _coverage_text(record) -> str:  # type: ignore[no-untyped-def]
 @click.option("--encoding", help="Input encoding (detected when not given).")
 @click.option("--layout", help="Input layout (detected when not given).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and violations.")
+@click.option("--release", "release_name", metavar="NAME",
+              help="Write a versioned release to OUT/releases/NAME/ (default: a snapshot in OUT/release/).")
+@click.option("--download-base", metavar="URL", help="URL where OUT/ is published (catalogue download URLs).")
+@click.option("--issued", metavar="YYYY-MM-DD", help="Release date for the catalogue (default: derived, never the clock).")
 def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_data: bool, shapes: Path | None,
-          encoding: str | None, layout: str | None, quiet: bool) -> None:
+          encoding: str | None, layout: str | None, quiet: bool, release_name: str | None,
+          download_base: str | None, issued: str | None) -> None:
     """Parse, map, validate and write the graph.
 
     INPUTS are files or folders (read recursively); with none, the bundled sample records.
-    Writes OUT/esrgraph.ttl, OUT/validation-report.ttl and OUT/validation-report.json.
+    Writes OUT/esrgraph.ttl, OUT/validation-report.ttl and OUT/validation-report.json, and a
+    release folder (dumps, ontology, shapes, catalog.ttl) in OUT/release/ or OUT/releases/NAME/.
     """
     from esrgraph.build import BuildOptions, build as run_build, write_outputs
     from esrgraph.summary import build_summary
 
     options = BuildOptions(base=base, include_personal_data=include_personal_data,
-                           shapes=str(shapes) if shapes else None, encoding=encoding, layout=layout)
+                           shapes=str(shapes) if shapes else None, encoding=encoding, layout=layout,
+                           release=release_name, download_base=download_base, issued=issued)
     result = run_build(list(inputs), options)
-    written = write_outputs(result, out_dir)
+    written = write_outputs(result, out_dir, options)
     click.echo(build_summary(result, written, quiet=quiet))
     sys.exit(result.exit_code)
 
