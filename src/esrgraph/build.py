@@ -249,6 +249,9 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     report_path = out / "validation-report.json"
     atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     written.append(report_path)
+    from esrgraph.quality import write_build_quality
+
+    written += write_build_quality(result, out)
     from esrgraph.publish.release import write_build_release
 
     written.append(write_build_release(result, out, options).folder)

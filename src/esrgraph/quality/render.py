@@ -1,0 +1,308 @@
+"""Render a QualityReport: one self-contained HTML page, the fix list (CSV) and a Markdown summary.
+
+The HTML has inline CSS and inline SVG charts and needs neither network nor JavaScript.
+It shows the first examples of each rule (10 by default) so that the page stays light on
+large builds; fix-list.csv holds every finding.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from html import escape
+from importlib.resources import files
+from string import Template
+
+from esrgraph.findings import Finding
+from esrgraph.quality.report import QualityReport, RuleGroup, fix_list_key
+
+DEFAULT_EXAMPLES = 10
+_VALUE_CLIP = 160
+
+FIX_LIST_COLUMNS = (
+    "source_file", "line", "record", "severity", "rule", "rule_name", "category", "importance",
+    "field", "current_value", "problem", "expected",
+)
+
+
+def _template(name: str) -> str:
+    return files("esrgraph").joinpath("templates", "quality", name).read_text(encoding="utf-8")
+
+
+def _clip(text: str | None, limit: int = _VALUE_CLIP) -> str:
+    if text is None:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pct(share: Decimal) -> str:
+    value = (share * 100).quantize(Decimal("0.1"))
+    return f"{value} %"
+
+
+def _int(n: int | None) -> str:
+    return "—" if n is None else f"{n:,}".replace(",", "\u202f")
+
+
+def _meur(amount: Decimal) -> str:
+    return f"{(amount / Decimal(1_000_000)).quantize(Decimal('0.01'))}"
+
+
+def _where(f: Finding) -> str:
+    if not f.path:
+        return ""
+    return f"{f.path}:{f.line}" if f.line else f.path
+
+
+# ---------------------------------------------------------------------------- CSV
+
+def fix_list_csv(report: QualityReport) -> str:
+    """Every finding, one row each, by source file and line, with what is expected."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIX_LIST_COLUMNS)
+    for f in sorted(report.findings, key=fix_list_key):
+        rule = report.rule(f.rule, f.severity)
+        writer.writerow([
+            f.path or "", f.line if f.line is not None else "", f.record or "", f.severity.value, f.rule, rule.name,
+            rule.category, rule.importance, f.field or "", f.value if f.value is not None else "", f.message,
+            rule.description,
+        ])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------- Markdown
+
+def summary_markdown(report: QualityReport, *, max_rules: int = 20) -> str:
+    """A short summary for a CI job summary or a pull-request comment."""
+    h = report.headline
+    counts = report.counts()
+    verdict = "conforms" if report.conforms else "does not conform"
+    lines = [
+        f"## esrgraph data quality: {verdict}",
+        "",
+        "| records read | built | set aside | projects | violations | warnings | notes |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {_md_int(h.records_read)} | {_md_int(h.records_built)} | {_md_int(h.records_quarantined)} | "
+        f"{h.projects} | {counts['Violation']} | {counts['Warning']} | {counts['Info']} |",
+        "",
+    ]
+    groups = report.groups()
+    if not groups:
+        lines.append("No findings: every rule holds.")
+    else:
+        lines += [
+            "| severity | rule | category | findings | projects affected | first at |",
+            "|---|---|---|---:|---:|---|",
+        ]
+        for g in groups[:max_rules]:
+            first = g.findings[0]
+            where = _md_cell(_where(first)) or _md_cell(first.field or "")
+            lines.append(
+                f"| {g.severity.value} | {_md_cell(g.rule.name)} (`{g.rule.id}`) | {g.rule.category} | "
+                f"{len(g.findings)} | {len(g.records)} ({_pct(g.share)}) | {where} |"
+            )
+        if len(groups) > max_rules:
+            lines.append(f"\n…and {len(groups) - max_rules} more rules.")
+    lines += [
+        "",
+        f"Every finding, by source file and line: `fix-list.csv` ({len(report.findings)} rows). "
+        "Explanations and charts: `quality-report.html`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _md_int(n: int | None) -> str:
+    return "–" if n is None else str(n)
+
+
+def _md_cell(text: str) -> str:
+    return _clip(text, 80).replace("|", "\\|")
+
+
+# ---------------------------------------------------------------------------- SVG charts
+
+def _hbar_chart(rows: list[tuple[str, float, str]], *, width: int = 520, max_value: float | None = None,
+                marker: float | None = None, color: str = "#3e6ea8", colors: list[str] | None = None,
+                empty: str = "nothing to show") -> str:
+    """Horizontal bars: (label, value, shown text) per row."""
+    if not rows:
+        return f'<p class="empty">{escape(empty)}</p>'
+    label_w, value_w, bar_h, gap = 190, 70, 16, 6
+    plot_w = width - label_w - value_w
+    top = max_value if max_value is not None else max(v for _, v, _ in rows) or 1.0
+    height = len(rows) * (bar_h + gap) + gap
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" role="img">']
+    for i, (label, value, shown) in enumerate(rows):
+        y = gap + i * (bar_h + gap)
+        w = max(0.0, min(1.0, value / top)) * plot_w if top else 0
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end">{escape(_clip(label, 30))}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#f0f2f5"/>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colors[i] if colors else color}">'
+            f'<title>{escape(label)}: '
+            f'{escape(shown)}</title></rect>'
+            f'<text x="{label_w + plot_w + 6}" y="{y + bar_h - 4}">{escape(shown)}</text>'
+        )
+    if marker is not None and top:
+        x = label_w + marker / top * plot_w
+        parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="#b42318" stroke-dasharray="4 3"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _vbar_chart(rows: list[tuple[str, float, str]], *, width: int = 520, height: int = 220,
+                empty: str = "nothing to show") -> str:
+    if not rows:
+        return f'<p class="empty">{escape(empty)}</p>'
+    bottom, top_pad, left = 34, 18, 8
+    plot_h = height - bottom - top_pad
+    slot = (width - 2 * left) / len(rows)
+    bar_w = max(4.0, min(48.0, slot * 0.7))
+    top = max(v for _, v, _ in rows) or 1.0
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" role="img">',
+             f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" stroke="#9aa3af"/>']
+    for i, (label, value, shown) in enumerate(rows):
+        h = value / top * plot_h
+        x = left + i * slot + (slot - bar_w) / 2
+        y = height - bottom - h
+        cx = x + bar_w / 2
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="#3e6ea8"><title>{escape(label)}: '
+            f'{escape(shown)}</title></rect>'
+            f'<text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{escape(shown)}</text>'
+            f'<text x="{cx:.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_SEVERITY_COLOR = {"Violation": "#b42318", "Warning": "#b54708", "Info": "#175cd3"}
+
+
+def _rules_chart(groups: list[RuleGroup]) -> str:
+    shown = groups[:15]
+    if not shown:
+        return '<p class="empty">no findings</p>'
+    chart = _hbar_chart([(g.rule.name, float(len(g.findings)), str(len(g.findings))) for g in shown],
+                        colors=[_SEVERITY_COLOR.get(g.severity.value, "#3e6ea8") for g in shown])
+    if len(groups) > len(shown):
+        chart += f'<p class="empty">…and {len(groups) - len(shown)} more rules</p>'
+    return chart
+
+
+# ---------------------------------------------------------------------------- HTML
+
+def _record_cell(record: str | None, site_links: str | None) -> str:
+    if not record:
+        return '<span class="empty">dataset</span>'
+    code = record.split(" ")[0]
+    text = escape(record)
+    if site_links is not None:
+        return f'<a href="{escape(site_links)}{escape(code)}.html">{text}</a>'
+    return text
+
+
+def _cards(report: QualityReport) -> str:
+    h = report.headline
+    counts = report.counts()
+    items = []
+    if h.records_read is not None:
+        items += [("records read", _int(h.records_read), ""), ("records built", _int(h.records_built), ""),
+                  ("records set aside", _int(h.records_quarantined), "")]
+    items += [("projects in graph", _int(h.projects), "")]
+    items += [("violations", _int(counts["Violation"]), "violation"), ("warnings", _int(counts["Warning"]), "warning"),
+              ("notes", _int(counts["Info"]), "info")]
+    return "\n".join(
+        f'    <div class="{cls}" data-metric="{escape(label.replace(" ", "-"))}"><dt>{escape(label)}</dt><dd>{value}</dd></div>'
+        for label, value, cls in items
+    )
+
+
+def _rules_table(groups: list[RuleGroup]) -> str:
+    if not groups:
+        return '<p class="empty">No findings: every rule holds.</p>'
+    rows = []
+    for g in groups:
+        pct = float(g.share * 100)
+        rows.append(
+            f'<tr><td><span class="sev {g.severity.value}">{g.severity.value}</span></td>'
+            f'<td><a href="#rule-{escape(g.rule.id)}">{escape(g.rule.name)}</a></td>'
+            f'<td><span class="tag">{escape(g.rule.category)}</span></td><td>{escape(g.rule.importance)}</td>'
+            f'<td class="num">{len(g.findings)}</td>'
+            f'<td class="num">{len(g.records)} ({_pct(g.share)})<span class="share"><span style="width:{pct:.1f}%">'
+            f"</span></span></td></tr>"
+        )
+    return (
+        '<table id="rules"><thead><tr><th>severity</th><th>rule</th><th>category</th><th>importance</th>'
+        '<th class="num">findings</th><th class="num">projects affected</th></tr></thead><tbody>'
+        + "".join(rows) + "</tbody></table>"
+    )
+
+
+def _rule_section(g: RuleGroup, examples: int, site_links: str | None) -> str:
+    rule = g.rule
+    shown = g.findings[:examples]
+    rows = "".join(
+        f"<tr><td>{_record_cell(f.record, site_links)}</td><td><code>{escape(f.field or '')}</code></td>"
+        f'<td class="value">{escape(_clip(f.value))}</td><td class="mono">{escape(_where(f))}</td>'
+        f"<td>{escape(_clip(f.message, 200))}</td></tr>"
+        for f in shown
+    )
+    more = len(g.findings) - len(shown)
+    more_text = (f" Showing the first {len(shown)}; all {len(g.findings)} are in "
+                 f'<a href="fix-list.csv">fix-list.csv</a>.') if more > 0 else ""
+    return (
+        f'<article class="rule {g.severity.value}" id="rule-{escape(rule.id)}">'
+        f"<h3>{escape(rule.name)}</h3>"
+        f'<p class="meta"><span class="sev {g.severity.value}">{g.severity.value}</span>'
+        f'<span class="tag">{escape(rule.category)}</span><span class="tag">importance: {escape(rule.importance)}</span>'
+        f'<code>{escape(rule.id)}</code></p>'
+        f'<p class="what">{escape(rule.description or rule.message or rule.id)}</p>'
+        f'<table><thead><tr><th>record</th><th>field</th><th>value</th><th>source file:line</th><th>problem</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+        f'<p class="count">{len(g.findings)} findings in {len(g.records)} projects ({_pct(g.share)} of the '
+        f"projects).{more_text}</p></article>"
+    )
+
+
+def quality_html(report: QualityReport, *, examples: int = DEFAULT_EXAMPLES, site_links: str | None = None) -> str:
+    """The report page: self-contained HTML (inline CSS and SVG, no scripts, no network).
+
+    Args:
+        report: what to show.
+        examples: how many findings to show per rule (all are in fix-list.csv).
+        site_links: when given, a relative prefix (``site/project/``) under which each record has ``<code>.html``.
+    """
+    h = report.headline
+    groups = report.groups()
+    verdict_ok = report.conforms
+    what = "build" if h.subject == "build" else f"graph {h.subject}"
+    lede = (f"This {what} holds {_int(h.projects)} projects"
+            + (f", built from {_int(h.records_built)} of {_int(h.records_read)} records read" if h.records_read is not None else "")
+            + f". {len(report.findings)} findings under {len(groups)} rules.")
+    completeness_rows = [(c.spec.label, float(c.share), _pct(c.share)) for c in report.completeness]
+    region_rows = [(name, float(v), _meur(v)) for name, v in report.funding_by_region[:20]]
+    year_rows = [(year, float(v), _meur(v)) for year, v in report.funding_by_year]
+    css = _template("report.css")
+    return Template(_template("report.html")).substitute(
+        version=escape(report.version),
+        subject=escape(h.subject),
+        title="Data quality of the " + escape(what),
+        verdict_class="ok" if verdict_ok else "bad",
+        verdict="Conforms: no violations" if verdict_ok else "Does not conform: violations to fix",
+        lede=escape(lede),
+        css=css,
+        cards=_cards(report),
+        projects=_int(h.projects),
+        rules_table=_rules_table(groups),
+        chart_rules=_rules_chart(groups),
+        chart_completeness=_hbar_chart(completeness_rows, max_value=1.0, marker=0.2, empty="no projects"),
+        chart_regions=_hbar_chart(region_rows, empty="no granted funding with a region"),
+        chart_years=_vbar_chart(year_rows, empty="no granted funding with a start date"),
+        rule_sections="\n".join(_rule_section(g, examples, site_links) for g in groups)
+        or '<p class="empty">No findings.</p>',
+    )

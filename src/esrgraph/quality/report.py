@@ -1,0 +1,267 @@
+"""The quality report's content: headline, findings grouped by rule, measures and charts data.
+
+Built from a ``BuildResult`` (every build), from a build folder (``esrgraph quality OUT``:
+validation-report.json + esrgraph.ttl) or from a validated graph file (``esrgraph validate
+--out DIR``). Rendering (HTML, CSV, Markdown, DQV) is in ``render.py`` and ``dqv.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pyoxigraph import DefaultGraph, Quad, Store, Triple
+
+from esrgraph import __version__
+from esrgraph.findings import Finding, Severity
+from esrgraph.quality import checks
+from esrgraph.quality.rules import Rule, load_rules
+from esrgraph.vocab import DEFAULT_BASE, ESR
+
+if TYPE_CHECKING:
+    from esrgraph.build import BuildResult
+    from esrgraph.validate import ValidationReport
+
+#: Fields named by the graph path on organisation nodes, as the report names them.
+_FIELD_ALIASES = {"altLabel": "applicant.name", "prefLabel": "applicant.name", "businessId": "applicant.business_id"}
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The numbers at the top of the report; None where the source does not know them."""
+
+    conforms: bool
+    counts: dict[str, int]
+    projects: int
+    records_read: int | None = None
+    records_built: int | None = None
+    records_quarantined: int | None = None
+    files_read: int | None = None
+    files_failed: int | None = None
+    organisations: int | None = None
+    #: What was checked: "build" or the graph file's name.
+    subject: str = "build"
+
+
+@dataclass(slots=True)
+class RuleGroup:
+    """All findings of one rule."""
+
+    rule: Rule
+    findings: list[Finding]
+    projects_total: int
+
+    @property
+    def records(self) -> list[str]:
+        return sorted({f.record.split(" ")[0] for f in self.findings if f.record})
+
+    @property
+    def share(self) -> Decimal:
+        """Share of the graph's projects with at least one finding of this rule (0 to 1)."""
+        if not self.projects_total:
+            return Decimal(0)
+        return min(Decimal(1), Decimal(len(self.records)) / Decimal(self.projects_total))
+
+    @property
+    def severity(self) -> Severity:
+        return min((f.severity for f in self.findings), key=lambda s: s.rank, default=self.rule.severity)
+
+
+@dataclass(slots=True)
+class QualityReport:
+    headline: Headline
+    findings: list[Finding]
+    rules: dict[str, Rule]
+    completeness: list[checks.Completeness] = field(default_factory=list)
+    funding_by_region: list[tuple[str, Decimal]] = field(default_factory=list)
+    funding_by_year: list[tuple[str, Decimal]] = field(default_factory=list)
+    base: str = DEFAULT_BASE
+    version: str = __version__
+
+    def rule(self, rule_id: str, severity: Severity = Severity.VIOLATION) -> Rule:
+        return self.rules.get(rule_id) or Rule.unknown(rule_id, severity)
+
+    def groups(self) -> list[RuleGroup]:
+        """Findings by rule: the most severe and important first, then the most frequent."""
+        by_rule: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            by_rule.setdefault(f.rule, []).append(f)
+        groups = [
+            RuleGroup(self.rule(rule_id, fs[0].severity), fs, self.headline.projects)
+            for rule_id, fs in by_rule.items()
+        ]
+        groups.sort(key=lambda g: (g.severity.rank, g.rule.importance_rank, -len(g.findings), g.rule.id))
+        return groups
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            out[f.severity.value] += 1
+        return out
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity is Severity.VIOLATION for f in self.findings)
+
+
+def fix_list_key(f: Finding) -> tuple[object, ...]:
+    """Fix-list order: by source file and line; findings with no source line last."""
+    return (f.path is None, f.path or "", f.line is None, f.line or 0) + f.sort_key()[2:]
+
+
+def store_of(triples: Iterable[Triple]) -> Store:
+    store = Store()
+    store.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
+    return store
+
+
+def base_of(store: Store) -> str:
+    """The data base IRI, read off a project IRI (``<base>project/<code>``)."""
+    rows = store.query(f"SELECT ?p WHERE {{ ?p a <{ESR}Project> }} LIMIT 1")
+    for row in rows:  # type: ignore[union-attr]
+        iri = row["p"].value
+        if "/project/" in iri:
+            return iri.rsplit("/project/", 1)[0] + "/"
+    return DEFAULT_BASE
+
+
+def _tidy(findings: Iterable[Finding], locate: checks.Locator | None = None) -> list[Finding]:
+    """Impossible dates told apart; organisation label paths named as record fields (and located)."""
+    from dataclasses import replace
+
+    out = []
+    for f in checks.reclassify(findings):
+        if f.field in _FIELD_ALIASES:
+            f = replace(f, field=_FIELD_ALIASES[f.field])
+            if locate and f.record:
+                path, line = locate(f.record.split(" ")[0], f.field or "")
+                f = replace(f, path=path or f.path, line=line if path else f.line)
+        out.append(f)
+    return out
+
+
+def assemble(
+    headline: Headline,
+    findings: Iterable[Finding],
+    store: Store,
+    *,
+    base: str | None = None,
+    shapes: str | os.PathLike[str] | None = None,
+    locate: checks.Locator | None = None,
+    left_out: Sequence[Finding] = (),
+) -> QualityReport:
+    """Run the graph-wide checks on ``store`` and put everything together."""
+    measured = checks.completeness(store)
+    extra = checks.org_name_findings(store, locate) + checks.mostly_empty_findings(measured)
+    every = sorted(_tidy(list(findings), locate) + list(left_out) + extra, key=fix_list_key)
+    by_region, by_year = checks.funding_by(store)
+    counts = {s.value: 0 for s in Severity}
+    for f in every:
+        counts[f.severity.value] += 1
+    headline = _with_counts(headline, counts)
+    return QualityReport(
+        headline=headline,
+        findings=every,
+        rules=load_rules(shapes),
+        completeness=measured,
+        funding_by_region=by_region,
+        funding_by_year=by_year,
+        base=base or base_of(store),
+    )
+
+
+def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
+    from dataclasses import replace
+
+    return replace(headline, counts=counts, conforms=counts["Violation"] == 0)
+
+
+def from_build(result: BuildResult) -> QualityReport:
+    """The quality report of a build."""
+    from esrgraph.build import _locator, report_json
+
+    data = report_json(result)
+    counts: dict[str, Any] = data["counts"]  # type: ignore[assignment]
+    store = store_of(result.triples)
+    headline = Headline(
+        conforms=result.conforms,
+        counts=result.counts(),
+        projects=len(result.projects),
+        records_read=result.records_found,
+        records_built=result.records_built,
+        records_quarantined=len(result.quarantined),
+        files_read=int(counts["files_read"]),
+        files_failed=int(counts["files_failed"]),
+        organisations=result.organisations,
+    )
+    left_out = checks.left_out_findings(data["quarantined"], data["failed_files"])  # type: ignore[arg-type]
+    options_shapes = result.validation.shapes_files if result.validation else None
+    shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
+    return assemble(headline, result.findings, store, base=result.base, shapes=shapes,
+                    locate=_locator(result.batch.records), left_out=left_out)
+
+
+def _finding_of(d: dict[str, Any]) -> Finding:
+    return Finding(
+        severity=Severity(d["severity"]),
+        rule=d["rule"],
+        message=d.get("message") or "",
+        record=d.get("record"),
+        field=d.get("field"),
+        value=d.get("value"),
+        path=d.get("path"),
+        line=d.get("line"),
+        focus=d.get("focus"),
+        stage=d.get("stage") or "shacl",
+    )
+
+
+def from_folder(out_dir: str | os.PathLike[str]) -> QualityReport:
+    """The quality report of a build folder, from its validation-report.json and esrgraph.ttl."""
+    from esrgraph.errors import InputError
+    from esrgraph.query import load_store
+
+    out = Path(out_dir)
+    report_path = out / "validation-report.json"
+    if not report_path.is_file():
+        raise InputError(str(report_path), "no such file", "run `esrgraph build -o OUT` first and name OUT")
+    try:
+        data = json.loads(report_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(str(report_path), f"is not JSON: {exc}") from None
+    store = load_store(out)
+    findings = [_finding_of(d) for d in data.get("findings", [])]
+    if "graph" in data:  # written by `esrgraph validate --format json`
+        headline = Headline(conforms=bool(data.get("conforms")), counts={}, projects=checks.project_count(store),
+                            subject=Path(str(data["graph"])).name)
+        return assemble(headline, findings, store)
+    counts = data.get("counts", {})
+    headline = Headline(
+        conforms=bool(data.get("conforms")),
+        counts={},
+        projects=int(counts.get("projects_in_graph", checks.project_count(store))),
+        records_read=counts.get("records_found"),
+        records_built=counts.get("records_built"),
+        records_quarantined=counts.get("records_quarantined"),
+        files_read=counts.get("files_read"),
+        files_failed=counts.get("files_failed"),
+        organisations=counts.get("organisations_in_graph"),
+    )
+    left_out = checks.left_out_findings(data.get("quarantined", []), data.get("failed_files", []))
+    return assemble(headline, findings, store, left_out=left_out)
+
+
+def from_validation(graph: str | os.PathLike[str], report: ValidationReport,
+                    shapes: str | os.PathLike[str] | None = None) -> QualityReport:
+    """The quality report of a graph file checked by ``esrgraph validate``."""
+    from esrgraph.query import load_store
+
+    store = load_store(graph)
+    name = Path(graph).name if not Path(graph).is_dir() else "esrgraph.ttl"
+    headline = Headline(conforms=report.conforms, counts={}, projects=checks.project_count(store), subject=name)
+    return assemble(headline, report.findings, store, shapes=shapes)
