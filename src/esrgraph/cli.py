@@ -146,11 +146,13 @@ def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_dat
 @click.option("--shapes", type=click.Path(path_type=Path), help="Shapes file or folder (esrgraph's own when not given).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--report", type=click.Path(path_type=Path), help="Also write the SHACL report as Turtle to this file.")
-def validate(graph: Path, shapes: Path | None, fmt: str, report: Path | None) -> None:
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write the SHACL report and the data-quality reports (quality-report.html...) into DIR.")
+def validate(graph: Path, shapes: Path | None, fmt: str, report: Path | None, out_dir: Path | None) -> None:
     """Validate any RDF file against the SHACL shapes (for CI)."""
     from esrgraph.validate_file import validate_file
 
-    outcome = validate_file(graph, shapes, report)
+    outcome = validate_file(graph, shapes, report, out_dir)
     if fmt == "json":
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:

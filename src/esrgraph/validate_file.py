@@ -60,9 +60,15 @@ def load_rdflib(path: str | os.PathLike[str]) -> rdflib.Graph:
 
 
 def validate_file(graph: str | os.PathLike[str], shapes: str | os.PathLike[str] | None = None,
-                  report_path: str | os.PathLike[str] | None = None) -> FileValidation:
+                  report_path: str | os.PathLike[str] | None = None,
+                  out_dir: str | os.PathLike[str] | None = None) -> FileValidation:
     report = validate_graph(load_rdflib(graph), shapes)
     if report_path:
         atomic_write_bytes(report_path, serialize_triples(report.report_triples(), OutputFormat.TURTLE,
                                                           {"sh": "http://www.w3.org/ns/shacl#"}))
-    return FileValidation(str(graph), report)
+    outcome = FileValidation(str(graph), report)
+    if out_dir is not None:  # the SHACL report and the data-quality reports (esrgraph.quality)
+        from esrgraph.quality import write_validation_quality
+
+        write_validation_quality(outcome, out_dir, shapes)
+    return outcome

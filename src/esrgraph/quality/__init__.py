@@ -24,7 +24,7 @@ from esrgraph.quality.rules import Rule, load_rules
 
 if TYPE_CHECKING:
     from esrgraph.build import BuildResult
-    from esrgraph.validate import ValidationReport
+    from esrgraph.validate_file import FileValidation
 
 __all__ = [
     "QUALITY_FILES",
@@ -75,10 +75,20 @@ def write_build_quality(result: BuildResult, out_dir: str | os.PathLike[str]) ->
     return write_quality_reports(from_build(result), out_dir)
 
 
-def write_validation_quality(graph: str | os.PathLike[str], report: ValidationReport,
-                             out_dir: str | os.PathLike[str], shapes: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The quality files of a graph checked by ``esrgraph validate --out DIR``."""
-    return write_quality_reports(from_validation(graph, report, shapes), out_dir)
+def write_validation_quality(outcome: FileValidation, out_dir: str | os.PathLike[str],
+                             shapes: str | os.PathLike[str] | None = None) -> list[Path]:
+    """What ``esrgraph validate GRAPH --out DIR`` writes: the SHACL report (Turtle and JSON) and the quality files."""
+    import json
+
+    from esrgraph.export import OutputFormat, atomic_write_bytes, atomic_write_text, serialize_triples
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    report_ttl, report_json = out / "validation-report.ttl", out / "validation-report.json"
+    atomic_write_bytes(report_ttl, serialize_triples(outcome.report.report_triples(), OutputFormat.TURTLE,
+                                                     {"sh": "http://www.w3.org/ns/shacl#"}))
+    atomic_write_text(report_json, json.dumps(outcome.to_json(), ensure_ascii=False, indent=2) + "\n")
+    return [report_ttl, report_json] + write_quality_reports(from_validation(outcome.path, outcome.report, shapes), out)
 
 
 @click.command("quality", context_settings={"help_option_names": ["-h", "--help"]},

@@ -182,6 +182,31 @@ def org_name_findings(store: Store, locate: Locator | None = None) -> list[Findi
     return out
 
 
+def graph_locator(store: Store) -> Locator:
+    """A locator from the graph alone: a project's first source record (file and first line).
+
+    Used where the parsed records are not at hand (``esrgraph quality OUT``, ``esrgraph
+    validate --out``); a build locates the field's own line instead.
+    """
+    sparql = """
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?code ?path ?line WHERE {
+            ?p a esr:Project ; dcterms:identifier ?code ; prov:wasDerivedFrom ?s .
+            ?s esr:sourcePath ?path . OPTIONAL { ?s esr:sourceLine ?line }
+        }"""
+    where: dict[str, tuple[str, int | None]] = {}
+    for row in _solutions(store, sparql):
+        code, path = _text(row["code"]), _text(row["path"])
+        line = int(_text(row["line"])) if row["line"] is not None else None
+        if code not in where or (path, line or 0) < (where[code][0], where[code][1] or 0):
+            where[code] = (path, line)
+
+    def locate(code: str, _field: str) -> tuple[str | None, int | None]:
+        return where.get(code, (None, None))
+
+    return locate
+
+
 _FI_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\.?\s*$")
 
 

@@ -234,12 +234,14 @@ def from_folder(out_dir: str | os.PathLike[str]) -> QualityReport:
         data = json.loads(report_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(str(report_path), f"is not JSON: {exc}") from None
-    store = load_store(out)
     findings = [_finding_of(d) for d in data.get("findings", [])]
-    if "graph" in data:  # written by `esrgraph validate --format json`
+    if "graph" in data:  # written by `esrgraph validate GRAPH --out OUT`: the graph is GRAPH
+        graph = Path(str(data["graph"]))
+        store = load_store(graph if graph.exists() else out)
         headline = Headline(conforms=bool(data.get("conforms")), counts={}, projects=checks.project_count(store),
                             subject=Path(str(data["graph"])).name)
-        return assemble(headline, findings, store)
+        return assemble(headline, findings, store, locate=checks.graph_locator(store))
+    store = load_store(out)
     counts = data.get("counts", {})
     headline = Headline(
         conforms=bool(data.get("conforms")),
@@ -253,7 +255,7 @@ def from_folder(out_dir: str | os.PathLike[str]) -> QualityReport:
         organisations=counts.get("organisations_in_graph"),
     )
     left_out = checks.left_out_findings(data.get("quarantined", []), data.get("failed_files", []))
-    return assemble(headline, findings, store, left_out=left_out)
+    return assemble(headline, findings, store, left_out=left_out, locate=checks.graph_locator(store))
 
 
 def from_validation(graph: str | os.PathLike[str], report: ValidationReport,
@@ -264,4 +266,4 @@ def from_validation(graph: str | os.PathLike[str], report: ValidationReport,
     store = load_store(graph)
     name = Path(graph).name if not Path(graph).is_dir() else "esrgraph.ttl"
     headline = Headline(conforms=report.conforms, counts={}, projects=checks.project_count(store), subject=name)
-    return assemble(headline, report.findings, store, shapes=shapes)
+    return assemble(headline, report.findings, store, shapes=shapes, locate=checks.graph_locator(store))
