@@ -144,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise Refused("give the IRI: /resource?iri=...")
             self._resource(iri, None)
         elif path.startswith(self.settings.base_path) and len(path) > len(self.settings.base_path):
-            self._resource_at(path)
+            self._resource_at(path, url.path)
         elif path == self.settings.base_path:
             self._query_page(params)
         else:
@@ -232,15 +232,23 @@ class Handler(BaseHTTPRequestHandler):
                           self.settings.limits_text())
         self._send(Response(200, "text/html; charset=utf-8", html.encode("utf-8")))
 
-    def _resource_at(self, path: str) -> None:
-        iri = self.settings.base + path[len(self.settings.base_path):]
-        stem, dot, suffix = iri.rpartition(".")
-        if dot and (suffix in RDF_SUFFIXES or suffix == "html") and "/" not in suffix:
-            response = self._describe(stem, suffix)
+    def _resource_at(self, path: str, raw_path: str) -> None:
+        """The resource at ``path`` (IRIs are tried decoded, then as sent: both forms are minted)."""
+        response = None
+        for candidate in dict.fromkeys([path, raw_path]):
+            if not candidate.startswith(self.settings.base_path):
+                continue
+            iri = self.settings.base + candidate[len(self.settings.base_path):]
+            stem, dot, suffix = iri.rpartition(".")
+            if dot and (suffix in RDF_SUFFIXES or suffix == "html"):
+                response = self._describe(stem, suffix)
+                if response.status != 404:
+                    break
+            response = self._describe(iri, None)
             if response.status != 404:
-                self._send(response)
-                return
-        self._send(self._describe(iri, None))
+                break
+        assert response is not None
+        self._send(response)
 
     def _resource(self, iri: str, suffix: str | None) -> None:
         self._send(self._describe(iri, suffix))
