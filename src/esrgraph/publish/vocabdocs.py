@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import rdflib
+import rdflib.collection
 from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph.publish.html import esc, link, page
@@ -69,7 +70,8 @@ def load_shapes_graph(files: Iterable[Path] | None = None) -> tuple[rdflib.Graph
         one = rdflib.Graph()
         one.parse(path, format="turtle")
         for s in set(one.subjects(rdflib.RDF.type, SH.NodeShape)) | set(one.subjects(rdflib.RDF.type, SH.PropertyShape)):
-            origin[str(s)] = path.name
+            if isinstance(s, rdflib.URIRef):  # blank-node shapes have no stable name to document
+                origin[str(s)] = path.name
         g += one
     return g, origin
 
@@ -91,9 +93,13 @@ def _constraining_shapes(shapes: rdflib.Graph) -> dict[str, set[str]]:
     for shape, path in shapes.subject_objects(SH.path):
         if isinstance(path, rdflib.URIRef):
             out[str(path)].add(str(shape))
+        elif isinstance(path, rdflib.BNode):  # a sequence path: every property on it
+            for step in rdflib.collection.Collection(shapes, path):
+                if isinstance(step, rdflib.URIRef):
+                    out[str(step)].add(str(shape))
     for shape, cls in shapes.subject_objects(SH["class"]):
         out[str(cls)].add(str(shape))
-    return out
+    return {term: {s for s in found if not s.startswith("_:") and "://" in s} for term, found in out.items()}
 
 
 def _data_examples(triples: Iterable[Triple], limit: int = 2) -> dict[str, list[str]]:
