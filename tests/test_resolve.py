@@ -286,7 +286,13 @@ def test_authority_inside_a_glued_cell(r: Resolver) -> None:
         ("status", "Päättynyt", "closed"),
         ("sustainability_criterion", "Natura 2000-ohjelman kohteet 0 0", "natura-2000"),
         ("sustainability_criterion", "Ekologinen kestävyys", "ecological"),
-        ("gender_question", "Hankkeen päätavoite on sukupuolten tasa-arvon edistäminen: Ei", "gender-main-objective"),
+        ("gender_question", "Hankkeen päätavoite on sukupuolten tasa-arvon edistäminen: Ei", "primary-objective"),
+        ("gender_question", "environment_analysis", "environment-analysis"),
+        ("gender_question", "mainstreaming", "mainstreaming"),
+        ("programme_period", "2014–2020", "2014-2020"),
+        ("programme_period", "Kestävää kasvua ja työtä 2014–2020", "2014-2020"),
+        ("programme_period", "2014FI16M2OP001", "2014-2020"),
+        ("programme_period", "2007-2013", "2007-2013"),
     ],
 )
 def test_variants_resolve(r: Resolver, method: str, text: str, code: str) -> None:
@@ -320,7 +326,7 @@ def test_unknown_names_give_candidates(r: Resolver) -> None:
 
 @pytest.mark.parametrize("junk", [None, "", "   ", "???", "-", "x" * 500, "12345", "Tekninen tuki"])
 def test_junk_never_raises(r: Resolver, junk: str | None) -> None:
-    for method in ("municipality", "subregion", "region", "authority", "fund", "organisation_type", "status",
+    for method in ("municipality", "subregion", "region", "authority", "fund", "organisation_type", "status", "programme_period",
                    "sustainability_criterion", "gender_question"):
         res = getattr(r, method)(junk)
         assert isinstance(res, Resolution)

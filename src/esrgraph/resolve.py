@@ -124,6 +124,9 @@ class Resolver:
     def __init__(self, codelists: CodeLists | None = None) -> None:
         self.lists = codelists or CodeLists.load()
         self._indexes = {name: _Index(self.lists.in_scheme(name)) for name in self.lists.concepts}
+        self._indexes["period"] = _Index(
+            self.lists.in_scheme("period"), lambda c: (c.extra.get("programme_fi", ""), c.extra.get("cci", ""))
+        )
 
     # --- generic ------------------------------------------------------------------
 
@@ -222,6 +225,17 @@ class Resolver:
 
         return self._resolve("fund", text, inside)
 
+    def programme_period(self, text: str | None) -> Resolution:
+        """A programming period: "2014-2020", "2014–2020", the programme's name or CCI code."""
+        index = self._indexes["period"]
+
+        def inside(key: str) -> Iterable[tuple[str, str]]:
+            found = index.containing(key, min_length=9)
+            if len({c.notation for c in found}) == 1:
+                yield found[0].notation, f"period named inside {key!r}"
+
+        return self._resolve("period", text, inside)
+
     def priority_axis(
         self,
         number: str | int | None,
@@ -293,7 +307,10 @@ class Resolver:
         return self._resolve("sustainability-criterion", name, without_scores)
 
     def gender_question(self, text: str | None) -> Resolution:
-        """A section 8.1 question; a trailing answer (": Kyllä", ": Ei") is ignored."""
+        """A section 8.1 question, or its model field name ("primary_objective").
+
+        A trailing answer (": Kyllä", ": Ei") is ignored.
+        """
 
         def without_answer(key: str) -> Iterable[tuple[str, str]]:
             for answer in (" kyllä", " ei", " yes", " no"):
