@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from esrgraph.vocab import CODE, DCTERMS, NUTS, RDF, SCHEMA, SKOS, XSD
+from esrgraph.vocab import CODE, DCTERMS, ESR, NUTS, RDF, SCHEMA, SKOS, XSD
 
 #: Where the wheel puts ``data/`` (see pyproject's force-include).
 _PACKAGED = ("_resources", "data", "codelists")
@@ -600,6 +600,20 @@ def _concept_triples(lists: CodeLists, c: Concept) -> Iterator[ox.Triple]:
     yield from _specific_triples(lists, c, s)
 
 
+def _membership_triples(s: ox.NamedNode, period: MunicipalityPeriod) -> Iterator[ox.Triple]:
+    """Which sub-region and region a municipality belonged to, and when (for the place shapes)."""
+    start = period.valid_from.isoformat() if period.valid_from else "2013"
+    node = _n(f"{s.value}/membership/{start}")
+    yield ox.Triple(s, _n(ESR + "membershipPeriod"), node)
+    yield ox.Triple(node, _n(RDF + "type"), _n(ESR + "MunicipalityPeriod"))
+    yield ox.Triple(node, _n(ESR + "inSubregion"), _n(concept_iri("subregion", period.subregion_code)))
+    yield ox.Triple(node, _n(ESR + "inRegion"), _n(concept_iri("region", period.region_code)))
+    if period.valid_from:
+        yield ox.Triple(node, _n(SCHEMA + "validFrom"), ox.Literal(period.valid_from.isoformat(), datatype=_DATE))
+    if period.valid_to:
+        yield ox.Triple(node, _n(SCHEMA + "validThrough"), ox.Literal(period.valid_to.isoformat(), datatype=_DATE))
+
+
 def _specific_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator[ox.Triple]:
     """Links that only some schemes have: NUTS, JHS codes, mergers, verification flags."""
     if c.scheme == "region":
@@ -616,6 +630,8 @@ def _specific_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator
         end = c.valid_to.year if c.valid_to else last
         for year in range(start, end + 1):
             yield ox.Triple(s, _skos("exactMatch"), _n(JHS_KUNTA.format(year=year, code=c.notation)))
+        for period in lists.municipality_periods.get(c.notation, ()):
+            yield from _membership_triples(s, period)
         merger = lists.mergers.get(c.notation)
         if merger:
             target = _n(concept_iri("municipality", merger.merged_into_code))
@@ -625,6 +641,13 @@ def _specific_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator
         for region in _split(c.extra.get("region_codes", "")):
             yield ox.Triple(s, _skos("related"), _n(concept_iri("region", region)))
         funded = _split(c.extra.get("funded", ""))
+        for mandate in funded:
+            period, _, fund = mandate.partition(":")
+            node = _n(f"{s.value}/funded/{period}-{fund}")
+            yield ox.Triple(s, _n(ESR + "fundingMandate"), node)
+            yield ox.Triple(node, _n(RDF + "type"), _n(ESR + "FundingMandate"))
+            yield ox.Triple(node, _n(ESR + "mandateFund"), _n(concept_iri("fund", fund)))
+            yield ox.Triple(node, _n(ESR + "mandatePeriod"), _n(concept_iri("period", period)))
         if funded:
             text = "Funded projects (seen in data): " + ", ".join(f.replace(":", " ") for f in funded)
             yield ox.Triple(s, _skos("scopeNote"), ox.Literal(text, language="en"))
