@@ -39,6 +39,8 @@ def _clip(text: str | None, limit: int = _VALUE_CLIP) -> str:
 
 def _pct(share: Decimal) -> str:
     value = (share * 100).quantize(Decimal("0.1"))
+    if value == 0 and share > 0:
+        return "< 0.1 %"
     return f"{value} %"
 
 

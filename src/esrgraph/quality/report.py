@@ -130,14 +130,21 @@ def base_of(store: Store) -> str:
     return DEFAULT_BASE
 
 
-def _tidy(findings: Iterable[Finding], locate: checks.Locator | None = None) -> list[Finding]:
-    """Impossible dates told apart; organisation label paths named as record fields (and located)."""
+def _tidy(findings: Iterable[Finding], locate: checks.Locator | None = None,
+          name_owners: dict[str, str] | None = None) -> list[Finding]:
+    """Impossible dates told apart; organisation label paths named as record fields (and located).
+
+    ``name_owners`` maps an organisation name to the first project whose record gives it, so
+    that a finding about one of an organisation's names points at the record that wrote it.
+    """
     from dataclasses import replace
 
     out = []
     for f in checks.reclassify(findings):
         if f.field in _FIELD_ALIASES:
             f = replace(f, field=_FIELD_ALIASES[f.field])
+            if name_owners and f.value in name_owners:
+                f = replace(f, record=name_owners[f.value])
             if locate and f.record:
                 path, line = locate(f.record.split(" ")[0], f.field or "")
                 f = replace(f, path=path or f.path, line=line if path else f.line)
@@ -154,11 +161,12 @@ def assemble(
     shapes: str | os.PathLike[str] | None = None,
     locate: checks.Locator | None = None,
     left_out: Sequence[Finding] = (),
+    name_owners: dict[str, str] | None = None,
 ) -> QualityReport:
     """Run the graph-wide checks on ``store`` and put everything together."""
     measured = checks.completeness(store)
     extra = checks.org_name_findings(store, locate) + checks.mostly_empty_findings(measured)
-    every = sorted(_tidy(list(findings), locate) + list(left_out) + extra, key=fix_list_key)
+    every = sorted(_tidy(list(findings), locate, name_owners) + list(left_out) + extra, key=fix_list_key)
     by_region, by_year = checks.funding_by(store)
     counts = {s.value: 0 for s in Severity}
     for f in every:
@@ -202,8 +210,14 @@ def from_build(result: BuildResult) -> QualityReport:
     left_out = checks.left_out_findings(data["quarantined"], data["failed_files"])  # type: ignore[arg-type]
     options_shapes = result.validation.shapes_files if result.validation else None
     shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
+    name_owners: dict[str, str] = {}
+    for project in result.projects:
+        for record in project.records:
+            names = [record.applicant.name] if record.applicant and record.applicant.name else []
+            for name in names + [co.name for co in record.co_implementers]:
+                name_owners.setdefault(name, project.code)
     return assemble(headline, result.findings, store, base=result.base, shapes=shapes,
-                    locate=_locator(result.batch.records), left_out=left_out)
+                    locate=_locator(result.batch.records), left_out=left_out, name_owners=name_owners)
 
 
 def _finding_of(d: dict[str, Any]) -> Finding:
