@@ -114,11 +114,17 @@ def test_internal_error_is_exit_code_3_without_traceback(monkeypatch, capsys) ->
     assert "Traceback" not in err + out
 
 
+def _commands(help_text: str) -> list[str]:
+    """Command names from the 'Commands:' block of --help (it ends at the first blank line)."""
+    block = help_text.split("Commands:")[1].strip("\n").split("\n\n")[0]
+    return [line.split()[0] for line in block.splitlines() if line.startswith("  ") and line.strip()]
+
+
 def test_every_command_has_help_and_the_exit_codes_are_documented() -> None:
     top = run("--help")
     assert top.returncode == 0
     assert "Exit codes: 0" in top.stdout
-    commands = [line.split()[0] for line in top.stdout.split("Commands:")[1].splitlines() if line.strip()]
+    commands = _commands(top.stdout)
     assert {"build", "parse", "validate", "query", "queries"} <= set(commands)
     for command in commands:
         helped = run(command, "--help")
@@ -128,7 +134,7 @@ def test_every_command_has_help_and_the_exit_codes_are_documented() -> None:
 
 def test_readme_documents_every_command() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    top = run("--help")
-    commands = [line.split()[0] for line in top.stdout.split("Commands:")[1].splitlines() if line.strip()]
+    commands = _commands(run("--help").stdout)
+    assert "push" in commands and "serve" in commands
     for command in commands:
         assert f"esrgraph {command}" in readme, command

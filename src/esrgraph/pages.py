@@ -23,7 +23,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 SUMMARY: list[tuple[str, list[str]]] = [
     ("What", [DCT + "identifier", DCT + "title", SKOS + "prefLabel", ROV + "legalName", ESR + "businessId",
               ROV + "orgType", SKOS + "notation", ESR + "status", ESR + "programmePeriod"]),
-    ("When", [ESR + "plannedStartDate", ESR + "plannedEndDate", ESR + "actualStartDate", ESR + "actualEndDate"]),
+    ("When", [ESR + "plannedStartDate", ESR + "plannedEndDate"]),
     ("Funding", [ESR + "grantedEUAndStateFunding", ESR + "realisedEUAndStateFunding", ESR + "plannedPublicFunding",
                  ESR + "realisedPublicFunding", ESR + "fund", ESR + "priorityAxis", ESR + "specificObjective",
                  ESR + "fundingAuthority"]),
