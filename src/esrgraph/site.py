@@ -64,7 +64,7 @@ def build_site(out: str | os.PathLike[str], *, build_out: str | os.PathLike[str]
 
     if build_out is not None:
         src = load_build(build_out, base)
-        prefixes = {**PREFIXES, "project": f"{src.base}project/", "organisation": f"{src.base}organisation/"}
+        prefixes = dict(PREFIXES)
         return write_site(src.triples, out, base=src.base, prefixes=prefixes, release_dir=src.release_dir)
     from esrgraph.build import BuildOptions, build
     from esrgraph.publish.release import write_build_release

@@ -144,7 +144,7 @@ class Site:
     def __init__(self, triples: Sequence[Triple], base: str, prefixes: dict[str, str]) -> None:
         self.g = Graph(triples)
         self.base = base
-        self.prefixes = {**PREFIXES, **prefixes}
+        self.prefixes = {**PREFIXES, "code": CODE, **prefixes}
         self.projects = self.g.typed(ESR + "Project")
         self.organisations = self.g.typed(ORG + "Organization")
         hosted = set(self.projects) | set(self.organisations)

@@ -38,7 +38,7 @@ from esrgraph.publish.catalog import (DistributionFile, GraphStats, ReleaseInfo,
                                       graph_stats)
 from esrgraph.publish.jsonld import context, dumps, jsonld_document
 from esrgraph.publish.publisher import Publisher, load_publisher
-from esrgraph.vocab import DEFAULT_BASE, DCTERMS, ESR, ORG, PREFIXES, RDF
+from esrgraph.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d\d)(?:-(\d\d))?")
@@ -319,10 +319,11 @@ def write_release(
         "The graph (Turtle)", "Verkko (Turtle)", "text/turtle", "RDF_TURTLE")
     add("esrgraph.nt.gz", gzip_bytes(nt), "The graph (N-Triples, gzip)", "Verkko (N-Triples, gzip)",
         "application/n-triples", "RDF_N_TRIPLES", compress="application/gzip")
-    add("esrgraph.jsonld", dumps(jsonld_document(triples, prefixes, "context.jsonld")).encode("utf-8"),
+    jsonld_prefixes = {"code": CODE, **prefixes}
+    add("esrgraph.jsonld", dumps(jsonld_document(triples, jsonld_prefixes, "context.jsonld")).encode("utf-8"),
         "The graph (JSON-LD, with context.jsonld)", "Verkko (JSON-LD, context.jsonld-kontekstilla)",
         "application/ld+json", "JSON_LD")
-    add("context.jsonld", dumps(context(prefixes)).encode("utf-8"), "JSON-LD context of esrgraph.jsonld",
+    add("context.jsonld", dumps(context(jsonld_prefixes)).encode("utf-8"), "JSON-LD context of esrgraph.jsonld",
         "esrgraph.jsonld-tiedoston JSON-LD-konteksti", "application/ld+json", "JSON_LD", role="context")
     add("esr-ontology.ttl", ontology_file().read_bytes(), "The esrgraph ontology (OWL, Turtle)",
         "esrgraph-ontologia (OWL, Turtle)", "text/turtle", "RDF_TURTLE", role="ontology")

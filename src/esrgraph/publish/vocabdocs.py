@@ -25,7 +25,7 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 RDFS = rdflib.RDFS
 OWL = rdflib.OWL
 SKOSN = rdflib.Namespace(SKOS)
-_PREFIXES = {**PREFIXES, "esrsh": ESRSH, "sh": str(SH)}
+_PREFIXES = {**PREFIXES, "code": CODE, "esrsh": ESRSH, "sh": str(SH)}
 LANG_ORDER = ("fi", "sv", "en")
 
 
