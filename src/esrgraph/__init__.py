@@ -1,8 +1,24 @@
-"""esrgraph: EU structural-fund project records as a validated, linked knowledge graph."""
+"""esrgraph: EU structural-fund project records as a validated, linked knowledge graph.
+
+The library API (the ``esrgraph`` command is a thin shell over it)::
+
+    >>> import esrgraph
+    >>> outcome = esrgraph.parse_file("data/samples/S21093.txt")
+    >>> outcome.records[0].funding.eu_state_granted
+    Decimal('199775')
+    >>> result = esrgraph.build(["data/samples"])          # parse, merge, map, validate
+    >>> result.exit_code, len(result.projects)
+    (0, 5)
+    >>> paths = esrgraph.write_outputs(result, "out")       # doctest: +SKIP
+
+``build_graph(records)`` maps records that are already parsed, and ``validate_graph(graph)``
+checks any rdflib graph against the shapes. Heavy modules load on first use.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("esrgraph")
@@ -11,4 +27,21 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from esrgraph.parsing import parse_file, parse_paths  # noqa: E402
 
-__all__ = ["__version__", "parse_file", "parse_paths"]
+_LAZY = {
+    "build": ("esrgraph.build", "build"),
+    "build_graph": ("esrgraph.build", "build_graph"),
+    "write_outputs": ("esrgraph.build", "write_outputs"),
+    "BuildOptions": ("esrgraph.build", "BuildOptions"),
+    "validate_graph": ("esrgraph.validate", "validate_graph"),
+}
+
+__all__ = ["__version__", "parse_file", "parse_paths", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'esrgraph' has no attribute {name!r}")

@@ -182,6 +182,11 @@ def build_records(records: list[ProjectRecord], options: BuildOptions) -> tuple[
     return projects, sort_triples(triples), findings, quarantined, mapping.withheld, mapping.organisations
 
 
+def build_graph(records: list[ProjectRecord], options: BuildOptions | None = None) -> list[Triple]:
+    """Sorted triples for already-parsed records (merged and mapped, not validated)."""
+    return build_records(records, options or BuildOptions())[1]
+
+
 def build(inputs: Sequence[str | os.PathLike[str]] | None = None, options: BuildOptions | None = None) -> BuildResult:
     """Parse, merge, map and validate ``inputs`` (the bundled samples when None).
 
