@@ -216,8 +216,9 @@ def _cards(report: QualityReport) -> str:
         items += [("records read", _int(h.records_read), ""), ("records built", _int(h.records_built), ""),
                   ("records set aside", _int(h.records_quarantined), "")]
     items += [("projects in graph", _int(h.projects), "")]
-    items += [("violations", _int(counts["Violation"]), "violation"), ("warnings", _int(counts["Warning"]), "warning"),
-              ("notes", _int(counts["Info"]), "info")]
+    items += [(label, _int(counts[key]), cls if counts[key] else "")
+              for label, key, cls in (("violations", "Violation", "violation"), ("warnings", "Warning", "warning"),
+                                      ("notes", "Info", "info"))]
     return "\n".join(
         f'    <div class="{cls}" data-metric="{escape(label.replace(" ", "-"))}"><dt>{escape(label)}</dt><dd>{value}</dd></div>'
         for label, value, cls in items
