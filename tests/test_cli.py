@@ -138,3 +138,17 @@ def test_readme_documents_every_command() -> None:
     assert "push" in commands and "serve" in commands
     for command in commands:
         assert f"esrgraph {command}" in readme, command
+
+
+def test_unusable_shapes_are_a_clear_error_not_a_crash(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "data.ttl"
+    data.write_text("<http://example.org/x> a <http://example.org/C> .\n", encoding="utf-8")
+    dangling = tmp_path / "dangling.ttl"
+    dangling.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:Missing .\n",
+        encoding="utf-8",
+    )
+    code, _, err = call(capsys, "validate", str(data), "--shapes", str(dangling))
+    assert code == 2
+    assert "dangling.ttl" in err and "cannot be used" in err and "Traceback" not in err

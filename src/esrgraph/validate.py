@@ -179,14 +179,25 @@ def validate_graph(
     import pyshacl
 
     shapes_graph, files = load_shapes(shapes)
-    _conforms, report_graph, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes_graph,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    import pyshacl.errors
+
+    try:
+        _conforms, report_graph, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except (
+        pyshacl.errors.ShapeLoadError,
+        pyshacl.errors.ConstraintLoadError,
+        pyshacl.errors.RuleLoadError,
+        pyshacl.errors.ReportableRuntimeError,
+    ) as exc:
+        names = ", ".join(str(f) for f in files)
+        raise ShapeLoadError(f"the shapes ({names}) cannot be used: {exc}") from None
     if not isinstance(report_graph, rdflib.Graph):  # pyshacl's ValidationFailure: the shapes are unusable
         raise ShapeLoadError(f"the shapes ({', '.join(str(f) for f in files)}) cannot be used: {report_graph}")
     context = _FocusContext(data)
