@@ -242,32 +242,45 @@ def _text(term: rdflib.term.Node | None) -> str:
 class _FocusContext:
     """Which project (code) each focus node belongs to, read from the data graph."""
 
-    def __init__(self, data: rdflib.Graph) -> None:
+    def __init__(self, data: rdflib.Graph | None = None) -> None:
         self.codes: dict[str, list[str]] = {}
         self.kind: dict[str, str] = {}
+        if data is None:
+            return
         esr_ns = rdflib.Namespace(ESR)
         ident = rdflib.URIRef(DCTERMS + "identifier")
         projects: dict[str, str] = {}
         for p in data.subjects(rdflib.RDF.type, esr_ns.Project):
             code = next(iter(data.objects(p, ident)), None)
             projects[str(p)] = str(code) if code is not None else str(p).rsplit("/", 1)[-1]
+        links = (
+            (p_iri, str(pred), str(obj))
+            for p_iri in projects
+            for pred, obj in data.predicate_objects(rdflib.URIRef(p_iri))
+            if isinstance(obj, rdflib.URIRef)
+        )
+        self.add(projects, links)
+
+    def add(self, projects: dict[str, str], links: Iterable[tuple[str, str, str]]) -> None:
+        """Record projects (IRI -> code) and their links (project IRI, predicate IRI, object IRI).
+
+        Shared by pyshacl's path (links read from an rdflib graph) and the fast validator
+        (links read from an Oxigraph store for the focus nodes it reports).
+        """
         for p_iri, code in projects.items():
-            p = rdflib.URIRef(p_iri)
             self.codes.setdefault(p_iri, []).append(code)
             self.kind[p_iri] = "project"
-            for pred, obj in data.predicate_objects(p):
-                if not isinstance(obj, rdflib.URIRef):
-                    continue
-                o = str(obj)
-                if pred in (esr_ns.applicant, esr_ns.coImplementer):
-                    self.kind[o] = "organisation"
-                elif pred == rdflib.URIRef(PROV + "wasDerivedFrom"):
-                    self.kind[o] = "source"
-                elif o.startswith(p_iri + "/"):
-                    self.kind[o] = "subnode"
-                else:
-                    continue
-                self.codes.setdefault(o, []).append(code)
+        for p_iri, pred, o in links:
+            code = projects[p_iri]
+            if pred in (ESR + "applicant", ESR + "coImplementer"):
+                self.kind[o] = "organisation"
+            elif pred == PROV + "wasDerivedFrom":
+                self.kind[o] = "source"
+            elif o.startswith(p_iri + "/"):
+                self.kind[o] = "subnode"
+            else:
+                continue
+            self.codes.setdefault(o, []).append(code)
 
     def record(self, focus: str) -> str | None:
         codes = sorted(set(self.codes.get(focus, [])))
