@@ -6,13 +6,14 @@ The library API (the ``esrgraph`` command is a thin shell over it)::
     >>> outcome = esrgraph.parse_file("data/samples/S21093.txt")
     >>> outcome.records[0].funding.eu_state_granted
     Decimal('199775')
-    >>> result = esrgraph.build(["data/samples"])          # parse, merge, map, validate
+    >>> result = esrgraph.run_build(["data/samples"])      # parse, merge, map, validate
     >>> result.exit_code, len(result.projects)
     (0, 5)
     >>> paths = esrgraph.write_outputs(result, "out")       # doctest: +SKIP
 
 ``build_graph(records)`` maps records that are already parsed, and ``validate_graph(graph)``
-checks any rdflib graph against the shapes. Heavy modules load on first use.
+checks any rdflib graph against the shapes. Heavy modules load on first use. (``run_build`` is
+``esrgraph.build.build``; the package cannot re-export it as ``build``, which is the module's name.)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 from esrgraph.parsing import parse_file, parse_paths  # noqa: E402
 
 _LAZY = {
-    "build": ("esrgraph.build", "build"),
+    "run_build": ("esrgraph.build", "build"),
     "build_graph": ("esrgraph.build", "build_graph"),
     "write_outputs": ("esrgraph.build", "write_outputs"),
     "BuildOptions": ("esrgraph.build", "BuildOptions"),
