@@ -29,7 +29,13 @@ def parse_source(source: SourceText, layout: str | None = None) -> ParseOutcome:
         parser = get_parser(layout)
     except KeyError:
         raise InputError(source.path, f"unknown layout {layout!r}", f"known layouts: {', '.join(LAYOUTS)}") from None
-    return parser.parse(source)
+    try:
+        return parser.parse(source)
+    except (InputError, ParseError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser bug fails this file, not the build
+        raise ParseError(source.path, f"the {layout} parser failed on this file ({type(exc).__name__}: {exc}); "
+                         "this is a bug in esrgraph, please report it") from exc
 
 
 def parse_file(

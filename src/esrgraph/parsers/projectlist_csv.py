@@ -206,7 +206,10 @@ def _split_header(line: str) -> tuple[str, list[Column]]:
     """The delimiter that maps most header names, and the columns it gives."""
     best: tuple[int, str, list[Column]] = (-1, ",", [])
     for delimiter in (",", ";", "\t"):
-        cells = next(csv.reader([line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:  # a cell over the csv module's size limit: not a header with this delimiter
+            continue
         while cells and not cells[-1].strip(" ;"):
             cells.pop()
         columns = [Column(c.strip().rstrip(";").strip(), _ALIAS_INDEX.get(_norm_header(c))) for c in cells]
@@ -536,7 +539,10 @@ class ProjectListCsvParser:
             if not line.strip():
                 continue
             outcome.units += 1
-            result = self._row(source, columns, delimiter, number, line)
+            try:
+                result = self._row(source, columns, delimiter, number, line)
+            except csv.Error as exc:  # a cell over the csv module's size limit (131072 characters)
+                result = ParseError(source.path, f"row not read: not readable as CSV ({exc})", line=number, field="row")
             if isinstance(result, ParseError):
                 outcome.quarantined.append(result)
             else:
