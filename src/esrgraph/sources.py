@@ -43,6 +43,7 @@ def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> tuple[s
     """Text and the encoding used; see the module docstring for the detection order."""
     if encoding:
         try:
+            _check_named_encoding(data, path, encoding)
             return data.decode(encoding), encoding
         except LookupError:
             raise InputError(path, f"unknown encoding {encoding!r}", "try utf-8, utf-16, cp1252 or latin-1") from None
@@ -53,7 +54,14 @@ def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> tuple[s
                 "leave out --encoding to let esrgraph detect it, or name another one",
             ) from None
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                path,
+                f"has a UTF-8 byte-order mark but byte {exc.start + len(codecs.BOM_UTF8)} is not UTF-8 (mixed encodings?)",
+                "re-save the file as UTF-8",
+            ) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -64,7 +72,9 @@ def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> tuple[s
     except UnicodeDecodeError:
         pass
     if _looks_utf16(data):
-        for enc in ("utf-16-le", "utf-16-be"):
+        # Latin text in UTF-16 has its zero bytes second (LE) or first (BE) in each pair.
+        big_endian = data[:4000:2].count(0) > data[1:4000:2].count(0)
+        for enc in ("utf-16-be", "utf-16-le") if big_endian else ("utf-16-le", "utf-16-be"):
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError:
@@ -73,6 +83,39 @@ def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> tuple[s
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def _check_named_encoding(data: bytes, path: str, encoding: str) -> None:
+    """Refuse a named encoding that the bytes plainly contradict (it would decode, but to mojibake).
+
+    Plain means: a byte-order mark of another encoding, valid UTF-8 with non-ASCII bytes read as a
+    single-byte encoding, or UTF-16 named for bytes without the zero bytes UTF-16 text has (or the reverse).
+    """
+    name = codecs.lookup(encoding).name  # LookupError for an unknown name
+    utf16 = name.startswith("utf-16")
+    if data.startswith(codecs.BOM_UTF8):
+        looks = "utf-8" if not name.startswith("utf-8") else None
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        looks = "utf-16" if not utf16 else None
+    elif _looks_utf16(data):
+        looks = "utf-16" if not utf16 else None
+    elif utf16:
+        looks = "utf-8" if _is_utf8(data) else "cp1252"
+    elif not name.startswith("utf-8") and not data.isascii() and _is_utf8(data):
+        looks = "utf-8"
+    else:
+        looks = None
+    if looks:
+        raise InputError(path, f"looks like {looks}, not {encoding}: read as {encoding} its text would be garbled",
+                         f"leave out --encoding to let esrgraph detect it, or use --encoding {looks}")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _looks_utf16(data: bytes) -> bool:

@@ -116,8 +116,8 @@ _FIELD_PATH: dict[str, str] = {f: f"funding.{f}" for f in _AMOUNT_FIELDS} | {
 _CODE_RE = re.compile(r"[A-Z]\d{4,6}")
 _TL_RE = re.compile(r"\d{1,2}")
 _DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_AMOUNT_RE = re.compile(r"-?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d+)?")
-_SPACES = re.compile(r"[ \u00a0\u202f]")
+_AMOUNT_RE = re.compile(r"-?(?:\d{1,3}(?:[ \u00a0\u202f\u2009\u2007]\d{3})+|\d+)(?:[.,]\d+)?")
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009\u2007]")  # as textutil._THOUSANDS: thin and figure spaces too
 _JUNK = frozenset({"", ";"})
 
 
