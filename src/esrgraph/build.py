@@ -220,6 +220,7 @@ def report_json(result: BuildResult) -> dict[str, object]:
         "exit_code": result.exit_code,
         "counts": {
             "files_read": result.batch.files_read,
+            "files_parsed": result.batch.files_read - len(result.batch.failed_files),
             "files_failed": len(result.batch.failed_files),
             "records_found": result.records_found,
             "records_built": result.records_built,
@@ -257,6 +258,9 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     from esrgraph.quality import write_build_quality
 
     written += write_build_quality(result, out)
+    from esrgraph.quarantine import write_quarantine
+
+    written += write_quarantine(result, out, options)
     from esrgraph.publish.release import write_build_release
 
     written.append(write_build_release(result, out, options).folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from esrgraph.errors import InputError, ParseError
 from esrgraph.model import ProjectRecord
@@ -76,6 +77,8 @@ class ParseBatch:
     failed_files: list[FileFailure] = field(default_factory=list)
     files_read: int = 0
     units: int = 0
+    #: Display path -> the file it was read from (the quarantine writer copies records out of it).
+    paths: dict[str, Path] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +95,7 @@ def parse_paths(
     batch = ParseBatch()
     for path, shown in iter_input_files(inputs):
         batch.files_read += 1
+        batch.paths[shown] = path
         try:
             outcome = parse_file(path, encoding=encoding, layout=layout, display_path=shown)
         except InputError as exc:
