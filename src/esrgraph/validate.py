@@ -176,9 +176,20 @@ def validate_graph(
     Returns:
         A ValidationReport; ``report.conforms`` is False when any Violation was found.
     """
-    import pyshacl
-
     shapes_graph, files = load_shapes(shapes)
+    results = pyshacl_results(data, shapes_graph, files)
+    context = _FocusContext(data)
+    report = ValidationReport(shapes_files=[str(f) for f in files])
+    for raw in results:
+        report.results.append(raw)
+        report.findings.append(_finding(raw, context, locate))
+    report.findings.sort(key=Finding.sort_key)
+    return report
+
+
+def pyshacl_results(data: rdflib.Graph, shapes_graph: rdflib.Graph, files: Iterable[Path] = ()) -> list[ShaclResult]:
+    """pyshacl's results for ``data``; also the fast validator's fallback for shapes it cannot compile."""
+    import pyshacl
     import pyshacl.errors
 
     try:
@@ -200,14 +211,14 @@ def validate_graph(
         raise ShapeLoadError(f"the shapes ({names}) cannot be used: {exc}") from None
     if not isinstance(report_graph, rdflib.Graph):  # pyshacl's ValidationFailure: the shapes are unusable
         raise ShapeLoadError(f"the shapes ({', '.join(str(f) for f in files)}) cannot be used: {report_graph}")
-    context = _FocusContext(data)
-    report = ValidationReport(shapes_files=[str(f) for f in files])
-    for result in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult):
-        raw = _raw_result(report_graph, result)
-        report.results.append(raw)
-        report.findings.append(_finding(raw, context, locate))
-    report.findings.sort(key=Finding.sort_key)
-    return report
+    return [_raw_result(report_graph, r) for r in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)]
+
+
+def compare_literal(a: rdflib.Literal, b: rdflib.Literal) -> int:
+    """pyshacl's literal comparison (-1, 0, 1), for the fast validator's exact re-checks."""
+    from pyshacl.rdfutil.compare import compare_literal as pyshacl_compare
+
+    return int(pyshacl_compare(a, b))
 
 
 def _raw_result(g: rdflib.Graph, node: rdflib.term.Node) -> ShaclResult:
@@ -251,8 +262,8 @@ class _FocusContext:
         ident = rdflib.URIRef(DCTERMS + "identifier")
         projects: dict[str, str] = {}
         for p in data.subjects(rdflib.RDF.type, esr_ns.Project):
-            code = next(iter(data.objects(p, ident)), None)
-            projects[str(p)] = str(code) if code is not None else str(p).rsplit("/", 1)[-1]
+            codes = sorted(str(c) for c in data.objects(p, ident))  # sorted: several codes name the same record
+            projects[str(p)] = codes[0] if codes else str(p).rsplit("/", 1)[-1]
         links = (
             (p_iri, str(pred), str(obj))
             for p_iri in projects
