@@ -611,4 +611,11 @@ def _digits(text: str | None) -> str:
 
 
 def _is_web_iri(text: str) -> bool:
-    return text.startswith(("http://", "https://")) and not any(ch in text for ch in ' <>"{}|\\^`\n')
+    """True for an http(s) IRI that RDF accepts; anything else (``https://x.fi:l``, ``%zz``) is written as text."""
+    if not text.startswith(("http://", "https://")) or any(ch in text for ch in ' <>"{}|\\^`\n'):
+        return False
+    try:
+        NamedNode(text)
+    except ValueError:
+        return False
+    return True
