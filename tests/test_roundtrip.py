@@ -1,0 +1,82 @@
+"""Every output format re-parses to the same graph (issue 6, part 4; rdflib's test_roundtrip idea).
+
+The sample build's triples are written in each ``OutputFormat`` and read back with rdflib and with
+pyoxigraph; both must give a graph isomorphic to the one built. The files a build writes
+(esrgraph.ttl and the release dumps) are checked the same way. Hostile input is round-tripped in
+test_safe_output.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import parse
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from esrgraph.export import OutputFormat, serialize_triples
+from esrgraph.validate import triples_to_rdflib
+
+RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+SUFFIX_FORMAT = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
+
+
+def assert_same_graph(got: rdflib.Graph, expected: rdflib.Graph) -> None:
+    if isomorphic(got, expected):
+        return
+    _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
+    lines = [f"- {t}" for t in sorted(only_expected)[:20]] + [f"+ {t}" for t in sorted(only_got)[:20]]
+    pytest.fail("graphs differ:\n" + "\n".join(lines))
+
+
+@pytest.fixture(scope="module")
+def expected(sample_build) -> rdflib.Graph:
+    return triples_to_rdflib(sample_build.triples)
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.key)
+def test_each_format_reparses_with_rdflib(sample_build, expected: rdflib.Graph, fmt: OutputFormat) -> None:
+    data = serialize_triples(sample_build.triples, fmt, sample_build.prefixes())
+    again = rdflib.Graph().parse(data=data, format=RDFLIB_FORMAT[fmt.key])
+    assert len(again) == len(expected) == len(sample_build.triples)
+    assert_same_graph(again, expected)
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.key)
+def test_each_format_reparses_with_pyoxigraph(sample_build, fmt: OutputFormat) -> None:
+    data = serialize_triples(sample_build.triples, fmt, sample_build.prefixes())
+    again = {q.triple for q in parse(data, format=fmt.oxigraph)}
+    assert again == set(sample_build.triples)  # no blank nodes in the build: plain set equality is isomorphism
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.key)
+def test_serialisation_is_deterministic(sample_build, fmt: OutputFormat) -> None:
+    shuffled = list(reversed(sample_build.triples))
+    assert serialize_triples(shuffled, fmt, sample_build.prefixes()) == serialize_triples(
+        sample_build.triples, fmt, sample_build.prefixes())
+
+
+def test_written_graph_reparses(sample_out: Path, expected: rdflib.Graph) -> None:
+    again = rdflib.Graph().parse(sample_out / "esrgraph.ttl", format="turtle")
+    assert_same_graph(again, expected)
+
+
+def test_release_dumps_reparse_to_the_graph(sample_build, tmp_path: Path, expected: rdflib.Graph) -> None:
+    from esrgraph.build import BuildOptions, write_outputs
+
+    write_outputs(sample_build, tmp_path, BuildOptions())
+    dumps = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffixes
+             and p.suffixes[0] in SUFFIX_FORMAT and "esrgraph" in p.name]
+    checked = 0
+    for dump in dumps:
+        fmt = SUFFIX_FORMAT[dump.suffixes[0]]
+        if dump.suffix == ".gz":
+            graph = rdflib.Graph().parse(data=gzip.decompress(dump.read_bytes()), format=fmt)
+        else:  # from the file, so that a relative JSON-LD @context resolves beside it
+            graph = rdflib.Graph().parse(dump.as_uri(), format=fmt)
+        if len(graph) == len(expected):  # the data dump (not the ontology, shapes or catalogue)
+            assert_same_graph(graph, expected)
+            checked += 1
+    assert checked >= 2, f"no data dumps found among {[str(d.relative_to(tmp_path)) for d in dumps]}"
