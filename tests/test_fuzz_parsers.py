@@ -61,7 +61,9 @@ def report_case_counts(request: pytest.FixtureRequest) -> Iterator[None]:
     if reporter is not None and CASES:
         total = sum(CASES.values())
         detail = ", ".join(f"{name} {count}" for name, count in sorted(CASES.items()))
-        reporter.write_line(f"fuzz cases tried: {total} ({detail})")
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nfuzz cases tried: {total} ({detail})")
 
 
 def assert_outcome(outcome: ParseOutcome, path: str) -> None:
