@@ -312,7 +312,8 @@ def csv_row(p: Project) -> str:
     def q(text: str) -> str:
         return f'"{text}"' if "," in text else text
 
-    return ",".join([p.code, p.fund, q(p.name), p.axis["number"], q(p.authority), p.status, _fi_date(p.start),
+    status = "Päättynyt" if p.end.year < 2019 else "Toiminnassa"  # the list's own two words
+    return ",".join([p.code, p.fund, q(p.name), p.axis["number"], q(p.authority), status, _fi_date(p.start),
                      _fi_date(p.end), q(p.applicant), str(p.granted), str(p.realised), str(p.planned_public),
                      str(p.realised_public)]) + ";"
 

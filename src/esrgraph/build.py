@@ -27,6 +27,9 @@ from esrgraph.parsing import ParseBatch, parse_paths
 from esrgraph.validate import ValidationReport, triples_to_rdflib, validate_graph
 from esrgraph.vocab import DEFAULT_BASE, PREFIXES
 
+#: Validators ``BuildOptions.validator`` may name.
+VALIDATORS = ("fast", "pyshacl")
+
 #: Exit codes, documented in the README and in ``esrgraph --help``.
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -46,6 +49,12 @@ class BuildOptions:
     release: str | None = None
     download_base: str | None = None
     issued: str | None = None
+    #: "fast" (shapes compiled to SPARQL on Oxigraph) or "pyshacl" (the reference; slow on large inputs).
+    validator: str = "fast"
+    #: Folder of the per-file parse cache (``esrgraph build --incremental`` uses OUT/.cache); None: no cache.
+    cache_dir: str | None = None
+    #: Parser processes; None: 2 when there are many files to parse, else 1.
+    workers: int | None = None
 
 
 @dataclass(slots=True)
@@ -61,6 +70,10 @@ class BuildResult:
     withheld: Counter[str] = field(default_factory=Counter)
     organisations: int = 0
     base: str = DEFAULT_BASE
+    #: The graph as sorted N-Triples, when the build made it (the fast validator does); write_outputs reuses it.
+    ntriples: bytes | None = None
+    #: Seconds per stage (parse, map, validate), for benchmarks and --verbose output.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def records_found(self) -> int:
@@ -193,12 +206,34 @@ def build(inputs: Sequence[str | os.PathLike[str]] | None = None, options: Build
     Returns:
         A BuildResult; ``result.exit_code`` is 0 (conforms), 1 (violations) or 2 (bad input).
     """
+    import time
+
     options = options or BuildOptions()
-    batch = parse_paths(inputs if inputs else default_inputs(), encoding=options.encoding, layout=options.layout)
+    if options.validator not in VALIDATORS:
+        from esrgraph.errors import UsageError
+
+        raise UsageError(f"unknown validator {options.validator!r}; choose one of {', '.join(VALIDATORS)}")
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    from esrgraph.fastbuild import parse_inputs
+
+    batch = parse_inputs(inputs if inputs else default_inputs(), options)
+    timings["parse"] = time.perf_counter() - start
+    start = time.perf_counter()
     projects, triples, findings, quarantined, withheld, organisations = build_records(batch.records, options)
     quarantined = batch.quarantined + quarantined
-    validation = validate_graph(triples_to_rdflib(triples), options.shapes, locate=_locator(batch.records))
+    timings["map"] = time.perf_counter() - start
+    start = time.perf_counter()
+    ntriples = None
+    if options.validator == "fast":
+        from esrgraph.fastbuild import validate_fast
+
+        ntriples = serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True)
+        validation = validate_fast(triples, ntriples, options.shapes, _locator(batch.records))
+    else:
+        validation = validate_graph(triples_to_rdflib(triples), options.shapes, locate=_locator(batch.records))
     all_findings = sorted(findings + validation.findings, key=Finding.sort_key)
+    timings["validate"] = time.perf_counter() - start
     return BuildResult(
         batch=batch,
         projects=projects,
@@ -209,6 +244,8 @@ def build(inputs: Sequence[str | os.PathLike[str]] | None = None, options: Build
         withheld=withheld,
         organisations=organisations,
         base=options.base,
+        ntriples=ntriples,
+        timings=timings,
     )
 
 
@@ -248,6 +285,10 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     graph_path = out / "esrgraph.ttl"
     atomic_write_bytes(graph_path, serialize_triples(result.triples, OutputFormat.TURTLE, result.prefixes(), presorted=True))
     written.append(graph_path)
+    nt_path = out / "esrgraph.nt"
+    nt = result.ntriples if result.ntriples is not None else serialize_triples(result.triples, OutputFormat.NTRIPLES, presorted=True)
+    atomic_write_bytes(nt_path, nt)
+    written.append(nt_path)
     report_ttl = out / "validation-report.ttl"
     report_triples = result.validation.report_triples() if result.validation else []
     atomic_write_bytes(report_ttl, serialize_triples(report_triples, OutputFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#", **result.prefixes()}))

@@ -120,9 +120,13 @@ def _coverage_text(record) -> str:  # type: ignore[no-untyped-def]
               help="Write a versioned release to OUT/releases/NAME/ (default: a snapshot in OUT/release/).")
 @click.option("--download-base", metavar="URL", help="URL where OUT/ is published (catalogue download URLs).")
 @click.option("--issued", metavar="YYYY-MM-DD", help="Release date for the catalogue (default: derived, never the clock).")
+@click.option("--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+              help="fast: shapes compiled to SPARQL on Oxigraph; pyshacl: the reference validator (slow on large inputs).")
+@click.option("--incremental", is_flag=True,
+              help="Keep a parse cache in OUT/.cache and re-parse only changed files (automatic when OUT/.cache exists).")
 def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_data: bool, shapes: Path | None,
           encoding: str | None, layout: str | None, quiet: bool, release_name: str | None,
-          download_base: str | None, issued: str | None) -> None:
+          download_base: str | None, issued: str | None, validator: str, incremental: bool) -> None:
     """Parse, map, validate and write the graph.
 
     INPUTS are files or folders (read recursively); with none, the bundled sample records.
@@ -134,7 +138,9 @@ def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_dat
 
     options = BuildOptions(base=base, include_personal_data=include_personal_data,
                            shapes=str(shapes) if shapes else None, encoding=encoding, layout=layout,
-                           release=release_name, download_base=download_base, issued=issued)
+                           release=release_name, download_base=download_base, issued=issued,
+                           validator=validator,
+                           cache_dir=str(out_dir / ".cache") if incremental or (out_dir / ".cache").is_dir() else None)
     result = run_build(list(inputs), options)
     written = write_outputs(result, out_dir, options)
     click.echo(build_summary(result, written, quiet=quiet))

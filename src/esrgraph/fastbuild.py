@@ -1,0 +1,183 @@
+"""The scalable parts of a build: parsing over worker processes with a per-file cache,
+and fast validation on an Oxigraph store (docs/decisions/20261123-fast-validation.md).
+
+``esrgraph.build.build`` calls these; the results are the same as the plain path's
+(same records in the same order, same findings), only sooner.
+
+The parse cache (``BuildOptions.cache_dir``, ``esrgraph build --incremental``) keeps one
+pickle per input file, named by the SHA-256 of the file's bytes, its display name, the
+encoding and layout asked for, and the source of the parsing code. A rebuild re-parses
+only the files whose bytes changed; merge, mapping and validation run again on all
+records, so the output is byte-identical to a full build.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyoxigraph import RdfFormat, Store, Triple
+
+from esrgraph.errors import InputError, ParseError
+from esrgraph.parsing import FileFailure, ParseBatch, parse_file
+from esrgraph.progress import Progress
+from esrgraph.sources import iter_input_files
+
+if TYPE_CHECKING:
+    from esrgraph.build import BuildOptions
+    from esrgraph.validate import Locator, ValidationReport
+
+def _rebuild_error(cls: type[Exception], state: dict[str, object]) -> Exception:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *state.pop("__args__", ()))  # type: ignore[arg-type]
+    error.__dict__.update(state)
+    return error
+
+
+def _reduce_error(error: Exception) -> tuple[object, ...]:
+    return _rebuild_error, (type(error), {"__args__": error.args, **error.__dict__})
+
+
+# Our errors take keyword arguments, which exceptions' default pickling loses: keep their attributes.
+for _cls in (InputError, ParseError):
+    copyreg.pickle(_cls, _reduce_error)  # type: ignore[arg-type]
+
+#: Below this many files to parse, worker processes cost more than they save.
+PARALLEL_MIN_FILES = 64
+_CHUNK = 64
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 over the source of everything that decides what a file parses to."""
+    from esrgraph import __version__
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted([*root.glob("parsers/*.py"), root / "model.py", root / "sources.py", root / "parsing.py"]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(data: bytes, shown: str, encoding: str | None, layout: str | None) -> str:
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for part in (shown, encoding or "", layout or ""):
+        digest.update(b"\0" + part.encode())
+    digest.update(b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _parse_one(path: str, shown: str, encoding: str | None, layout: str | None) -> bytes:
+    """Parse one file; the outcome (or the failure) pickled, as workers send it and the cache keeps it."""
+    try:
+        outcome: object = ("ok", parse_file(path, encoding=encoding, layout=layout, display_path=shown))
+    except InputError as exc:
+        outcome = ("failed", FileFailure(shown, exc))
+    except ParseError as exc:  # the whole file is unreadable in the layout chosen
+        outcome = ("failed", FileFailure(shown, InputError(shown, exc.message, "check --layout")))
+    return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _parse_chunk(jobs: list[tuple[str, str, str | None, str | None]]) -> list[bytes]:
+    return [_parse_one(*job) for job in jobs]
+
+
+def _workers(options: BuildOptions, todo: int) -> int:
+    if options.workers is not None:
+        return max(1, options.workers)
+    if todo < PARALLEL_MIN_FILES:
+        return 1
+    return min(2, os.cpu_count() or 1)
+
+
+def parse_inputs(inputs: Iterable[str | os.PathLike[str]], options: BuildOptions) -> ParseBatch:
+    """Like ``parsing.parse_paths``, over worker processes and through the parse cache.
+
+    Records come back in input order whatever the number of workers, so the build is the same.
+    """
+    files = [(str(path), shown) for path, shown in iter_input_files(inputs)]
+    cache = Path(options.cache_dir) / "parse" if options.cache_dir else None
+    pickles: list[bytes | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    todo: list[int] = []
+    for index, (path, shown) in enumerate(files):
+        if cache is not None:
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                todo.append(index)
+                continue
+            key = keys[index] = _cache_key(data, shown, options.encoding, options.layout)
+            hit = cache / key[:2] / f"{key}.pickle"
+            if hit.is_file():
+                pickles[index] = hit.read_bytes()
+                continue
+        todo.append(index)
+    progress = Progress(len(files), "parse", "files")
+    progress.update(len(files) - len(todo))
+    jobs = [(files[i][0], files[i][1], options.encoding, options.layout) for i in todo]
+    workers = _workers(options, len(todo))
+    if workers > 1:
+        chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = 0
+            for chunk in pool.map(_parse_chunk, chunks):
+                for blob in chunk:
+                    pickles[todo[done]] = blob
+                    done += 1
+                progress.update(len(chunk))
+    else:
+        for i, job in zip(todo, jobs):
+            pickles[i] = _parse_one(*job)
+            progress.update()
+    progress.close()
+    batch = ParseBatch()
+    fresh = set(todo)
+    for index, blob in enumerate(pickles):
+        assert blob is not None
+        key = keys[index]
+        if cache is not None and key is not None and index in fresh:
+            target = cache / key[:2] / f"{key}.pickle"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(blob)
+            os.replace(tmp, target)
+        status, payload = pickle.loads(blob)
+        batch.files_read += 1
+        if status == "failed":
+            batch.failed_files.append(payload)
+            continue
+        batch.records.extend(payload.records)
+        batch.quarantined.extend(payload.quarantined)
+        batch.units += payload.units
+    return batch
+
+
+def store_of(ntriples: bytes) -> Store:
+    """An in-memory Oxigraph store holding the graph (bulk-loaded from its N-Triples)."""
+    store = Store()
+    if ntriples:
+        store.bulk_load(input=ntriples, format=RdfFormat.N_TRIPLES)
+    return store
+
+
+def validate_fast(
+    triples: Sequence[Triple],
+    ntriples: bytes,
+    shapes: str | None,
+    locate: Locator | None,
+) -> ValidationReport:
+    """Validate with the compiled shapes on Oxigraph; pyshacl only for shapes that need it."""
+    from esrgraph.fastvalidate import compile_shapes
+    from esrgraph.validate import triples_to_rdflib
+
+    validator = compile_shapes(shapes)
+    as_rdflib: Callable[[], object] = lambda: triples_to_rdflib(triples)  # noqa: E731
+    return validator.validate(store_of(ntriples), locate=locate, pyshacl_graph=as_rdflib)  # type: ignore[arg-type]
