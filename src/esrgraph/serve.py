@@ -162,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
             length = int(length_text)
         except ValueError:
             raise Refused("the Content-Length header is not a number") from None
+        if length < 0:  # rfile.read(-1) would read until the client closes: unbounded time and memory
+            raise Refused("the Content-Length header is negative")
         if length > self.settings.max_request_bytes:
             self.close_connection = True
             raise Refused(f"the request body has {length} bytes; this endpoint accepts at most "
@@ -296,8 +298,10 @@ class Server(ThreadingHTTPServer):
     quiet = False
 
 
-def make_server(settings: Settings, host: str, port: int, quiet: bool = False) -> Server:
-    handler = type("BoundHandler", (Handler,), {"settings": settings})
+def make_server(settings: Settings, host: str, port: int, quiet: bool = False, client_timeout: float = 20.0) -> Server:
+    # ``timeout`` is the socket timeout of each connection: a client that stops sending (headers or
+    # body) is dropped after it instead of holding a thread and a client slot for ever.
+    handler = type("BoundHandler", (Handler,), {"settings": settings, "timeout": client_timeout})
     server = Server((host, port), handler)
     server.quiet = quiet
     return server
@@ -315,9 +319,12 @@ def make_server(settings: Settings, host: str, port: int, quiet: bool = False) -
 @click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes (each holds the graph).")
 @click.option("--max-clients", default=32, show_default=True, type=int, help="Requests handled at once; more get 503.")
 @click.option("--allow-service", is_flag=True, help="Allow federated SERVICE calls (refused by default).")
+@click.option("--client-timeout", default=20.0, show_default=True, type=float,
+              help="Seconds a client may stay silent while sending a request before it is dropped.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
 def serve_command(graph: Path, host: str, port: int, base: str | None, timeout: float, max_rows: int,
-                  max_request_bytes: int, workers: int, max_clients: int, allow_service: bool, quiet: bool) -> None:
+                  max_request_bytes: int, workers: int, max_clients: int, allow_service: bool, client_timeout: float,
+                  quiet: bool) -> None:
     """Serve GRAPH (an RDF file or a build folder, default ./out) as a read-only SPARQL endpoint.
 
     SPARQL at /sparql; every IRI under the base at the same path (base https://data.example.fi/esr/ ->
@@ -336,7 +343,7 @@ def serve_command(graph: Path, host: str, port: int, base: str | None, timeout: 
             raise InputError(str(target), str(exc)) from None
         settings = Settings(pool, info, timeout=timeout, max_rows=max_rows or None,
                             max_request_bytes=max_request_bytes, allow_service=allow_service, max_clients=max_clients)
-        server = make_server(settings, host, port, quiet)
+        server = make_server(settings, host, port, quiet, client_timeout)
         bound_host, bound_port = server.server_address[:2]
         url = f"http://{bound_host}:{bound_port}"
         click.echo(f"esrgraph: serving {target} ({info.triples} triples) at {url}/", err=True)
