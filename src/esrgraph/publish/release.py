@@ -305,8 +305,6 @@ def write_release(
     issued = min(previous_issued, modified) if previous_issued else modified
     version = name or f"snapshot-{_sha256(nt)[:12]}"
 
-    if folder.exists():  # a rerun replaces the release wholly, so no stale file survives
-        shutil.rmtree(folder)
     files: dict[str, tuple[bytes, DistributionFile | None]] = {}
 
     def add(name_: str, data: bytes, title_en: str, title_fi: str, media: str | None, ftype: str = "",
@@ -341,15 +339,42 @@ def write_release(
     release = ReleaseInfo(version=version, folder=rel_folder, issued=issued, modified=modified, previous=previous,
                           notes_en=changes.summary(), pages=("vocabulary.html", "codelists.html", "CHANGELOG.md"))
     catalog = catalog_triples(stats, base, publisher, release, [d for _, d in files.values() if d])
+    # The release is written whole into a hidden staging folder and then swapped in, so a rerun
+    # leaves no stale file and a build killed half-way leaves the previous release as it was.
+    staging = _staging_folder(folder)
     written = []
     for file_name, (data, _dist) in files.items():
-        atomic_write_bytes(folder / file_name, data)
+        atomic_write_bytes(staging / file_name, data)
         written.append(folder / file_name)
     catalog_path = folder / "catalog.ttl"
-    atomic_write_bytes(catalog_path, serialize_triples(catalog, OutputFormat.TURTLE, catalog_prefixes(base)))
+    atomic_write_bytes(staging / "catalog.ttl", serialize_triples(catalog, OutputFormat.TURTLE, catalog_prefixes(base)))
     written.append(catalog_path)
+    _swap_in(staging, folder)
     return ReleaseResult(folder=folder, version=version, files=written, changes=changes, catalog=catalog_path,
                          stats=stats)
+
+
+def _staging_folder(folder: Path) -> Path:
+    """A new empty hidden folder beside ``folder`` (stale ones from killed builds are removed first)."""
+    import tempfile
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f".{folder.name}.*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    os.chmod(staging, 0o755)  # mkdtemp makes 0700
+    return staging
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Replace ``folder`` by ``staging`` with two renames (the previous one is removed afterwards)."""
+    old = folder.with_name(f".{folder.name}.old.tmp")
+    if folder.exists():
+        if old.exists():
+            shutil.rmtree(old)
+        os.rename(folder, old)
+    os.rename(staging, folder)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _catalog_issued(path: Path, base: str) -> date | None:
