@@ -409,23 +409,26 @@ def focus_context(store: Store, focus: set[str]) -> _FocusContext:
     iris = sorted(f for f in focus if not f.startswith("_:"))
     projects: dict[str, str] = {}
     links: list[tuple[str, str, str]] = []
-    ident = DCTERMS + "identifier"
-    for start in range(0, len(iris), 2000):
-        values = " ".join(f"<{i}>" for i in iris[start:start + 2000])
-        query = f"""
-            SELECT ?p ?code ?pred ?f WHERE {{
-                VALUES ?f {{ {values} }}
-                {{ ?f a <{ESR}Project> . BIND(?f AS ?p) }} UNION {{ ?p ?pred ?f . ?p a <{ESR}Project> . }}
-                OPTIONAL {{ ?p <{ident}> ?code }}
-            }}"""
-        for row in store.query(query):
-            p = row["p"].value
-            code = row["code"]
-            name = code.value if code is not None else p.rsplit("/", 1)[-1]
-            if p not in projects or (code is not None and name < projects[p]):
-                projects[p] = name  # the smallest code, as validate.py picks
-            if row["pred"] is not None:
-                links.append((p, row["pred"].value, row["f"].value))
+    rdf_type, project_class = NamedNode(_RDF_TYPE), NamedNode(ESR + "Project")
+    ident = NamedNode(DCTERMS + "identifier")
+    known: dict[str, bool] = {}
+
+    def is_project(node: NamedNode) -> bool:
+        if node.value not in known:
+            known[node.value] = next(iter(store.quads_for_pattern(node, rdf_type, project_class)), None) is not None
+            if known[node.value]:
+                codes = sorted(q.object.value for q in store.quads_for_pattern(node, ident, None))
+                projects[node.value] = codes[0] if codes else node.value.rsplit("/", 1)[-1]  # as validate.py
+        return known[node.value]
+
+    # Index lookups per focus node (SPARQL joins of VALUES with ?p ?pred ?f were slow in Oxigraph).
+    for f in iris:
+        node = NamedNode(f)
+        is_project(node)
+        for quad in store.quads_for_pattern(None, None, node):
+            subject = quad.subject
+            if isinstance(subject, NamedNode) and is_project(subject):
+                links.append((subject.value, quad.predicate.value, f))
     context.add(projects, sorted(set(links)))
     return context
 

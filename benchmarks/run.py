@@ -1,0 +1,229 @@
+"""The esrgraph benchmark: one command, a Markdown table in benchmarks/results.md.
+
+    .venv/bin/python benchmarks/run.py --sizes 1000,10000,30000 --naive 1000,10000
+
+For each size it generates full EURA descriptions (benchmarks/generate.py, 5 % faulty),
+then runs, each in its own process (so peak memory is that run's own):
+
+- the fast build: parse (2 worker processes) -> merge + map -> fast validation (every
+  shape, SHACL-SPARQL included, compiled to SPARQL on Oxigraph) -> Turtle + N-Triples;
+- the naive pipeline, for the sizes in ``--naive``: the same parse and mapping, then an
+  rdflib Graph, pyshacl over the whole graph, and rdflib's Turtle writer.
+
+It checks that both report identical findings, then runs the real 2014-2020 project list,
+a rebuild after one record of the largest size changed (and that it gives the same
+bytes as a full build), and every named query on the largest graph. Benchmarks are not
+tests: the tests check correctness on small inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_CSV = Path("/work/shared/corpus/projektilista-2014-2020.csv")
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+# ---------------------------------------------------------------------------- one run (in a child process)
+
+
+def run_fast(inputs: str, out: str, cache: str | None) -> dict[str, object]:
+    from esrgraph.build import BuildOptions, build
+    from esrgraph.export import OutputFormat, atomic_write_bytes, serialize_triples
+
+    start = time.perf_counter()
+    result = build([inputs], BuildOptions(cache_dir=cache))
+    t = time.perf_counter()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(Path(out) / "esrgraph.ttl",
+                       serialize_triples(result.triples, OutputFormat.TURTLE, result.prefixes(), presorted=True))
+    atomic_write_bytes(Path(out) / "esrgraph.nt", result.ntriples or b"")
+    write = time.perf_counter() - t
+    total = time.perf_counter() - start
+    _dump_findings(result.findings, Path(out) / "findings.json")
+    return {"stages": {**result.timings, "write": write}, "total": total, "records": result.records_found,
+            "triples": len(result.triples), "peak_mb": _peak_mb(), "findings": len(result.findings),
+            "quarantined": len(result.quarantined), "built": result.records_built}
+
+
+def run_naive(inputs: str, out: str) -> dict[str, object]:
+    from esrgraph.build import BuildOptions, _locator, build_records
+    from esrgraph.findings import Finding
+    from esrgraph.parsing import parse_paths
+    from esrgraph.validate import triples_to_rdflib, validate_graph
+
+    stages: dict[str, float] = {}
+    start = t = time.perf_counter()
+    batch = parse_paths([inputs])
+    stages["parse"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _projects, triples, findings, *_ = build_records(batch.records, BuildOptions())
+    graph = triples_to_rdflib(triples)
+    stages["map"] = time.perf_counter() - t
+    t = time.perf_counter()
+    report = validate_graph(graph, locate=_locator(batch.records))
+    stages["validate"] = time.perf_counter() - t
+    t = time.perf_counter()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    graph.serialize(Path(out) / "esrgraph.ttl", format="turtle")
+    stages["write"] = time.perf_counter() - t
+    total = time.perf_counter() - start
+    all_findings = sorted(findings + report.findings, key=Finding.sort_key)
+    _dump_findings(all_findings, Path(out) / "findings.json")
+    return {"stages": stages, "total": total, "records": len(batch.records) + len(batch.quarantined),
+            "triples": len(graph), "peak_mb": _peak_mb(), "findings": len(all_findings)}
+
+
+def run_queries(graph: str) -> dict[str, object]:
+    from pyoxigraph import RdfFormat, Store
+
+    from esrgraph.query import named_queries, run_query
+
+    store = Store()
+    store.bulk_load(path=graph, format=RdfFormat.N_TRIPLES)
+    times = {}
+    for name, q in sorted(named_queries().items()):
+        t = time.perf_counter()
+        rows = run_query(store, q.sparql)
+        try:
+            n = len(list(rows))  # type: ignore[arg-type]
+        except TypeError:  # an ASK query
+            n = int(bool(rows))
+        times[name] = (time.perf_counter() - t, n)
+    return {"queries": times, "peak_mb": _peak_mb()}
+
+
+def _dump_findings(findings: list[object], path: Path) -> None:
+    rows = [f.to_json() for f in findings]  # type: ignore[attr-defined]
+    path.write_text(json.dumps(rows, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def child(kind: str, *args: str) -> dict[str, object]:
+    """Run one measurement in a fresh Python process; return its JSON."""
+    cmd = [sys.executable, __file__, "--child", kind, *args]
+    env = {**os.environ, "CI": "1"}  # no progress lines in the captured output
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------- table
+
+
+def _rate(n: float, seconds: float) -> str:
+    return f"{n / seconds:,.0f}" if seconds > 0 else "-"
+
+
+def _row(label: str, size: str, r: dict[str, object]) -> str:
+    st = r["stages"]  # type: ignore[index]
+    assert isinstance(st, dict)
+    total = float(r["total"])  # type: ignore[arg-type]
+    return (f"| {label} | {size} | {r['triples']:,} | " + " | ".join(f"{st.get(s, 0):.1f}" for s in
+            ("parse", "map", "validate", "write")) + f" | **{total:.1f}** | {_rate(float(r['records']), total)} | "  # type: ignore[arg-type]
+            f"{_rate(float(r['triples']), total)} | {float(r['peak_mb']):,.0f} |")  # type: ignore[arg-type]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,30000")
+    ap.add_argument("--naive", default="1000,10000", help="sizes at which the naive pipeline runs too ('' for none)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        fn = {"fast": run_fast, "naive": run_naive, "queries": run_queries}[kind]
+        if kind == "fast" and len(rest) == 2:
+            rest.append("")
+        if kind == "fast":
+            rest[2] = rest[2] or None  # type: ignore[call-overload]
+        print(json.dumps(fn(*rest)))
+        return
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import write_corpus
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    naive = {int(s) for s in args.naive.split(",") if s}
+    work = args.work or Path(tempfile.mkdtemp(prefix="esrgraph-bench-"))
+    lines = [
+        "| pipeline | records | triples | parse s | map s | validate s | write s | total s | records/s | triples/s | peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    notes: list[str] = []
+    largest = max(sizes)
+    full_times: dict[int, float] = {}
+    for n in sizes:
+        corpus = work / f"corpus-{n}"
+        if not corpus.is_dir():
+            write_corpus(corpus, n, seed=args.seed)
+        cache = str(work / f"cache-{n}") if n == largest else ""
+        fast = child("fast", str(corpus), str(work / f"fast-{n}"), cache)
+        full_times[n] = float(fast["total"])  # type: ignore[arg-type]
+        lines.append(_row("fast", f"{n:,}", fast))
+        print(lines[-1], flush=True)
+        if n in naive:
+            ref = child("naive", str(corpus), str(work / f"naive-{n}"))
+            lines.append(_row("naive (rdflib + pyshacl)", f"{n:,}", ref))
+            print(lines[-1], flush=True)
+            same = (work / f"fast-{n}" / "findings.json").read_bytes() == (work / f"naive-{n}" / "findings.json").read_bytes()
+            notes.append(f"- {n:,} records: fast is **{float(ref['total']) / float(fast['total']):.1f}x** faster "  # type: ignore[arg-type]
+                         f"than naive; findings identical: **{'yes' if same else 'NO'}** ({fast['findings']:,} findings).")
+            print(notes[-1], flush=True)
+    if REAL_CSV.is_file():
+        real = child("fast", str(REAL_CSV), str(work / "fast-real"), "")
+        lines.append(_row("fast, real 2014-2020 list", f"{real['records']:,} rows", real))
+        notes.append(f"- real list: {real['records']:,} rows read = {real['built']:,} built + {real['quarantined']:,} "
+                     f"quarantined; built in **{float(real['total']):.1f} s** (target <= 5 s).")  # type: ignore[arg-type]
+        print(notes[-1], flush=True)
+    # one record changed, rebuild with the parse cache, compare bytes with a full build
+    corpus = work / f"corpus-{largest}"
+    victim = sorted(corpus.rglob("*.txt"))[len(list(corpus.rglob("*.txt"))) // 2]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("Hankkeen nimi: ", "Hankkeen nimi: Muutettu "),
+                      encoding="utf-8")
+    inc = child("fast", str(corpus), str(work / "fast-incremental"), str(work / f"cache-{largest}"))
+    lines.append(_row("fast, rebuild after 1 record changed", f"{largest:,}", inc))
+    full = child("fast", str(corpus), str(work / "fast-full-after-change"), "")
+    same = all((work / "fast-incremental" / f).read_bytes() == (work / "fast-full-after-change" / f).read_bytes()
+               for f in ("esrgraph.ttl", "esrgraph.nt", "findings.json"))
+    notes.append(f"- rebuild after one of {largest:,} records changed: {float(inc['total']):.1f} s = "  # type: ignore[arg-type]
+                 f"**{100 * float(inc['total']) / float(full['total']):.0f} %** of a full build "  # type: ignore[arg-type]
+                 f"({float(full['total']):.1f} s); same bytes: **{'yes' if same else 'NO'}**.")
+    print(notes[-1], flush=True)
+    q = child("queries", str(work / f"fast-{largest}" / "esrgraph.nt"))
+    qtimes = q["queries"]
+    assert isinstance(qtimes, dict)
+    slowest = max(t for t, _ in qtimes.values())
+    notes.append(f"- named queries on the {largest:,}-record graph: slowest **{slowest:.2f} s** (target <= 1 s): "
+                 + ", ".join(f"{k} {t:.2f} s" for k, (t, _) in sorted(qtimes.items())) + ".")
+    print(notes[-1], flush=True)
+    load = os.getloadavg()
+    header = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
+              f"{platform.python_version()}; load average at the end {load[0]:.1f} (other jobs shared the machine). "
+              f"Command: `.venv/bin/python benchmarks/run.py --sizes {args.sizes} --naive {args.naive}`.")
+    text = "# esrgraph benchmark\n\n" + header + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
