@@ -151,6 +151,7 @@ def parse_inputs(inputs: Iterable[str | os.PathLike[str]], options: BuildOptions
             os.replace(tmp, target)
         status, payload = pickle.loads(blob)
         batch.files_read += 1
+        batch.paths[files[index][1]] = Path(files[index][0])  # for the quarantine writer
         if status == "failed":
             batch.failed_files.append(payload)
             continue
