@@ -72,8 +72,8 @@ def _bulk_triples() -> list[Triple]:
     from generate import files
 
     records = []
-    for layout, n in (("eura-description", 40), ("eura-flattened", 6), ("portal-card", 6), ("projectlist-csv", 8)):
-        for name, text in files(n, seed=3, layout=layout, faulty_share=0.25):
+    for layout, n in (("eura-description", 10), ("eura-flattened", 2), ("portal-card", 2), ("projectlist-csv", 3)):
+        for name, text in files(n, seed=3, layout=layout, faulty_share=0.5):
             records += parse_source(SourceText(name, "0" * 64, text, "utf-8")).records
     _projects, triples, *_ = build_records(records, BuildOptions())
     # injected errors of the kinds the generator cannot write

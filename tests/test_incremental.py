@@ -58,7 +58,7 @@ def test_parallel_parsing_gives_the_same_build(tmp_path: Path) -> None:
 
 
 def test_fast_and_pyshacl_builds_report_the_same_findings(tmp_path: Path) -> None:
-    inputs = _corpus(tmp_path, n=16)
+    inputs = _corpus(tmp_path, n=5)
     fast = build([inputs], BuildOptions(validator="fast", workers=1))
     ref = build([inputs], BuildOptions(validator="pyshacl", workers=1))
     assert any(f.stage == "shacl" for f in ref.findings)
