@@ -186,10 +186,19 @@ class Mapper:
         self._name_index: dict[str, set[str]] = defaultdict(set)
         self._unresolved: set[str] = set()
         self._sources_done: set[str] = set()
+        #: IRI text -> NamedNode, so that subjects and predicates are built once (mapping's hot path).
+        self._nodes: dict[str, NamedNode] = {}
 
     # ------------------------------------------------------------------ helpers
     def _add(self, s: str, p: str, o: NamedNode | Literal) -> None:
-        self.result.triples.append(Triple(NamedNode(s), NamedNode(p), o))
+        nodes = self._nodes
+        subject = nodes.get(s)
+        if subject is None:
+            subject = nodes[s] = NamedNode(s)
+        predicate = nodes.get(p)
+        if predicate is None:
+            predicate = nodes[p] = NamedNode(p)
+        self.result.triples.append(Triple(subject, predicate, o))
 
     def _concept(
         self,

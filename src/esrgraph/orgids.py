@@ -8,6 +8,7 @@ can check graphs made elsewhere; a test keeps the two in agreement.)
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ class BusinessId:
         return f"{REGISTER_PAGE}{self.normal}" if self.normal else None
 
 
+@functools.lru_cache(maxsize=100_000)
 def parse_business_id(text: str | None) -> BusinessId | None:
     """Normalise ``text`` ('2542088-8', '25420888', 'FI25420888', old six-digit '116480-8')."""
     if not text or not text.strip():

@@ -16,6 +16,8 @@ keep the literal and report the miss.
 
 from __future__ import annotations
 
+import functools
+
 import difflib
 import re
 import unicodedata
@@ -118,6 +120,13 @@ class _Index:
         return [self.concepts[n] for n in sorted(notations)]
 
 
+#: Lookups that ``Resolver`` memoises per instance (their arguments are strings, dates or None).
+_MEMOISED = (
+    "municipality", "subregion", "region", "authority", "fund", "programme_period", "priority_axis",
+    "specific_objective", "organisation_type", "status", "sustainability_criterion", "gender_question",
+)
+
+
 class Resolver:
     """Resolve names against the code lists; every method returns a :class:`Resolution`."""
 
@@ -127,6 +136,10 @@ class Resolver:
         self._indexes["period"] = _Index(
             self.lists.in_scheme("period"), lambda c: (c.extra.get("programme_fi", ""), c.extra.get("cci", ""))
         )
+        # Records repeat the same few hundred names thousands of times; every lookup is a pure
+        # function of its arguments, so each instance remembers its answers.
+        for name in _MEMOISED:
+            setattr(self, name, functools.lru_cache(maxsize=100_000)(getattr(self, name)))
 
     # --- generic ------------------------------------------------------------------
 
