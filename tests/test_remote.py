@@ -6,28 +6,17 @@ port with a store in a temporary folder; no mocks.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
+from servers import executable, free_port, running
 from sparqlrows import json_set, solutions_set
 
 from esrgraph.cli import cli
 from esrgraph.query import ResultFormat, bind_parameters, load_store, named_queries, run_query
 from esrgraph.remote import RemoteError, push_graph, query_endpoint
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def count(query_url: str, sparql: str) -> int:
@@ -37,33 +26,12 @@ def count(query_url: str, sparql: str) -> int:
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory):
-    exe = Path(sys.executable).parent / "oxigraph"
-    assert exe.exists(), f"the oxigraph server binary is missing: {exe} (pip install oxigraph)"
     port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen([str(exe), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"oxigraph exited: {process.stderr.read().decode() if process.stderr else ''}")
-            try:
-                with urllib.request.urlopen(f"{base}/query?{urlencode({'query': 'ASK {}'})}", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph did not answer within 30 s")
-                time.sleep(0.1)
+    location = tmp_path_factory.mktemp("oxigraph")
+    args = [str(executable("oxigraph")), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    with running(args, f"{base}/query?{urlencode({'query': 'ASK {}'})}", location.parent / "oxigraph.log", within=30):
         yield {"store": f"{base}/store", "query": f"{base}/query"}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

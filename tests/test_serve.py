@@ -8,9 +8,6 @@ SERVICE detection, content negotiation, HTML escaping) run in-process at the end
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,6 +18,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Triple, parse_query_results
+from servers import executable, free_port, running
 from sparqlrows import json_set, records, solutions_set
 
 from esrgraph.endpoint import Refused, check_query, negotiate
@@ -30,12 +28,6 @@ from esrgraph.query import load_store, named_queries, run_query
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None,
@@ -51,34 +43,11 @@ def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None
 @pytest.fixture(scope="module")
 def server(sample_out: Path, tmp_path_factory: pytest.TempPathFactory):
     port = free_port()
-    exe = Path(sys.executable).parent / "esrgraph"
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(exe), "serve", str(sample_out), "--port", str(port), "--timeout", "2", "--max-rows", "50",
-             "--max-request-bytes", "20000", "--workers", "2", "-q"], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"esrgraph serve exited: {log.read_text()}")
-            try:
-                if fetch(url + "/sparql", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"esrgraph serve did not answer within 60 s: {log.read_text()}")
-            time.sleep(0.2)
+    args = [str(executable("esrgraph")), "serve", str(sample_out), "--port", str(port), "--timeout", "2",
+            "--max-rows", "50", "--max-request-bytes", "20000", "--workers", "2", "-q"]
+    with running(args, url + "/sparql", tmp_path_factory.mktemp("serve") / "serve.log", within=60):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

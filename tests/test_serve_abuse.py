@@ -14,7 +14,6 @@ import json
 import random
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -22,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from servers import executable, free_port, running
 
 pytestmark = pytest.mark.server
 
@@ -34,12 +34,6 @@ QUERIES = [
     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 30",
 ]
 PATHS = ["/esr/project/S21093", "/esr/project/S20398.ttl", "/", "/sparql"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_kib(pid: int) -> int:
@@ -64,34 +58,11 @@ def rss_kib(pid: int) -> int:
 @pytest.fixture(scope="module")
 def server(sample_out: Path, tmp_path_factory: pytest.TempPathFactory):
     port = free_port()
-    exe = Path(sys.executable).parent / "esrgraph"
-    log = tmp_path_factory.mktemp("abuse") / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(exe), "serve", str(sample_out), "--host", "127.0.0.1", "--port", str(port), "--timeout", "2",
-             "--max-rows", "200", "--max-request-bytes", "20000", "--workers", "3", "--client-timeout", "2", "-q"],
-            stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"esrgraph serve exited: {log.read_text()}")
-            try:
-                if request(port, "GET", "/sparql", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"esrgraph serve did not answer within 90 s: {log.read_text()}")
-            time.sleep(0.2)
+    args = [str(executable("esrgraph")), "serve", str(sample_out), "--host", "127.0.0.1", "--port", str(port),
+            "--timeout", "2", "--max-rows", "200", "--max-request-bytes", "20000", "--workers", "3",
+            "--client-timeout", "2", "-q"]
+    with running(args, f"http://127.0.0.1:{port}/sparql", tmp_path_factory.mktemp("abuse") / "serve.log") as process:
         yield port, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
