@@ -273,3 +273,20 @@ def test_updates_and_service_are_refused_in_every_form(server) -> None:
     for method in ("PUT", "DELETE", "PATCH"):
         assert request(port, method, "/sparql", body=b"x")[0] == 405
     assert select(port, ASK)[0] == 200  # and the data is still there
+
+
+def test_clients_beyond_max_clients_get_503_and_the_server_recovers(sample_out: Path, tmp_path: Path) -> None:
+    port = free_port()
+    args = [str(executable("esrgraph")), "serve", str(sample_out), "--port", str(port), "--timeout", "3",
+            "--workers", "1", "--max-clients", "1", "-q"]
+    with running(args, f"http://127.0.0.1:{port}/sparql", tmp_path / "serve.log"):
+        held: dict[str, int] = {}
+        runaway = threading.Thread(target=lambda: held.update(status=select(port, RUNAWAY)[0]))
+        runaway.start()
+        time.sleep(0.5)  # the runaway now holds the only client slot
+        status, body = select(port, ASK)
+        runaway.join(timeout=30)
+        assert status == 503 and b"too many clients" in body
+        assert held["status"] == 503  # the runaway itself was cut at --timeout
+        status, body = select(port, ASK)
+        assert status == 200 and json.loads(body)["boolean"] is True
