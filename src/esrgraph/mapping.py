@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -204,15 +204,19 @@ class Mapper:
         self,
         kind: str,
         text: str | None,
-        resolve: Callable[[], Resolution] | None,
+        lookup: str,
+        args: tuple[object, ...],
         record: ProjectRecord,
         field_name: str,
     ) -> NamedNode | None:
-        """IRI of the coded concept for ``text``; an unresolved text becomes a local concept."""
+        """IRI of the coded concept for ``text``; an unresolved text becomes a local concept.
+
+        ``lookup`` names the resolver method asked with ``args`` (``text`` is what reports show).
+        """
         if not text:
             return None
-        if resolve is not None:
-            resolution = resolve()
+        if self.resolver is not None:
+            resolution: Resolution = getattr(self.resolver, lookup)(*args)
             if resolution.concept is not None:
                 if resolution.note:
                     self._finding(
@@ -231,6 +235,16 @@ class Mapper:
             self._add(iri, SKOS + "prefLabel", lit(text))
             self._add(iri, RDFS + "comment", lit(f"Not found in the {kind} code list", "en"))
         return NamedNode(iri)
+
+    def _link(
+        self, subject: str, prop: str, kind: str, text: str | None, lookup: str, args: tuple[object, ...],
+        record: ProjectRecord, field_name: str,
+    ) -> NamedNode | None:
+        """``subject prop concept`` for the coded value ``text``; returns the concept node."""
+        node = self._concept(kind, text, lookup, args, record, field_name)
+        if node is not None:
+            self._add(subject, prop, node)
+        return node
 
     def _finding(
         self, severity: Severity, rule: str, message: str, record: ProjectRecord, field_name: str, value: str | None
@@ -351,57 +365,26 @@ class Mapper:
         code = project.code
         p = iris.project_iri(self.base, code)
         self.result.project_iris[code] = p
-        res = self.resolver
         self._add(p, RDF + "type", esr("Project"))
         self._add(p, DCTERMS + "identifier", Literal(code))
         if r.name:
             self._add(p, DCTERMS + "title", lit(r.name))
 
-        fund = self._concept("fund", r.fund, (lambda: res.fund(r.fund or "")) if res else None, r, "fund")
-        if fund:
-            self._add(p, ESR + "fund", fund)
-        period_text = _period_of(r)
-        period = self._concept(
-            "programme-period",
-            period_text,
-            (lambda: res.programme_period(period_text or "")) if res else None,
-            r,
-            "code",
-        )
-        if period:
-            self._add(p, ESR + "programmePeriod", period)
-        if r.priority_axis and (r.priority_axis.number or r.priority_axis.name):
+        self._link(p, ESR + "fund", "fund", r.fund, "fund", (r.fund,), r, "fund")
+        period = _period_of(r)
+        self._link(p, ESR + "programmePeriod", "programme-period", period, "programme_period", (period,), r, "code")
+        if r.priority_axis:
             axis = r.priority_axis
             text = " ".join(x for x in (axis.number, axis.name) if x)
-            node = self._concept(
-                "priority-axis",
-                text,
-                (lambda: res.priority_axis(axis.number, axis.name, r.fund)) if res else None,
-                r,
-                "priority_axis",
-            )
-            if node:
-                self._add(p, ESR + "priorityAxis", node)
-        if r.specific_objective and (r.specific_objective.code or r.specific_objective.name):
+            self._link(p, ESR + "priorityAxis", "priority-axis", text, "priority_axis",
+                       (axis.number, axis.name, r.fund), r, "priority_axis")
+        if r.specific_objective:
             obj = r.specific_objective
             text = " ".join(x for x in (obj.code, obj.name) if x)
-            node = self._concept(
-                "specific-objective",
-                text,
-                (lambda: res.specific_objective(obj.code, obj.name)) if res else None,
-                r,
-                "specific_objective",
-            )
-            if node:
-                self._add(p, ESR + "specificObjective", node)
-        node = self._concept("status", r.status, (lambda: res.status(r.status or "")) if res else None, r, "status")
-        if node:
-            self._add(p, ESR + "status", node)
-        node = self._concept(
-            "authority", r.authority, (lambda: res.authority(r.authority or "")) if res else None, r, "authority"
-        )
-        if node:
-            self._add(p, ESR + "fundingAuthority", node)
+            self._link(p, ESR + "specificObjective", "specific-objective", text, "specific_objective",
+                       (obj.code, obj.name), r, "specific_objective")
+        self._link(p, ESR + "status", "status", r.status, "status", (r.status,), r, "status")
+        self._link(p, ESR + "fundingAuthority", "authority", r.authority, "authority", (r.authority,), r, "authority")
         if r.start_date:
             self._add(p, ESR + "plannedStartDate", typed(r.start_date))
         if r.end_date:
@@ -432,19 +415,11 @@ class Mapper:
 
         on = r.start_date
         for name in r.regions:
-            node = self._concept("region", name, (lambda n=name: res.region(n)) if res else None, r, "regions")
-            if node:
-                self._add(p, ESR + "region", node)
+            self._link(p, ESR + "region", "region", name, "region", (name,), r, "regions")
         for name in r.subregions:
-            node = self._concept("subregion", name, (lambda n=name: res.subregion(n)) if res else None, r, "subregions")
-            if node:
-                self._add(p, ESR + "subregion", node)
+            self._link(p, ESR + "subregion", "subregion", name, "subregion", (name,), r, "subregions")
         for name in r.municipalities:
-            node = self._concept(
-                "municipality", name, (lambda n=name: res.municipality(n, on)) if res else None, r, "municipalities"
-            )
-            if node:
-                self._add(p, ESR + "municipality", node)
+            self._link(p, ESR + "municipality", "municipality", name, "municipality", (name, on), r, "municipalities")
         if r.implementation_address and not r.implementation_address.is_empty():
             a = r.implementation_address
             address = f"{p}/implementation-address"
@@ -465,28 +440,16 @@ class Mapper:
                 node = f"{p}/gender-equality/{question.replace('_', '-')}"
                 self._add(p, ESR + "genderEqualityAnswer", NamedNode(node))
                 self._add(node, RDF + "type", esr("GenderEqualityAnswer"))
-                concept = self._concept(
-                    "gender-question",
-                    question,
-                    (lambda q=question: res.gender_question(q)) if res else None,
-                    r,
-                    f"gender_equality.{question}",
-                )
-                if concept:
-                    self._add(node, ESR + "question", concept)
+                self._link(node, ESR + "question", "gender-question", question, "gender_question", (question,),
+                           r, f"gender_equality.{question}")
                 if answer.answer is not None:
                     self._add(node, ESR + "answer", typed(answer.answer))
                 if answer.text:
                     self._add(node, ESR + "justification", lit(answer.text))
 
         for index, score in enumerate(r.sustainability):
-            concept = self._concept(
-                "sustainability-criterion",
-                score.criterion,
-                (lambda c=score.criterion: res.sustainability_criterion(c)) if res else None,
-                r,
-                f"sustainability[{index}].criterion",
-            )
+            concept = self._concept("sustainability-criterion", score.criterion, "sustainability_criterion",
+                                    (score.criterion,), r, f"sustainability[{index}].criterion")
             slug = concept.value.rsplit("/", 1)[-1] if concept else str(index)
             node = f"{p}/sustainability/{slug}"
             self._add(p, ESR + "sustainabilityAssessment", NamedNode(node))
@@ -512,14 +475,8 @@ class Mapper:
         if a.name and r.source.layout in ("eura-description", "eura-flattened"):
             facts.legal_names.add(a.name)
         if a.organisation_type:
-            res = self.resolver
-            node = self._concept(
-                "organisation-type",
-                a.organisation_type,
-                (lambda: res.organisation_type(a.organisation_type or "")) if res else None,
-                r,
-                "applicant.organisation_type",
-            )
+            node = self._concept("organisation-type", a.organisation_type, "organisation_type",
+                                 (a.organisation_type,), r, "applicant.organisation_type")
             if node:
                 facts.types.add(node.value)
         if a.website:
