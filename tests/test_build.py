@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import rdflib
 
 from esrgraph.build import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, build, write_outputs

@@ -23,7 +23,7 @@ from esrgraph.findings import Finding, Severity
 from esrgraph.mapping import MappingOptions, map_projects
 from esrgraph.merge import MergedProject, merge_records
 from esrgraph.model import ProjectRecord
-from esrgraph.parsing import ParseBatch, parse_paths
+from esrgraph.parsing import ParseBatch
 from esrgraph.validate import ValidationReport, triples_to_rdflib, validate_graph
 from esrgraph.vocab import DEFAULT_BASE, PREFIXES
 

@@ -45,17 +45,9 @@ class OutputFormat(enum.Enum):
         }[self.key]
 
 
-def _term_key(term: NamedNode | BlankNode | Literal) -> tuple[int, str, str, str]:
-    if isinstance(term, NamedNode):
-        return (0, term.value, "", "")
-    if isinstance(term, BlankNode):
-        return (1, term.value, "", "")
-    return (2, term.value, term.datatype.value if term.datatype else "", term.language or "")
-
-
 def _term_text(term: NamedNode | BlankNode | Literal) -> str:
-    """``_term_key`` as one string: parts joined by NUL, which sorts below every other character,
-    so comparing these strings gives the order of comparing the tuples (terms hold no NUL)."""
+    """A term as one sort key: kind (IRI, blank node, literal), then value, datatype and language
+    joined by NUL, which sorts below every other character (terms hold no NUL)."""
     if isinstance(term, NamedNode):
         return "0" + term.value
     if isinstance(term, BlankNode):

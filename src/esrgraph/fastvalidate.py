@@ -449,7 +449,7 @@ def _severity(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
     return str(shapes.value(node, SH.severity) or SH.Violation)
 
 
-def compile_shapes(shapes: str | os.PathLike[str] | None = None, *, data_classes: Callable[[str], list[str]] | None = None) -> FastValidator:
+def compile_shapes(shapes: str | os.PathLike[str] | None = None) -> FastValidator:
     """Compile the shapes (a file, a folder, or esrgraph's own) for ``FastValidator.validate``."""
     graph, files = load_shapes(shapes)
     validator = FastValidator(shapes_files=[str(f) for f in files], shapes_graph=graph)

@@ -66,7 +66,3 @@ def organisation_iri(base: str, business_id: str | None, name: str | None) -> st
 def source_iri(base: str, sha256: str, first_line: int = 1) -> str:
     suffix = f"-{first_line}" if first_line != 1 else ""
     return f"{base}source/{segment(sha256)}{suffix}"
-
-
-def is_business_id_shape(value: str | None) -> bool:
-    return bool(value and _BUSINESS_ID.match(value))

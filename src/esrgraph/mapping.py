@@ -43,7 +43,6 @@ from esrgraph.vocab import (
 if TYPE_CHECKING:
     from esrgraph.resolve import Resolution, Resolver
 
-TYPE = NamedNode(RDF + "type")
 _XSD_DATE = NamedNode(XSD + "date")
 _XSD_DECIMAL = NamedNode(XSD + "decimal")
 _XSD_INTEGER = NamedNode(XSD + "integer")
@@ -96,7 +95,6 @@ FIELD_OF_PREDICATE: dict[str, str] = {
     ESR + "contactPerson": "applicant.contact",
     ROV + "legalName": "applicant.name",
     ROV + "orgType": "applicant.organisation_type",
-    DCTERMS + "identifier" + "#organisation": "applicant.business_id",
     PROV + "wasDerivedFrom": "source",
 }
 

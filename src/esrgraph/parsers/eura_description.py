@@ -31,7 +31,7 @@ from esrgraph.parsers.textutil import (
     fund_from_code,
     numbered_lines,
     parse_amount,
-    parse_business_id,
+    read_business_id,
     parse_count,
     parse_email,
     parse_fi_date,
@@ -171,7 +171,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 _CONVERTERS: dict[str, Any] = {
     "code": _code,
-    "applicant.business_id": parse_business_id,
+    "applicant.business_id": read_business_id,
     "applicant.contact.email": parse_email,
     "applicant.postal_code": parse_postal_code,
     "implementation_address.postal_code": parse_postal_code,
@@ -316,7 +316,7 @@ class EuraFields:
             return True
         business_id: str | None
         try:
-            business_id = parse_business_id(m.group("id"))
+            business_id = read_business_id(m.group("id"))
         except ValueError as exc:
             d.problem(no, f"co_implementers[{index}].business_id", m.group("id"), str(exc))
             business_id = None

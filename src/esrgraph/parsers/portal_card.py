@@ -45,7 +45,7 @@ from esrgraph.parsers.textutil import (
     numbered_lines,
     paragraphs_from_lines,
     parse_budget_range,
-    parse_business_id,
+    read_business_id,
     parse_fi_date,
     split_list,
     split_period,
@@ -320,7 +320,7 @@ class PortalCardParser:
         if m:
             name = m.group("name").strip()
             try:
-                business_id = parse_business_id(m.group("id"))
+                business_id = read_business_id(m.group("id"))
             except ValueError as exc:
                 d.problem(no, f"co_implementers[{index}].business_id", m.group("id"), str(exc))
         d.co_implementers.append(CoImplementer(name=name, business_id=business_id))

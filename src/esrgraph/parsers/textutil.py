@@ -154,7 +154,7 @@ def parse_email(text: str) -> str:
     return out
 
 
-def parse_business_id(text: str) -> str:
+def read_business_id(text: str) -> str:
     """A Finnish business ID (Y-tunnus) in the form ``1234567-8``.
 
     Only the form is checked: a well-formed ID with a wrong check digit is kept, like an
@@ -164,15 +164,6 @@ def parse_business_id(text: str) -> str:
     if not _YTUNNUS_RE.match(raw):
         raise ValueError("not a business ID (expected 1234567-8)")
     return raw
-
-
-def business_id_check_digit_ok(value: str) -> bool:
-    """True when a ``1234567-8`` business ID's check digit holds (weights 7,9,10,5,8,4,2)."""
-    if not _YTUNNUS_RE.match(value):
-        return False
-    weights = (7, 9, 10, 5, 8, 4, 2)
-    rest = sum(int(d) * w for d, w in zip(value[:7], weights, strict=True)) % 11
-    return rest != 1 and (0 if rest == 0 else 11 - rest) == int(value[8])
 
 
 def parse_postal_code(text: str) -> str:
