@@ -7,10 +7,12 @@ records quarantined.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from pyoxigraph import Triple
 
 from esrgraph import __version__
 from esrgraph.errors import ParseError
-from esrgraph.export import OutputFormat, atomic_write_bytes, atomic_write_text, serialize_triples, sort_triples
+from esrgraph.export import OutputFormat, atomic_write_bytes, atomic_write_text, key_of, serialize_triples, sort_keyed
 from esrgraph.findings import Finding, Severity
 from esrgraph.mapping import MappingOptions, map_projects
 from esrgraph.merge import MergedProject, merge_records
@@ -188,16 +190,34 @@ def build_records(records: list[ProjectRecord], options: BuildOptions) -> tuple[
         MappingOptions(base=options.base, include_personal_data=options.include_personal_data, software_version=__version__),
         load_resolver() if options.with_codelists else None,
     )
-    triples = mapping.triples
+    keyed = mapping.keyed
     if options.with_codelists:
-        triples = triples + codelist_triples()
+        keyed.update((key_of(t), t) for t in codelist_triples())
     findings = _problem_findings(usable) + merge_findings + mapping.findings
-    return projects, sort_triples(triples), findings, quarantined, mapping.withheld, mapping.organisations
+    return projects, sort_keyed(keyed), findings, quarantined, mapping.withheld, mapping.organisations
 
 
 def build_graph(records: list[ProjectRecord], options: BuildOptions | None = None) -> list[Triple]:
     """Sorted triples for already-parsed records (merged and mapped, not validated)."""
     return build_records(records, options or BuildOptions())[1]
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector for a build.
+
+    A large build keeps millions of long-lived objects (records, terms, triples) and makes
+    hardly any reference cycles; the collector would rescan them all again and again, about
+    a fifth of a 10,000-record build (benchmarks/results.md). Reference counting still frees
+    everything else at once.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def build(inputs: Sequence[str | os.PathLike[str]] | None = None, options: BuildOptions | None = None) -> BuildResult:
@@ -206,6 +226,11 @@ def build(inputs: Sequence[str | os.PathLike[str]] | None = None, options: Build
     Returns:
         A BuildResult; ``result.exit_code`` is 0 (conforms), 1 (violations) or 2 (bad input).
     """
+    with cyclic_gc_paused():
+        return _build(inputs, options)
+
+
+def _build(inputs: Sequence[str | os.PathLike[str]] | None, options: BuildOptions | None) -> BuildResult:
     import time
 
     options = options or BuildOptions()

@@ -55,20 +55,40 @@ def _term_text(term: NamedNode | BlankNode | Literal) -> str:
     return "2" + term.value + "\0" + (term.datatype.value if term.datatype else "") + "\0" + (term.language or "")
 
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def triple_sort_key(subject: str, predicate: str, obj: NamedNode | BlankNode | Literal) -> str:
+    """The sort key of the triple (IRI ``subject``, IRI ``predicate``, ``obj``): one string,
+    ordering by subject, predicate (rdf:type first), object. Distinct triples have distinct keys.
+
+    Takes the subject and predicate as text because the mapper has them so: reading them
+    back out of a pyoxigraph Triple costs more than the sort itself.
+    """
+    return "\0".join(("0" + subject, "0" if predicate == _RDF_TYPE else "1", predicate, _term_text(obj)))
+
+
+def key_of(t: Triple) -> str:
+    """``triple_sort_key`` of a Triple."""
+    subject = t.subject
+    if isinstance(subject, NamedNode):
+        return triple_sort_key(subject.value, t.predicate.value, t.object)
+    pred = t.predicate.value
+    return "\0".join((_term_text(subject), "0" if pred == _RDF_TYPE else "1", pred, _term_text(t.object)))
+
+
+def sort_keyed(keyed: dict[str, Triple]) -> list[Triple]:
+    """The triples of ``{triple_sort_key: triple}`` in key order (a dict: duplicates are gone)."""
+    return [keyed[k] for k in sorted(keyed)]
+
+
 def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
     """Duplicates removed, ordered by subject, predicate (rdf:type first), object.
 
     One string key per triple (``_term_text``) instead of nested tuples: the same order,
     2-3x faster on millions of triples.
     """
-    unique = set(triples)
-    type_iri = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-    def key(t: Triple) -> str:
-        pred = t.predicate.value
-        return "\0".join((_term_text(t.subject), "0" if pred == type_iri else "1", pred, _term_text(t.object)))
-
-    return sorted(unique, key=key)
+    return sort_keyed({key_of(t): t for t in triples})
 
 
 def serialize_triples(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph import iris
+from esrgraph.export import triple_sort_key
 from esrgraph.orgids import parse_business_id
 from esrgraph.findings import Finding, Severity
 from esrgraph.merge import MergedProject
@@ -125,7 +126,8 @@ class MappingOptions:
 
 @dataclass(slots=True)
 class MappingResult:
-    triples: list[Triple] = field(default_factory=list)
+    #: Triples by their sort key (``export.triple_sort_key``): duplicates merge, and sorting needs no key function.
+    keyed: dict[str, Triple] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     #: Personal-data field -> how many values were left out of the graph.
     withheld: Counter[str] = field(default_factory=Counter)
@@ -196,7 +198,7 @@ class Mapper:
         predicate = nodes.get(p)
         if predicate is None:
             predicate = nodes[p] = NamedNode(p)
-        self.result.triples.append(Triple(subject, predicate, o))
+        self.result.keyed[triple_sort_key(s, p, o)] = Triple(subject, predicate, o)
 
     def _concept(
         self,
