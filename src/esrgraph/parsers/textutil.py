@@ -59,6 +59,8 @@ def strip_cells(text: str) -> str:
     >>> strip_cells("Hankkeella ei ole vaikutusta. | ||")
     'Hankkeella ei ole vaikutusta.'
     """
+    if "|" not in text:  # most lines: both patterns need a "|"
+        return text.strip()
     out = _PIPE_EDGES_RE.sub("", text.strip())
     out = _INNER_PIPE_RE.sub(" ", out)
     return out.strip()
