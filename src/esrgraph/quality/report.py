@@ -195,7 +195,12 @@ def from_build(result: BuildResult) -> QualityReport:
 
     data = report_json(result)
     counts: dict[str, Any] = data["counts"]  # type: ignore[assignment]
-    store = store_of(result.triples)
+    if result.ntriples is not None:  # bulk-loading the build's N-Triples is about twice as fast as Store.extend
+        from esrgraph.fastbuild import store_of as store_of_ntriples
+
+        store = store_of_ntriples(result.ntriples)
+    else:
+        store = store_of(result.triples)
     headline = Headline(
         conforms=result.conforms,
         counts=result.counts(),
