@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
@@ -217,7 +218,7 @@ def main() -> None:
     load = os.getloadavg()
     header = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}; load average at the end {load[0]:.1f} (other jobs shared the machine). "
-              f"Command: `.venv/bin/python benchmarks/run.py --sizes {args.sizes} --naive {args.naive}`.")
+              f"Command: `.venv/bin/python benchmarks/run.py --sizes {shlex.quote(args.sizes)} --naive {shlex.quote(args.naive)}`.")
     text = "# esrgraph benchmark\n\n" + header + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(text)
