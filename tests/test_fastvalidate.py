@@ -105,6 +105,18 @@ def test_generated_bulk_graph_with_injected_errors_gives_pyshacls_results(fast) 
     ]
 
 
+def test_threaded_checks_give_the_single_threaded_report(fast, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Checks run on several threads; results must come out in check order, whatever finishes first."""
+    store = _store(serialize_triples(_bulk_triples(), OutputFormat.NTRIPLES), RdfFormat.N_TRIPLES)
+    reports = []
+    for threads in ("1", "3"):
+        monkeypatch.setenv("ESRGRAPH_THREADS", threads)
+        reports.append(fast.validate(store))
+    assert len({r.source_shape for r in reports[0].results}) >= 10  # many checks report something
+    assert [_key(r) for r in reports[1].results] == [_key(r) for r in reports[0].results]
+    assert [f.to_json() for f in reports[1].findings] == [f.to_json() for f in reports[0].findings]
+
+
 def test_unsupported_shape_falls_back_to_pyshacl(tmp_path: Path) -> None:
     shapes = tmp_path / "odd.ttl"
     shapes.write_text(
