@@ -105,6 +105,12 @@ class BuildResult:
             out[f.severity.value] += 1
         return out
 
+    def graph_ntriples(self) -> bytes:
+        """The graph as sorted N-Triples: the fast validator's copy, or made once on first use."""
+        if self.ntriples is None:
+            self.ntriples = serialize_triples(self.triples, OutputFormat.NTRIPLES, presorted=True)
+        return self.ntriples
+
     def prefixes(self) -> dict[str, str]:
         """Prefixes for Turtle output: vocabularies only, so data IRIs are written whole and readable."""
         return dict(PREFIXES)
@@ -311,8 +317,7 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     atomic_write_bytes(graph_path, serialize_triples(result.triples, OutputFormat.TURTLE, result.prefixes(), presorted=True))
     written.append(graph_path)
     nt_path = out / "esrgraph.nt"
-    nt = result.ntriples if result.ntriples is not None else serialize_triples(result.triples, OutputFormat.NTRIPLES, presorted=True)
-    atomic_write_bytes(nt_path, nt)
+    atomic_write_bytes(nt_path, result.graph_ntriples())
     written.append(nt_path)
     report_ttl = out / "validation-report.ttl"
     report_triples = result.validation.report_triples() if result.validation else []
