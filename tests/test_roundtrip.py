@@ -14,21 +14,12 @@ from pathlib import Path
 import pytest
 import rdflib
 from pyoxigraph import parse
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from esrgraph.export import OutputFormat, serialize_triples
 from esrgraph.validate import triples_to_rdflib
+from graphs import RDFLIB_FORMAT, assert_same_graph
 
-RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 SUFFIX_FORMAT = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
-
-
-def assert_same_graph(got: rdflib.Graph, expected: rdflib.Graph) -> None:
-    if isomorphic(got, expected):
-        return
-    _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
-    lines = [f"- {t}" for t in sorted(only_expected)[:20]] + [f"+ {t}" for t in sorted(only_got)[:20]]
-    pytest.fail("graphs differ:\n" + "\n".join(lines))
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import rdflib
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from pyoxigraph import Literal, NamedNode
 
 from esrgraph.build import BuildOptions, build, write_outputs
 from esrgraph.export import OutputFormat, serialize_triples
 from esrgraph.validate import triples_to_rdflib
+from graphs import RDFLIB_FORMAT, assert_same_graph
 from esrgraph.vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,18 +114,8 @@ def test_every_format_reparses_to_the_same_graph(hostile, fmt: OutputFormat) -> 
     result, _ = hostile
     data = serialize_triples(result.triples, fmt, result.prefixes())
     expected = triples_to_rdflib(result.triples)
-    again = rdflib.Graph().parse(data=data, format={"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld",
-                                                    "rdfxml": "xml"}[fmt.key])
+    again = rdflib.Graph().parse(data=data, format=RDFLIB_FORMAT[fmt.key])
     assert_same_graph(again, expected)
-
-
-def assert_same_graph(got: rdflib.Graph, expected: rdflib.Graph) -> None:
-    """Isomorphism, and on failure the triples only one side has."""
-    if isomorphic(got, expected):
-        return
-    _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
-    lines = [f"- {t}" for t in sorted(only_expected)[:20]] + [f"+ {t}" for t in sorted(only_got)[:20]]
-    pytest.fail("graphs differ:\n" + "\n".join(lines))
 
 
 def test_html_outputs_escape_record_text(hostile, tmp_path: Path) -> None:
