@@ -16,9 +16,8 @@ keep the literal and report the miss.
 
 from __future__ import annotations
 
-import functools
-
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable

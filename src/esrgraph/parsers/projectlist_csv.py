@@ -35,6 +35,7 @@ from typing import ClassVar
 from esrgraph.errors import ParseError
 from esrgraph.model import Applicant, Funding, LineUse, ParseProblem, PriorityAxis, ProjectRecord, SourceInfo
 from esrgraph.parsers.base import ParseOutcome, SourceText
+from esrgraph.parsers.textutil import THOUSANDS_SEPARATORS
 
 LAYOUT = "projectlist-csv"
 
@@ -116,8 +117,8 @@ _FIELD_PATH: dict[str, str] = {f: f"funding.{f}" for f in _AMOUNT_FIELDS} | {
 _CODE_RE = re.compile(r"[A-Z]\d{4,6}")
 _TL_RE = re.compile(r"\d{1,2}")
 _DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_AMOUNT_RE = re.compile(r"-?(?:\d{1,3}(?:[ \u00a0\u202f\u2009\u2007]\d{3})+|\d+)(?:[.,]\d+)?")
-_SPACES = re.compile(r"[ \u00a0\u202f\u2009\u2007]")  # as textutil._THOUSANDS: thin and figure spaces too
+_AMOUNT_RE = re.compile(rf"-?(?:\d{{1,3}}(?:[{THOUSANDS_SEPARATORS}]\d{{3}})+|\d+)(?:[.,]\d+)?")
+_SPACES = re.compile(f"[{THOUSANDS_SEPARATORS}]")
 _JUNK = frozenset({"", ";"})
 
 

@@ -34,7 +34,7 @@ from esrgraph.model import (
 )
 
 #: Characters Finnish sources use between groups of thousands.
-_THOUSANDS = "\u0020\u00a0\u202f\u2009\u2007"
+THOUSANDS_SEPARATORS = "\u0020\u00a0\u202f\u2009\u2007"
 _AMOUNT_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _RANGE_SPLIT_RE = re.compile(r"\s*[-\u2013\u2014]\s*")
@@ -85,7 +85,7 @@ def parse_amount(text: str) -> Decimal:
     """
     raw = text.strip()
     raw = re.sub(r"\s*(€|eur(?:oa)?|e)\s*$", "", raw, flags=re.I)
-    for ch in _THOUSANDS:
+    for ch in THOUSANDS_SEPARATORS:
         raw = raw.replace(ch, "")
     if "," in raw and "." in raw:
         # "1.234,50": the mark that comes last is the decimal one.
