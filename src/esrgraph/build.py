@@ -141,24 +141,47 @@ def _problem_findings(records: Iterable[ProjectRecord]) -> list[Finding]:
     ]
 
 
-def _locator(records: Sequence[ProjectRecord]):  # type: ignore[no-untyped-def]
-    by_code: dict[str, list[ProjectRecord]] = {}
+#: Where a project's fields were read: per record (path, first line, {field head: first line}).
+LocatorTable = dict[str, list[tuple[str, int, dict[str, int]]]]
+
+
+def _head(field_name: str) -> str:
+    return field_name.split(".")[0].split("[")[0]
+
+
+def locator_table(records: Iterable[ProjectRecord]) -> LocatorTable:
+    """The fields' lines of ``records`` by project code, in record order (small, picklable)."""
+    table: LocatorTable = {}
     for record in records:
-        if record.code:
-            by_code.setdefault(record.code, []).append(record)
+        if not record.code:
+            continue
+        heads: dict[str, int] = {}
+        for use in record.coverage:
+            if use.field:
+                heads.setdefault(_head(use.field), use.line)
+        table.setdefault(record.code, []).append((record.source.path, record.source.first_line, heads))
+    return table
+
+
+def locator_of(table: LocatorTable):  # type: ignore[no-untyped-def]
+    """(record code, field) -> (source path, line): the first line of a record of that project
+    that gave the field (or a field of the same head), else the record's first line."""
 
     def locate(code: str, field_name: str) -> tuple[str | None, int | None]:
-        head = field_name.split(".")[0].split("[")[0]
-        candidates = by_code.get(code, [])
-        for record in candidates:
-            for use in record.coverage:
-                if use.field and (use.field == field_name or use.field.split(".")[0].split("[")[0] == head):
-                    return record.source.path, use.line
+        candidates = table.get(code, [])
+        head = _head(field_name)
+        for path, _first, heads in candidates:
+            if head in heads:
+                return path, heads[head]
         if candidates:
-            return candidates[0].source.path, candidates[0].source.first_line
+            return candidates[0][0], candidates[0][1]
         return None, None
 
     return locate
+
+
+def _locator(records: Sequence[ProjectRecord]):  # type: ignore[no-untyped-def]
+    return locator_of(locator_table(records))
 
 
 def load_resolver():  # type: ignore[no-untyped-def]

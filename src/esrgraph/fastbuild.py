@@ -5,7 +5,7 @@ and fast validation on an Oxigraph store (docs/decisions/20261123-fast-validatio
 (same records in the same order, same findings), only sooner.
 
 The parse cache (``BuildOptions.cache_dir``, ``esrgraph build --incremental``) keeps one
-pickle per input file, named by the SHA-256 of the file's bytes, its display name, the
+pickle per input file (read and written by whichever process parses it), named by the SHA-256 of the file's bytes, its display name, the
 encoding and layout asked for, and the source of the parsing code. A rebuild re-parses
 only the files whose bytes changed; merge, mapping and validation run again on all
 records, so the output is byte-identical to a full build.
@@ -85,8 +85,34 @@ def _parse_one(path: str, shown: str, encoding: str | None, layout: str | None) 
     return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _parse_chunk(jobs: list[tuple[str, str, str | None, str | None]]) -> list[bytes]:
-    return [_parse_one(*job) for job in jobs]
+def parse_cached(path: str, shown: str, encoding: str | None, layout: str | None, cache: str | None) -> bytes:
+    """``_parse_one`` through the parse cache folder ``cache`` (None: no cache).
+
+    A hit is the pickle kept for the same bytes, display name, options and parsing code;
+    a miss is parsed and kept (written atomically, so parallel workers never see half a file).
+    """
+    if cache is None:
+        return _parse_one(path, shown, encoding, layout)
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return _parse_one(path, shown, encoding, layout)  # reports the failure
+    key = _cache_key(data, shown, encoding, layout)
+    target = Path(cache) / key[:2] / f"{key}.pickle"
+    try:
+        return target.read_bytes()
+    except OSError:
+        pass
+    blob = _parse_one(path, shown, encoding, layout)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(blob)
+    os.replace(tmp, target)
+    return blob
+
+
+def _parse_chunk(jobs: list[tuple[str, str, str | None, str | None, str | None]]) -> list[bytes]:
+    return [parse_cached(*job) for job in jobs]
 
 
 def _workers(options: BuildOptions, todo: int) -> int:
@@ -97,68 +123,54 @@ def _workers(options: BuildOptions, todo: int) -> int:
     return min(2, os.cpu_count() or 1)
 
 
+def parse_cache_dir(options: BuildOptions) -> str | None:
+    return str(Path(options.cache_dir) / "parse") if options.cache_dir else None
+
+
 def parse_inputs(inputs: Iterable[str | os.PathLike[str]], options: BuildOptions) -> ParseBatch:
     """Like ``parsing.parse_paths``, over worker processes and through the parse cache.
 
     Records come back in input order whatever the number of workers, so the build is the same.
     """
     files = [(str(path), shown) for path, shown in iter_input_files(inputs)]
-    cache = Path(options.cache_dir) / "parse" if options.cache_dir else None
-    pickles: list[bytes | None] = [None] * len(files)
-    keys: list[str | None] = [None] * len(files)
-    todo: list[int] = []
-    for index, (path, shown) in enumerate(files):
-        if cache is not None:
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                todo.append(index)
-                continue
-            key = keys[index] = _cache_key(data, shown, options.encoding, options.layout)
-            hit = cache / key[:2] / f"{key}.pickle"
-            if hit.is_file():
-                pickles[index] = hit.read_bytes()
-                continue
-        todo.append(index)
+    return parse_files(files, options)
+
+
+def parse_files(files: list[tuple[str, str]], options: BuildOptions) -> ParseBatch:
+    """``parse_inputs`` for files already listed as (path, display name)."""
+    cache = parse_cache_dir(options)
+    jobs = [(path, shown, options.encoding, options.layout, cache) for path, shown in files]
+    blobs: list[bytes] = []
     progress = Progress(len(files), "parse", "files")
-    progress.update(len(files) - len(todo))
-    jobs = [(files[i][0], files[i][1], options.encoding, options.layout) for i in todo]
-    workers = _workers(options, len(todo))
+    workers = _workers(options, len(jobs))
     if workers > 1:
         chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = 0
             for chunk in pool.map(_parse_chunk, chunks):
-                for blob in chunk:
-                    pickles[todo[done]] = blob
-                    done += 1
+                blobs.extend(chunk)
                 progress.update(len(chunk))
     else:
-        for i, job in zip(todo, jobs):
-            pickles[i] = _parse_one(*job)
+        for job in jobs:
+            blobs.append(parse_cached(*job))
             progress.update()
     progress.close()
     batch = ParseBatch()
-    fresh = set(todo)
-    for index, blob in enumerate(pickles):
-        assert blob is not None
-        key = keys[index]
-        if cache is not None and key is not None and index in fresh:
-            target = cache / key[:2] / f"{key}.pickle"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(blob)
-            os.replace(tmp, target)
-        status, payload = pickle.loads(blob)
-        batch.files_read += 1
-        batch.paths[files[index][1]] = Path(files[index][0])  # for the quarantine writer
-        if status == "failed":
-            batch.failed_files.append(payload)
-            continue
-        batch.records.extend(payload.records)
-        batch.quarantined.extend(payload.quarantined)
-        batch.units += payload.units
+    for (path, shown), blob in zip(files, blobs):
+        add_outcome(batch, path, shown, pickle.loads(blob))
     return batch
+
+
+def add_outcome(batch: ParseBatch, path: str, shown: str, outcome: tuple[str, object]) -> None:
+    """Add one file's parse outcome (as ``_parse_one`` pickles it) to ``batch``."""
+    status, payload = outcome
+    batch.files_read += 1
+    batch.paths[shown] = Path(path)  # for the quarantine writer
+    if status == "failed":
+        batch.failed_files.append(payload)  # type: ignore[arg-type]
+        return
+    batch.records.extend(payload.records)  # type: ignore[attr-defined]
+    batch.quarantined.extend(payload.quarantined)  # type: ignore[attr-defined]
+    batch.units += payload.units  # type: ignore[attr-defined]
 
 
 def store_of(ntriples: bytes) -> Store:

@@ -24,7 +24,7 @@ from esrgraph.export import triple_sort_key
 from esrgraph.orgids import parse_business_id
 from esrgraph.findings import Finding, Severity
 from esrgraph.merge import MergedProject
-from esrgraph.model import Applicant, ProjectRecord, SourceInfo
+from esrgraph.model import Applicant, CoImplementer, ProjectRecord, SourceInfo
 from esrgraph.vocab import (
     ADMS,
     DCTERMS,
@@ -133,6 +133,8 @@ class MappingResult:
     withheld: Counter[str] = field(default_factory=Counter)
     project_iris: dict[str, str] = field(default_factory=dict)
     organisations: int = 0
+    #: (project IRI, predicate IRI, organisation IRI) of every applicant and co-implementer link.
+    organisation_links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def lit(text: str, lang: str = "fi") -> Literal:
@@ -229,12 +231,19 @@ class Mapper:
             message = f"{kind} {text!r} was not resolved (no code lists loaded)"
         self._finding(Severity.WARNING, "unresolved-code", message, record, field_name, text)
         iri = f"{self.base}unresolved/{kind}/{iris.name_slug(text)}"
+        self._unresolved_concept(iri, kind, text)
+        return NamedNode(iri)
+
+    def _unresolved_concept(self, iri: str, kind: str, text: str) -> None:
+        """The local concept for an unresolved text, written once: the first text of a slug names it."""
         if iri not in self._unresolved:
             self._unresolved.add(iri)
-            self._add(iri, RDF + "type", NamedNode(SKOS + "Concept"))
-            self._add(iri, SKOS + "prefLabel", lit(text))
-            self._add(iri, RDFS + "comment", lit(f"Not found in the {kind} code list", "en"))
-        return NamedNode(iri)
+            self.write_unresolved_concept(iri, kind, text)
+
+    def write_unresolved_concept(self, iri: str, kind: str, text: str) -> None:
+        self._add(iri, RDF + "type", NamedNode(SKOS + "Concept"))
+        self._add(iri, SKOS + "prefLabel", lit(text))
+        self._add(iri, RDFS + "comment", lit(f"Not found in the {kind} code list", "en"))
 
     def _link(
         self, subject: str, prop: str, kind: str, text: str | None, lookup: str, args: tuple[object, ...],
@@ -268,12 +277,8 @@ class Mapper:
         """First pass: which normalised names belong to which valid Y-tunnus."""
         for project in projects:
             r = project.record
-            pairs = [(r.applicant.name, r.applicant.business_id)] if r.applicant else []
-            pairs += [(co.name, co.business_id) for co in r.co_implementers]
-            for name, written in pairs:
-                business_id = parse_business_id(written)
-                if name and business_id and business_id.normal:
-                    self._name_index[iris.name_key(name)].add(business_id.normal)
+            for key, business_id in name_index_entries(r.applicant, r.co_implementers):
+                self._name_index[key].add(business_id)
 
     def _organisation(self, name: str | None, written_id: str | None) -> _OrgFacts:
         """The organisation node: by valid Y-tunnus, else by a unique name match, else by name.
@@ -292,12 +297,16 @@ class Mapper:
         iri = iris.organisation_iri(self.base, normal, name)
         facts = self._orgs.get(iri)
         if facts is None:
-            facts = self._orgs[iri] = _OrgFacts(iri=iri, business_id=normal or (business_id.written if business_id else None))
+            facts = self._orgs[iri] = self._new_organisation(iri, normal or (business_id.written if business_id else None))
         if name:
             facts.names.add(name)
         if matched_name:
             facts.matched_names.add(matched_name)
         return facts
+
+    def _new_organisation(self, iri: str, business_id: str | None) -> _OrgFacts:
+        """Facts for an organisation first met here: the first mention's Y-tunnus is the one kept."""
+        return _OrgFacts(iri=iri, business_id=business_id)
 
     def _write_organisations(self) -> None:
         for iri in sorted(self._orgs):
@@ -396,6 +405,7 @@ class Mapper:
         for co in r.co_implementers:
             facts = self._organisation(co.name, co.business_id)
             self._add(p, ESR + "coImplementer", NamedNode(facts.iri))
+            self.result.organisation_links.append((p, ESR + "coImplementer", facts.iri))
 
         for text, prop in (
             (r.summary, ESR + "planSummary"),
@@ -472,6 +482,7 @@ class Mapper:
             return
         facts = self._organisation(a.name, a.business_id)
         self._add(p, ESR + "applicant", NamedNode(facts.iri))
+        self.result.organisation_links.append((p, ESR + "applicant", facts.iri))
         if a.name and r.source.layout in ("eura-description", "eura-flattened"):
             facts.legal_names.add(a.name)
         if a.organisation_type:
@@ -510,13 +521,11 @@ class Mapper:
             self._add(person, SCHEMA + "telephone", Literal(contact.phone))
 
     def _map_provenance(self, p: str, sources: tuple[SourceInfo, ...]) -> None:
-        activity = f"{self.base}activity/esrgraph-{iris.segment(self.options.software_version)}"
+        activity = self.activity_iri()
         self._add(p, PROV + "wasGeneratedBy", NamedNode(activity))
         if activity not in self._sources_done:
             self._sources_done.add(activity)
-            self._add(activity, RDF + "type", NamedNode(PROV + "Activity"))
-            self._add(activity, RDFS + "label", lit(f"esrgraph {self.options.software_version}: parse and map records", "en"))
-            self._add(activity, SCHEMA + "softwareVersion", Literal(self.options.software_version))
+            self._activity(activity)
         for source in sources:
             s = iris.source_iri(self.base, source.sha256, source.first_line)
             self._add(p, PROV + "wasDerivedFrom", NamedNode(s))
@@ -528,6 +537,18 @@ class Mapper:
             self._add(s, ESR + "sha256", Literal(source.sha256, datatype=_XSD_HEX))
             self._add(s, ESR + "layout", Literal(source.layout))
             self._add(s, ESR + "sourceLine", typed(source.first_line))
+
+    def activity_iri(self) -> str:
+        """The PROV activity of this software version, which every project was generated by."""
+        return f"{self.base}activity/esrgraph-{iris.segment(self.options.software_version)}"
+
+    def _activity(self, activity: str) -> None:
+        self.write_activity(activity)
+
+    def write_activity(self, activity: str) -> None:
+        self._add(activity, RDF + "type", NamedNode(PROV + "Activity"))
+        self._add(activity, RDFS + "label", lit(f"esrgraph {self.options.software_version}: parse and map records", "en"))
+        self._add(activity, SCHEMA + "softwareVersion", Literal(self.options.software_version))
 
     def finish(self) -> MappingResult:
         self._write_organisations()
@@ -543,6 +564,18 @@ def map_projects(
     for project in projects:
         mapper.map_project(project)
     return mapper.finish()
+
+
+def name_index_entries(applicant: Applicant | None, co_implementers: Iterable[CoImplementer]) -> list[tuple[str, str]]:
+    """(normalised name, valid Y-tunnus) pairs a project's organisations add to the name index."""
+    pairs = [(applicant.name, applicant.business_id)] if applicant else []
+    pairs += [(co.name, co.business_id) for co in co_implementers]
+    out = []
+    for name, written in pairs:
+        business_id = parse_business_id(written)
+        if name and business_id and business_id.normal:
+            out.append((iris.name_key(name), business_id.normal))
+    return out
 
 
 def _period_of(r: ProjectRecord) -> str | None:

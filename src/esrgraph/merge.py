@@ -36,6 +36,21 @@ class MergedProject:
         return self.record.code
 
 
+def merge_order(record: ProjectRecord) -> tuple[int, str, int]:
+    """The order in which a project's records are merged: the first present value wins."""
+    return (LAYOUT_RANK.get(record.source.layout, 9), record.source.path, record.source.first_line)
+
+
+def merged_field(parts: list[tuple[tuple[int, str, int], SourceInfo, Any]], field: str, code: str) -> Any:
+    """One field's merged value from (merge_order, source, value) of each record of a project.
+
+    The sharded build (esrgraph.shardbuild) uses it to learn the merged organisations of
+    every project before the shards merge their records; merge_records does the same.
+    """
+    ordered = sorted(parts, key=lambda part: part[0])
+    return _merge_values([value for _, _, value in ordered], field, code, [source for _, source, _ in ordered], [])
+
+
 def _empty(value: Any) -> bool:
     if value is None or value == () or value == "":
         return True
@@ -105,10 +120,7 @@ def merge_records(records: list[ProjectRecord]) -> tuple[list[MergedProject], li
     findings: list[Finding] = []
     merged: list[MergedProject] = []
     for code in sorted(groups):
-        group = sorted(
-            groups[code],
-            key=lambda r: (LAYOUT_RANK.get(r.source.layout, 9), r.source.path, r.source.first_line),
-        )
+        group = sorted(groups[code], key=merge_order)
         if len(group) == 1:
             merged.append(MergedProject(group[0], (group[0].source,), (group[0],)))
             continue
