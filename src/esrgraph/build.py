@@ -20,7 +20,15 @@ from pyoxigraph import Triple
 
 from esrgraph import __version__
 from esrgraph.errors import ParseError
-from esrgraph.export import OutputFormat, atomic_write_bytes, atomic_write_text, key_of, serialize_triples, sort_keyed
+from esrgraph.export import (
+    OutputFormat,
+    atomic_copy_file,
+    atomic_write_bytes,
+    atomic_write_text,
+    key_of,
+    serialize_triples,
+    sort_keyed,
+)
 from esrgraph.findings import Finding, Severity
 from esrgraph.mapping import MappingOptions, map_projects
 from esrgraph.merge import MergedProject, merge_records
@@ -57,6 +65,8 @@ class BuildOptions:
     cache_dir: str | None = None
     #: Parser processes; None: 2 when there are many files to parse, else 1.
     workers: int | None = None
+    #: Shards of a sharded build (esrgraph.shardbuild); None: shard large inputs, 1: never shard.
+    shards: int | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +86,10 @@ class BuildResult:
     ntriples: bytes | None = None
     #: Seconds per stage (parse, map, validate), for benchmarks and --verbose output.
     timings: dict[str, float] = field(default_factory=dict)
+    #: A sharded build's graph files ("ntriples", "turtle"), already written; None: serialise ``triples``.
+    graph_files: dict[str, Path] | None = None
+    #: Keeps a sharded build's work folder (and the graph files in it) for the result's lifetime.
+    workdir: object = None
 
     @property
     def records_found(self) -> int:
@@ -108,8 +122,23 @@ class BuildResult:
     def graph_ntriples(self) -> bytes:
         """The graph as sorted N-Triples: the fast validator's copy, or made once on first use."""
         if self.ntriples is None:
-            self.ntriples = serialize_triples(self.triples, OutputFormat.NTRIPLES, presorted=True)
+            if self.graph_files is not None:
+                self.ntriples = self.graph_files["ntriples"].read_bytes()
+            else:
+                self.ntriples = serialize_triples(self.triples, OutputFormat.NTRIPLES, presorted=True)
         return self.ntriples
+
+    def write_graph(self, out_dir: str | os.PathLike[str]) -> list[Path]:
+        """Write the graph as ``esrgraph.ttl`` and ``esrgraph.nt`` into ``out_dir`` (atomically)."""
+        out = Path(out_dir)
+        turtle, ntriples = out / "esrgraph.ttl", out / "esrgraph.nt"
+        if self.graph_files is not None:
+            atomic_copy_file(self.graph_files["turtle"], turtle)
+            atomic_copy_file(self.graph_files["ntriples"], ntriples)
+        else:
+            atomic_write_bytes(turtle, serialize_triples(self.triples, OutputFormat.TURTLE, self.prefixes(), presorted=True))
+            atomic_write_bytes(ntriples, self.graph_ntriples())
+        return [turtle, ntriples]
 
     def prefixes(self) -> dict[str, str]:
         """Prefixes for Turtle output: vocabularies only, so data IRIs are written whole and readable."""
@@ -269,9 +298,14 @@ def _build(inputs: Sequence[str | os.PathLike[str]] | None, options: BuildOption
         raise UsageError(f"unknown validator {options.validator!r}; choose one of {', '.join(VALIDATORS)}")
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    from esrgraph.fastbuild import parse_inputs
+    from esrgraph.fastbuild import parse_files
+    from esrgraph.shardbuild import build_sharded, wants_shards
+    from esrgraph.sources import iter_input_files
 
-    batch = parse_inputs(inputs if inputs else default_inputs(), options)
+    files = [(str(path), shown) for path, shown in iter_input_files(inputs if inputs else default_inputs())]
+    if wants_shards(len(files), options):
+        return build_sharded(files, options)
+    batch = parse_files(files, options)
     timings["parse"] = time.perf_counter() - start
     start = time.perf_counter()
     projects, triples, findings, quarantined, withheld, organisations = build_records(batch.records, options)
@@ -336,12 +370,7 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    graph_path = out / "esrgraph.ttl"
-    atomic_write_bytes(graph_path, serialize_triples(result.triples, OutputFormat.TURTLE, result.prefixes(), presorted=True))
-    written.append(graph_path)
-    nt_path = out / "esrgraph.nt"
-    atomic_write_bytes(nt_path, result.graph_ntriples())
-    written.append(nt_path)
+    written += result.write_graph(out)
     report_ttl = out / "validation-report.ttl"
     report_triples = result.validation.report_triples() if result.validation else []
     atomic_write_bytes(report_ttl, serialize_triples(report_triples, OutputFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#", **result.prefixes()}))

@@ -74,15 +74,19 @@ def _cache_key(data: bytes, shown: str, encoding: str | None, layout: str | None
     return digest.hexdigest()
 
 
-def _parse_one(path: str, shown: str, encoding: str | None, layout: str | None) -> bytes:
-    """Parse one file; the outcome (or the failure) pickled, as workers send it and the cache keeps it."""
+def parse_outcome(path: str, shown: str, encoding: str | None, layout: str | None) -> tuple[str, object]:
+    """Parse one file: ("ok", ParseResult) or ("failed", FileFailure)."""
     try:
-        outcome: object = ("ok", parse_file(path, encoding=encoding, layout=layout, display_path=shown))
+        return ("ok", parse_file(path, encoding=encoding, layout=layout, display_path=shown))
     except InputError as exc:
-        outcome = ("failed", FileFailure(shown, exc))
+        return ("failed", FileFailure(shown, exc))
     except ParseError as exc:  # the whole file is unreadable in the layout chosen
-        outcome = ("failed", FileFailure(shown, InputError(shown, exc.message, "check --layout")))
-    return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        return ("failed", FileFailure(shown, InputError(shown, exc.message, "check --layout")))
+
+
+def _parse_one(path: str, shown: str, encoding: str | None, layout: str | None) -> bytes:
+    """``parse_outcome`` pickled, as workers send it and the cache keeps it."""
+    return pickle.dumps(parse_outcome(path, shown, encoding, layout), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def parse_cached(path: str, shown: str, encoding: str | None, layout: str | None, cache: str | None) -> bytes:

@@ -223,6 +223,14 @@ class _ValueCheck:
         if name == "class":
             self.classes = class_closure(str(param))
 
+    def sure_fail(self) -> str:
+        """A SPARQL expression on ``?v``: true only when pyshacl certainly rejects ``?v`` (else "false")."""
+        if self.name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
+            op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}[self.name]
+            const = _nt(self.param)
+            return f"COALESCE(isNumeric(?v) && isNumeric({const}) && !(?v {op} {const}), false)"
+        return "false"
+
     def sure_pass(self) -> str:
         """A SPARQL expression on ``?v``: true only when pyshacl certainly accepts ``?v``."""
         n, p = self.name, self.param

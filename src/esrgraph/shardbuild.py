@@ -1,0 +1,704 @@
+"""The sharded build: large inputs over worker processes, a shard of projects at a time.
+
+Why: one process holding 30,000 projects' 6 million triples as Python objects needs 11 GB
+and works on one core (docs/decisions/20261124-sharded-build.md). Here every project's
+records, triples and checks stay in one worker's shard; the main process holds only what
+crosses projects (the organisation-name index, organisation facts, findings) and joins
+the shards' sorted output at the end.
+
+The phases:
+
+1. **parse** (workers, chunks of files): records go to shard files by project code;
+   the main process gets counts, quarantined rows and each record's organisations.
+2. **map** (workers, one task a shard): merge and map the shard's projects with the whole
+   name index, write the shard's triples sorted, in subject blocks of N-Triples and Turtle.
+   Nodes that projects share are not written here: the main process gets the facts of
+   each organisation, the unresolved code-list texts and the links to organisations.
+3. **shared nodes** (main): organisation facts merged across shards, first mention first
+   (as one mapper meets them); unresolved concepts, the PROV activity and the code lists.
+4. **validate** (workers): each project shard on a store of its triples plus the shared
+   nodes and the types of the organisations it links to; each partition of organisations
+   (written here) on a store of its triples plus the projects that link to them. A store
+   keeps the results of the focus nodes it owns only, so every node is checked once, with
+   everything its shapes look at.
+5. **write** (main): the subject blocks of all parts merged in subject order into one
+   N-Triples and one Turtle file.
+
+The outputs and findings are byte for byte those of the in-process build
+(tests/test_sharded_build.py checks it on data with faults of every kind). The sharded
+build is used for the default shapes and the fast validator only; other builds run in
+one process.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+import re
+import tempfile
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import repeat
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
+
+from esrgraph import __version__, iris
+from esrgraph.errors import EsrgraphError, ParseError
+from esrgraph.export import key_of, sort_keyed
+from esrgraph.findings import Finding
+from esrgraph.mapping import Mapper, MappingOptions, _OrgFacts, name_index_entries
+from esrgraph.merge import MergedProject, merge_order, merge_records, merged_field
+from esrgraph.model import ProjectRecord
+from esrgraph.orgids import parse_business_id
+from esrgraph.parsing import ParseBatch
+from esrgraph.progress import Progress
+from esrgraph.validate import ShaclResult, ValidationReport
+from esrgraph.vocab import DCTERMS, ESR, ORG, PREFIXES, RDF, ROV
+
+if TYPE_CHECKING:
+    from esrgraph.build import BuildOptions, BuildResult, LocatorTable
+
+T = TypeVar("T")
+
+#: ``BuildOptions.shards`` None: shard from this many input files on (below it a build is
+#: a few seconds and worker start-up would cost more than it saves).
+SHARD_MIN_FILES = 2000
+#: Project records a shard is made for (memory per worker; the unit a rebuild redoes).
+RECORDS_PER_SHARD = 1000
+#: Files a parse task takes.
+FILES_PER_CHUNK = 200
+
+_NO_CODE = "none"
+
+
+class ShardConflict(EsrgraphError):
+    """Two parts of a sharded build wrote the same subject (a bug: parts own disjoint subjects)."""
+
+
+# ---------------------------------------------------------------------------- lazy parts of a result
+
+
+class LazySequence(Sequence[T]):
+    """A sequence whose length is known and whose items are loaded on first use.
+
+    A sharded build's records, projects and triples stay on disk unless a caller (the
+    quality report, the release writer) asks for them.
+    """
+
+    def __init__(self, length: int, load: Callable[[], list[T]]) -> None:
+        self._length = length
+        self._load: Callable[[], list[T]] | None = load
+        self._items: list[T] | None = None
+
+    def _all(self) -> list[T]:
+        if self._items is None:
+            assert self._load is not None
+            self._items, self._load = self._load(), None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._all())
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def shard_of(code: str, shards: int) -> int:
+    """The shard of a project code: by its IRI segment, so codes that name one IRI share a shard."""
+    return zlib.crc32(iris.segment(code).encode("utf-8")) % shards
+
+
+def shard_count(files: int, options: BuildOptions) -> int:
+    """How many shards to cut ``files`` input files into (``options.shards`` when set)."""
+    if options.shards is not None:
+        return options.shards
+    return max(2 * _workers(options), -(-files // RECORDS_PER_SHARD))
+
+
+def wants_shards(files: int, options: BuildOptions) -> bool:
+    """Whether ``build`` takes the sharded path: large inputs, the fast validator, our own shapes."""
+    if options.validator != "fast" or options.shapes is not None:
+        return False
+    if options.shards is not None:
+        return options.shards > 1
+    return files >= SHARD_MIN_FILES and (os.cpu_count() or 1) > 1
+
+
+def _workers(options: BuildOptions) -> int:
+    if options.workers is not None:
+        return max(1, options.workers)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=1)
+def _resolver():  # type: ignore[no-untyped-def]
+    from esrgraph.build import load_resolver
+
+    return load_resolver()
+
+
+@lru_cache(maxsize=1)
+def _validator():  # type: ignore[no-untyped-def]
+    from esrgraph.fastvalidate import compile_shapes
+
+    return compile_shapes(None)
+
+
+def _dump(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load(path: Path) -> Any:
+    return pickle.loads(path.read_bytes())
+
+
+def _ntriples_bytes(path: Path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
+
+
+# ---------------------------------------------------------------------------- subject blocks
+
+_BLOCK_START = re.compile(rb"\n(?=[^\t])")
+_DUMMY = Triple(NamedNode("urn:x:dummy"), NamedNode("urn:x:dummy"), NamedNode("urn:x:dummy"))
+
+
+def _turtle_header() -> bytes:
+    """The ``@prefix`` lines every Turtle output starts with."""
+    return _split_header(serialize([_DUMMY], format=RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")[0]
+
+
+def _split_header(turtle: bytes) -> tuple[bytes, bytes]:
+    end = 0
+    while turtle.startswith(b"@prefix", end):
+        end = turtle.index(b"\n", end) + 1
+    return turtle[:end], turtle[end:]
+
+
+def write_blocks(triples: list[Triple], stem: Path) -> int:
+    """Write sorted ``triples`` as N-Triples and Turtle (no prefixes) with an index of
+    subject blocks (``stem.nt``, ``stem.ttl``, ``stem.index``); return the triple count.
+
+    The serialisers group one subject's triples, so each subject is one run of N-Triples
+    lines and one Turtle statement that starts at the beginning of a line.
+    """
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    nt = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    body = _split_header(serialize(triples, format=RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")[1]
+    subjects: list[bytes] = []
+    nt_lengths: list[int] = []
+    start = 0
+    current = b""
+    for line in nt.splitlines(keepends=True):
+        subject = line[1:line.index(b">")]
+        if subject != current or not subjects:
+            if subjects:
+                nt_lengths.append(start)
+            subjects.append(subject)
+            current = subject
+            start = 0
+        start += len(line)
+    if subjects:
+        nt_lengths.append(start)
+    cuts = [0] + [m.start() + 1 for m in _BLOCK_START.finditer(body)] + [len(body)]
+    ttl_lengths = [b - a for a, b in zip(cuts, cuts[1:]) if b > a]
+    if len(ttl_lengths) != len(subjects):
+        raise ShardConflict(str(stem), f"{len(subjects)} subjects but {len(ttl_lengths)} Turtle statements")
+    stem.with_suffix(".nt").write_bytes(nt)
+    stem.with_suffix(".ttl").write_bytes(body)
+    _dump(stem.with_suffix(".index"), (subjects, nt_lengths, ttl_lengths))
+    return len(triples)
+
+
+def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
+    """Merge the subject blocks of ``stems`` in subject order into one N-Triples and one Turtle file.
+
+    Parts own disjoint subjects, so this is the graph sorted as one sort would sort it.
+    Consecutive blocks of one part are copied as one range.
+    """
+    indexes = [_load(stem.with_suffix(".index")) for stem in stems]
+    offsets = []
+    for subjects, nt_lengths, ttl_lengths in indexes:
+        nt_at, ttl_at = [0], [0]
+        for n, t in zip(nt_lengths, ttl_lengths):
+            nt_at.append(nt_at[-1] + n)
+            ttl_at.append(ttl_at[-1] + t)
+        offsets.append((nt_at, ttl_at))
+    streams = [zip(index[0], repeat(part), range(len(index[0]))) for part, index in enumerate(indexes)]
+    sources = [(open(stem.with_suffix(".nt"), "rb"), open(stem.with_suffix(".ttl"), "rb")) for stem in stems]
+    try:
+        with open(nt_out, "wb") as nt, open(ttl_out, "wb") as ttl:
+            ttl.write(_turtle_header())
+            run: list[int] = []  # part, first block, end block
+
+            def flush() -> None:
+                if not run:
+                    return
+                part, first, end = run
+                (nt_at, ttl_at), (nt_in, ttl_in) = offsets[part], sources[part]
+                nt.write(os.pread(nt_in.fileno(), nt_at[end] - nt_at[first], nt_at[first]))
+                ttl.write(os.pread(ttl_in.fileno(), ttl_at[end] - ttl_at[first], ttl_at[first]))
+
+            previous = None
+            for subject, part, block in heapq.merge(*streams):
+                if subject == previous:
+                    raise ShardConflict(str(nt_out), f"subject <{subject.decode()}> was written by two parts")
+                previous = subject
+                if run and run[0] == part and run[2] == block:
+                    run[2] = block + 1
+                else:
+                    flush()
+                    run = [part, block, block + 1]
+            flush()
+    finally:
+        for pair in sources:
+            for handle in pair:
+                handle.close()
+
+
+# ---------------------------------------------------------------------------- phase 1: parse
+
+
+@dataclass
+class _ChunkOutcome:
+    batch: ParseBatch
+    no_code: list[ParseError]
+    #: (code, merge order, source, applicant, co-implementers) of every record with a code.
+    organisations: list[tuple[str, Any, Any, Any, Any]]
+    records: int
+
+
+def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None, layout: str | None,
+                 cache: str | None, shards: int, workdir: str) -> _ChunkOutcome:
+    from esrgraph.fastbuild import add_outcome, parse_cached, parse_outcome
+
+    batch = ParseBatch()
+    for path, shown in files:
+        if cache is None:
+            add_outcome(batch, path, shown, parse_outcome(path, shown, encoding, layout))
+        else:
+            add_outcome(batch, path, shown, pickle.loads(parse_cached(path, shown, encoding, layout, cache)))
+    by_shard: dict[str, list[tuple[int, ProjectRecord]]] = defaultdict(list)
+    outcome = _ChunkOutcome(batch=batch, no_code=[], organisations=[], records=len(batch.records))
+    for position, record in enumerate(batch.records):
+        if not record.code:
+            outcome.no_code.append(
+                ParseError(record.source.path, "record has no project code", line=record.source.first_line, field="code")
+            )
+            by_shard[_NO_CODE].append((position, record))
+            continue
+        by_shard[f"{shard_of(record.code, shards):04d}"].append((position, record))
+        outcome.organisations.append(
+            (record.code, merge_order(record), record.source, record.applicant, record.co_implementers)
+        )
+    for shard, items in by_shard.items():
+        _dump(Path(workdir) / "records" / shard / f"{chunk:06d}.pickle", items)
+    batch.records = []
+    return outcome
+
+
+def _shard_records(workdir: Path, shard: str) -> list[ProjectRecord]:
+    """A shard's records in input order."""
+    folder = workdir / "records" / shard
+    if not folder.is_dir():
+        return []
+    return [record for path in sorted(folder.glob("*.pickle")) for _, record in _load(path)]
+
+
+def _all_records(workdir: Path) -> list[ProjectRecord]:
+    """Every record in input order (the order ``ParseBatch.records`` has)."""
+    items = []
+    for folder in (workdir / "records").iterdir():
+        for path in folder.glob("*.pickle"):
+            chunk = int(path.stem)
+            items.extend((chunk, position, record) for position, record in _load(path))
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [record for _, _, record in items]
+
+
+def _name_index(parts: Iterable[tuple[str, Any, Any, Any, Any]]) -> dict[str, set[str]]:
+    """The organisation-name index of the merged projects, as ``Mapper.index_organisations`` makes it."""
+    by_code: dict[str, list[tuple[Any, Any, Any, Any]]] = defaultdict(list)
+    for code, order, source, applicant, co_implementers in parts:
+        by_code[code].append((order, source, applicant, co_implementers))
+    index: dict[str, set[str]] = defaultdict(set)
+    for code, records in by_code.items():
+        if len(records) == 1:
+            applicant, co_implementers = records[0][2], records[0][3]
+        else:
+            applicant = merged_field([(o, s, a) for o, s, a, _ in records], "applicant", code)
+            co_implementers = merged_field([(o, s, c) for o, s, _, c in records], "co_implementers", code)
+        for key, business_id in name_index_entries(applicant, co_implementers):
+            index[key].add(business_id)
+    return dict(index)
+
+
+# ---------------------------------------------------------------------------- phase 2: map
+
+
+class ShardMapper(Mapper):
+    """A Mapper for one shard: nodes that projects share are gathered, not written.
+
+    Each organisation and unresolved concept keeps the (project code, sequence) of its
+    first mention, so the main process can take the first mention over all shards: the
+    one a single Mapper over all projects (in code order) would have met first.
+    """
+
+    def __init__(self, options: MappingOptions, resolver: Any, name_index: dict[str, set[str]]) -> None:
+        super().__init__(options, resolver)
+        self._name_index = name_index  # type: ignore[assignment]
+        self._code = ""
+        self._sequence = 0
+        self.first_seen: dict[str, tuple[str, int]] = {}
+        self.unresolved: dict[str, tuple[tuple[str, int], str, str]] = {}
+
+    def _order(self) -> tuple[str, int]:
+        self._sequence += 1
+        return (self._code, self._sequence)
+
+    def map_project(self, project: MergedProject) -> None:
+        self._code, self._sequence = project.code, 0
+        super().map_project(project)
+
+    def _new_organisation(self, iri: str, business_id: str | None) -> _OrgFacts:
+        self.first_seen[iri] = self._order()
+        return super()._new_organisation(iri, business_id)
+
+    def _unresolved_concept(self, iri: str, kind: str, text: str) -> None:
+        if iri not in self.unresolved:
+            self.unresolved[iri] = (self._order(), kind, text)
+
+    def _activity(self, activity: str) -> None:
+        pass  # the main process writes it once
+
+
+@dataclass
+class _MapOutcome:
+    shard: str
+    findings: list[Finding]
+    withheld: Counter[str]
+    organisations: dict[str, tuple[tuple[str, int], _OrgFacts]]
+    unresolved: dict[str, tuple[tuple[str, int], str, str]]
+    projects: int
+    triples: int
+    links: list[tuple[str, str, str]]
+    codes: dict[str, str]  # project IRI -> code
+    locator: LocatorTable
+    seconds: dict[str, float]
+
+
+def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool) -> _MapOutcome:
+    from esrgraph.build import _problem_findings, locator_table
+
+    folder = Path(workdir)
+    clock = _Clock()
+    records = _shard_records(folder, shard)
+    clock.lap("load records")
+    projects, merge_findings = merge_records(records)
+    mapper = ShardMapper(options, _resolver() if with_codelists else None, _load(folder / "name-index.pickle"))
+    for project in projects:
+        mapper.map_project(project)
+    result = mapper.result
+    clock.lap("map")
+    ordered = sort_keyed(result.keyed)
+    clock.lap("sort")
+    count = write_blocks(ordered, folder / "graph" / f"p{shard}")
+    clock.lap("serialise")
+    table = locator_table(records)
+    _dump(folder / "locate" / f"p{shard}.pickle", table)
+    return _MapOutcome(
+        shard=shard,
+        findings=_problem_findings(records) + merge_findings + result.findings,
+        withheld=result.withheld,
+        organisations={iri: (mapper.first_seen[iri], facts) for iri, facts in mapper._orgs.items()},
+        unresolved=mapper.unresolved,
+        projects=len(projects),
+        triples=count,
+        links=result.organisation_links,
+        codes={iri: code for code, iri in result.project_iris.items()},
+        locator=table,
+        seconds=clock.seconds,
+    )
+
+
+# ---------------------------------------------------------------------------- phase 3: shared nodes (main)
+
+
+def _merge_organisations(outcomes: Iterable[_MapOutcome]) -> dict[str, _OrgFacts]:
+    """One fact set per organisation over all shards; the first mention decides the Y-tunnus kept."""
+    merged: dict[str, tuple[tuple[str, int], _OrgFacts]] = {}
+    for outcome in outcomes:
+        for iri, (order, facts) in outcome.organisations.items():
+            held = merged.get(iri)
+            if held is None:
+                merged[iri] = (order, facts)
+                continue
+            first, other = (held[1], facts) if held[0] <= order else (facts, held[1])
+            for name in ("names", "legal_names", "matched_names", "types", "websites"):
+                getattr(first, name).update(getattr(other, name))
+            if other.latest is not None and (first.latest is None or other.latest[:2] > first.latest[:2]):
+                first.latest = other.latest
+            merged[iri] = (min(held[0], order), first)
+    return {iri: facts for iri, (_, facts) in merged.items()}
+
+
+def _type_lines(facts: _OrgFacts) -> bytes:
+    """The rdf:type triples ``Mapper._write_organisations`` gives an organisation, as N-Triples."""
+    lines = f"<{facts.iri}> <{RDF}type> <{ORG}Organization> .\n"
+    business_id = parse_business_id(facts.business_id) if facts.business_id else None
+    if business_id and business_id.normal:
+        lines += f"<{facts.iri}> <{RDF}type> <{ROV}RegisteredOrganization> .\n"
+    return lines.encode("utf-8")
+
+
+# ---------------------------------------------------------------------------- phase 4: validate
+
+
+@dataclass
+class _Checked:
+    findings: list[Finding]
+    results: list[ShaclResult]
+    triples: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Clock:
+    """Seconds per step of a worker's task, summed over tasks into ``BuildResult.timings``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - self._last
+        self._last = now
+
+
+def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable, clock: _Clock) -> _Checked:
+    from esrgraph.build import locator_of
+    from esrgraph.fastbuild import store_of
+
+    store = store_of(b"".join(store_parts))
+    clock.lap("load store")
+    owned_text = {subject.decode("utf-8") for subject in owned}
+    report = _validator().validate(store, locate=locator_of(locator), owns=owned_text.__contains__)
+    clock.lap("checks")
+    return _Checked(findings=report.findings, results=report.results, seconds=clock.seconds)
+
+
+def _validate_shard(shard: str, workdir: str, organisation_types: bytes) -> _Checked:
+    folder = Path(workdir)
+    clock = _Clock()
+    stem = folder / "graph" / f"p{shard}"
+    subjects = set(_load(stem.with_suffix(".index"))[0])
+    parts = [_ntriples_bytes(stem.with_suffix(".nt")), _ntriples_bytes(folder / "graph" / "common.nt"), organisation_types]
+    return _validate(parts, subjects, _load(folder / "locate" / f"p{shard}.pickle"), clock)
+
+
+def _write_and_validate_organisations(part: int, workdir: str, options: MappingOptions) -> _Checked:
+    folder = Path(workdir)
+    clock = _Clock()
+    facts, links, codes, locator = _load(folder / "organisations" / f"o{part:04d}.pickle")
+    mapper = Mapper(options)
+    mapper._orgs = {f.iri: f for f in facts}
+    mapper._write_organisations()
+    clock.lap("map organisations")
+    stem = folder / "graph" / f"o{part:04d}"
+    count = write_blocks(sort_keyed(mapper.result.keyed), stem)
+    clock.lap("serialise organisations")
+    subjects = set(_load(stem.with_suffix(".index"))[0])
+    context = "".join(
+        f"<{p}> <{pred}> <{o}> .\n" for p, pred, o in links
+    ) + "".join(
+        f"<{p}> <{RDF}type> <{ESR}Project> .\n<{p}> <{DCTERMS}identifier> {_nt_string(code)} .\n"
+        for p, code in sorted(codes.items())
+    )
+    checked = _validate([_ntriples_bytes(stem.with_suffix(".nt")), context.encode("utf-8")], subjects, locator, clock)
+    checked.triples = count
+    return checked
+
+
+def _nt_string(text: str) -> str:
+    """An N-Triples string literal."""
+    return str(Literal(text))
+
+
+# ---------------------------------------------------------------------------- the build
+
+
+def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildResult:
+    """Build ``files`` (path, display name) in shards; the same result as ``build.build``."""
+    from esrgraph.build import BuildResult, codelist_triples
+    from esrgraph.fastbuild import parse_cache_dir
+
+    holder = tempfile.TemporaryDirectory(prefix="esrgraph-build-")
+    workdir = Path(holder.name)
+    shards = shard_count(len(files), options)
+    names = [f"{s:04d}" for s in range(shards)]
+    workers = _workers(options)
+    mapping_options = MappingOptions(base=options.base, include_personal_data=options.include_personal_data,
+                                     software_version=__version__)
+    timings: dict[str, float] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # 1. parse
+        start = time.perf_counter()
+        chunks = [files[i:i + FILES_PER_CHUNK] for i in range(0, len(files), FILES_PER_CHUNK)]
+        progress = Progress(len(files), "parse", "files")
+        batch = ParseBatch()
+        no_code: list[ParseError] = []
+        organisation_parts: list[tuple[str, Any, Any, Any, Any]] = []
+        record_count = 0
+        futures = [pool.submit(_parse_chunk, n, chunk, options.encoding, options.layout, parse_cache_dir(options),
+                               shards, str(workdir)) for n, chunk in enumerate(chunks)]
+        for future, chunk in zip(futures, chunks):
+            outcome = future.result()
+            part = outcome.batch
+            batch.files_read += part.files_read
+            batch.paths.update(part.paths)
+            batch.failed_files.extend(part.failed_files)
+            batch.quarantined.extend(part.quarantined)
+            batch.units += part.units
+            no_code.extend(outcome.no_code)
+            organisation_parts.extend(outcome.organisations)
+            record_count += outcome.records
+            progress.update(len(chunk))
+        progress.close()
+        _dump(workdir / "name-index.pickle", _name_index(organisation_parts))
+        del organisation_parts
+        timings["parse"] = time.perf_counter() - start
+
+        # 2. map
+        start = time.perf_counter()
+        progress = Progress(shards, "map", "shards")
+        mapped: list[_MapOutcome] = []
+        for outcome in pool.map(_map_shard, names, repeat(str(workdir)), repeat(mapping_options),
+                                repeat(options.with_codelists)):
+            mapped.append(outcome)
+            progress.update()
+        progress.close()
+
+        # 3. shared nodes
+        shared_start = time.perf_counter()
+        organisations = _merge_organisations(mapped)
+        common = Mapper(mapping_options)
+        unresolved: dict[str, tuple[tuple[str, int], str, str]] = {}
+        for outcome in mapped:
+            for iri, (order, kind, text) in outcome.unresolved.items():
+                if iri not in unresolved or order < unresolved[iri][0]:
+                    unresolved[iri] = (order, kind, text)
+        for iri, (_, kind, text) in unresolved.items():
+            common.write_unresolved_concept(iri, kind, text)
+        projects = sum(outcome.projects for outcome in mapped)
+        if projects:
+            common.write_activity(common.activity_iri())
+        keyed = common.result.keyed
+        if options.with_codelists:
+            keyed.update((key_of(t), t) for t in codelist_triples())
+        common_count = write_blocks(sort_keyed(keyed), workdir / "graph" / "common")
+        del keyed, common
+        types = {iri: _type_lines(facts) for iri, facts in organisations.items()}
+        shard_types = [b"".join(types[o] for o in sorted({o for _, _, o in outcome.links})) for outcome in mapped]
+        parts = _organisation_parts(organisations, mapped, shards, workdir)
+        timings["map"] = time.perf_counter() - start
+        timings["map: shared nodes (main)"] = time.perf_counter() - shared_start
+
+        # 4. validate (and write the organisations)
+        start = time.perf_counter()
+        progress = Progress(shards + parts, "validate", "parts")
+        checked: list[_Checked] = []
+        futures = [pool.submit(_validate_shard, name, str(workdir), t) for name, t in zip(names, shard_types)]
+        futures += [pool.submit(_write_and_validate_organisations, n, str(workdir), mapping_options) for n in range(parts)]
+        for future in futures:
+            checked.append(future.result())
+            progress.update()
+        progress.close()
+        timings["validate"] = time.perf_counter() - start
+
+    # 5. write
+    start = time.perf_counter()
+    stems = [workdir / "graph" / "common"] + [workdir / "graph" / f"p{n}" for n in names]
+    stems += [workdir / "graph" / f"o{n:04d}" for n in range(parts)]
+    out = workdir / "out"
+    out.mkdir()
+    merge_blocks(stems, out / "esrgraph.nt", out / "esrgraph.ttl")
+    timings["write"] = time.perf_counter() - start
+
+    for worker_seconds in [o.seconds for o in mapped] + [c.seconds for c in checked]:
+        for step, seconds in worker_seconds.items():
+            timings[f"worker: {step}"] = timings.get(f"worker: {step}", 0.0) + seconds
+    report = ValidationReport(shapes_files=list(_validator().shapes_files))
+    for part_checked in checked:
+        report.results.extend(part_checked.results)
+        report.findings.extend(part_checked.findings)
+    report.findings.sort(key=Finding.sort_key)
+    findings = [f for outcome in mapped for f in outcome.findings]
+    withheld: Counter[str] = Counter()
+    for outcome in mapped:
+        withheld.update(outcome.withheld)
+    triple_count = common_count + sum(o.triples for o in mapped) + sum(c.triples for c in checked)
+    batch.records = LazySequence(record_count, lambda: _all_records(workdir))  # type: ignore[assignment]
+    result = BuildResult(
+        batch=batch,
+        projects=LazySequence(projects, lambda: _all_projects(workdir, names)),  # type: ignore[arg-type]
+        triples=LazySequence(triple_count, lambda: _read_triples(out / "esrgraph.nt")),  # type: ignore[arg-type]
+        findings=sorted(findings + report.findings, key=Finding.sort_key),
+        validation=report,
+        quarantined=batch.quarantined + no_code,
+        withheld=withheld,
+        organisations=len(organisations),
+        base=options.base,
+        timings=timings,
+        graph_files={"ntriples": out / "esrgraph.nt", "turtle": out / "esrgraph.ttl"},
+        workdir=holder,
+    )
+    return result
+
+
+def _organisation_parts(organisations: dict[str, _OrgFacts], mapped: list[_MapOutcome], shards: int,
+                        workdir: Path) -> int:
+    """Cut the organisations into contiguous ranges of IRIs, each with the projects that link to it."""
+    ordered = sorted(organisations)
+    parts = max(1, min(shards, len(ordered)))
+    size = -(-len(ordered) // parts) if ordered else 0
+    part_of = {iri: i // size for i, iri in enumerate(ordered)} if size else {}
+    links: list[list[tuple[str, str, str]]] = [[] for _ in range(parts)]
+    codes: list[dict[str, str]] = [{} for _ in range(parts)]
+    locators: list[LocatorTable] = [{} for _ in range(parts)]
+    for outcome in mapped:
+        for p, pred, o in outcome.links:
+            n = part_of[o]
+            links[n].append((p, pred, o))
+            code = outcome.codes[p]
+            codes[n][p] = code
+            if code in outcome.locator:
+                locators[n][code] = outcome.locator[code]
+    for n in range(parts):
+        facts = [organisations[iri] for iri in ordered[n * size:(n + 1) * size]]
+        _dump(workdir / "organisations" / f"o{n:04d}.pickle", (facts, sorted(set(links[n])), codes[n], locators[n]))
+    return parts
+
+
+def _all_projects(workdir: Path, shards: list[str]) -> list[MergedProject]:
+    projects = [p for shard in shards for p in merge_records(_shard_records(workdir, shard))[0]]
+    projects.sort(key=lambda p: p.code)
+    return projects
+
+
+def _read_triples(path: Path) -> list[Triple]:
+    return [quad.triple for quad in parse(path=str(path), format=RdfFormat.N_TRIPLES)]
+

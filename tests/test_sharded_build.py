@@ -1,0 +1,100 @@
+"""The sharded build (esrgraph.shardbuild) gives byte for byte what the in-process build gives."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Triple
+
+from esrgraph.build import BuildOptions, build, write_outputs
+from esrgraph.shardbuild import ShardConflict, merge_blocks, shard_of, wants_shards, write_blocks
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def _corpus(folder: Path) -> Path:
+    """Generated descriptions with faults, CSV rows of the same projects (they merge), the bundled
+    samples, a record without a code and a file no parser reads."""
+    from generate import write_corpus
+
+    inputs = folder / "in"
+    write_corpus(inputs / "descriptions", 48, seed=11, faulty_share=0.25)
+    # unknown municipalities whose two spellings name one local concept: the first project's spelling wins
+    for i, path in enumerate(sorted((inputs / "descriptions").rglob("*.txt"))[:8]):
+        spelling = ("Atlantis", "ATLANTIS!")[i % 2]
+        # organisations several projects share: one named, with two wrong Y-tunnukset (the first mention's
+        # is kept), and one valid Y-tunnus under two names
+        partners = f"Yhteinen Testiyhdistys ry, 1234567-{8 + i % 2}\n{('Alfa Oy', 'Beeta ry')[i % 2]}, 1234567-1\n"
+        text = path.read_text(encoding="utf-8").replace("Kunnat: ", f"Kunnat: {spelling}, ")
+        path.write_text(text.replace("Osatoteuttajat\n", "Osatoteuttajat\n" + partners), encoding="utf-8")
+    write_corpus(inputs / "list", 6, seed=11, layout="projectlist-csv")
+    shutil.copytree(ROOT / "data" / "samples", inputs / "samples")
+    sample = next((ROOT / "data" / "samples").rglob("S2*.txt"))
+    text = sample.read_text(encoding="utf-8")
+    (inputs / "no-code.txt").write_text(text.replace(sample.stem[:6], ""), encoding="utf-8")
+    (inputs / "binary.txt").write_bytes(b"\x00\x01 not a record \xff")
+    return inputs
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("personal", [False, True], ids=["default", "with-personal-data"])
+def test_sharded_build_writes_the_same_files_as_the_in_process_build(tmp_path: Path, personal: bool) -> None:
+    inputs = _corpus(tmp_path)
+    whole = build([inputs], BuildOptions(shards=1, include_personal_data=personal))
+    sharded = build([inputs], BuildOptions(shards=3, workers=2, include_personal_data=personal))
+    assert sharded.graph_files is not None and whole.graph_files is None  # the two paths really ran
+
+    # the inputs have what the comparison must cover
+    rules = {f.rule for f in whole.findings}
+    assert {"sources-disagree", "unresolved-code", "unreadable-value"} <= rules
+    shared = {f.rule for f in whole.findings if f.stage == "shacl" and f.record and "(+" in f.record}
+    assert {"O03-business-id-check-digit", "Q07-business-id-names-agree"} <= shared
+    assert whole.batch.failed_files and whole.quarantined and whole.organisations > 50
+
+    assert sharded.findings == whole.findings
+    assert sharded.exit_code == whole.exit_code
+    assert (sharded.records_found, sharded.records_built, len(sharded.projects)) == (
+        whole.records_found, whole.records_built, len(whole.projects))
+    assert list(sharded.triples) == list(whole.triples)
+    assert [p.code for p in sharded.projects] == [p.code for p in whole.projects]
+    assert [r.source for r in sharded.batch.records] == [r.source for r in whole.batch.records]
+
+    write_outputs(whole, tmp_path / "out-whole")
+    write_outputs(sharded, tmp_path / "out-sharded")
+    expected, got = _files(tmp_path / "out-whole"), _files(tmp_path / "out-sharded")
+    assert sorted(got) == sorted(expected)
+    assert [name for name in expected if got[name] != expected[name]] == []
+
+
+def _triple(s: str, p: str, o: str) -> Triple:
+    return Triple(NamedNode(f"https://e.example/{s}"), NamedNode(f"https://e.example/{p}"), Literal(o))
+
+
+def test_blocks_merge_in_subject_order_and_a_subject_in_two_parts_is_refused(tmp_path: Path) -> None:
+    write_blocks([_triple("a", "p", "1"), _triple("a", "q", "line\nbreak"), _triple("c", "p", "3")], tmp_path / "one")
+    write_blocks([_triple("b", "p", "2"), _triple("d", "p", "4")], tmp_path / "two")
+    merge_blocks([tmp_path / "one", tmp_path / "two"], tmp_path / "all.nt", tmp_path / "all.ttl")
+    subjects = [line.split(b" ")[0] for line in (tmp_path / "all.nt").read_bytes().splitlines()]
+    assert subjects == [b"<https://e.example/a>"] * 2 + [b"<https://e.example/b>", b"<https://e.example/c>",
+                                                          b"<https://e.example/d>"]
+    assert (tmp_path / "all.ttl").read_bytes().startswith(b"@prefix ")
+
+    write_blocks([_triple("b", "q", "again")], tmp_path / "three")
+    with pytest.raises(ShardConflict, match="written by two parts"):
+        merge_blocks([tmp_path / "one", tmp_path / "two", tmp_path / "three"], tmp_path / "x.nt", tmp_path / "x.ttl")
+
+
+def test_codes_that_name_one_iri_share_a_shard_and_only_default_fast_builds_shard() -> None:
+    assert shard_of("S21093", 7) == shard_of(" S21093 ", 7)
+    assert wants_shards(10, BuildOptions(shards=3))
+    assert not wants_shards(10, BuildOptions())
+    assert not wants_shards(100_000, BuildOptions(shards=1))
+    assert not wants_shards(100_000, BuildOptions(validator="pyshacl"))
+    assert not wants_shards(100_000, BuildOptions(shapes="shapes/esr-core.shapes.ttl"))
