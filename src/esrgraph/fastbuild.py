@@ -5,8 +5,9 @@ and fast validation on an Oxigraph store (docs/decisions/20261123-fast-validatio
 (same records in the same order, same findings), only sooner.
 
 The parse cache (``BuildOptions.cache_dir``, ``esrgraph build --incremental``) keeps one
-pickle per input file (read and written by whichever process parses it), named by the SHA-256 of the file's bytes, its display name, the
-encoding and layout asked for, and the source of the parsing code. A rebuild re-parses
+pickle per input file (read and written by whichever process parses it), named by the
+SHA-256 of the file's bytes, its display name, the encoding and layout asked for, and the
+source of the parsing code. A rebuild re-parses
 only the files whose bytes changed; merge, mapping and validation run again on all
 records, so the output is byte-identical to a full build.
 """
@@ -17,7 +18,7 @@ import copyreg
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,6 @@ from pyoxigraph import RdfFormat, Store, Triple
 from esrgraph.errors import InputError, ParseError
 from esrgraph.parsing import FileFailure, ParseBatch, parse_file
 from esrgraph.progress import Progress
-from esrgraph.sources import iter_input_files
 
 if TYPE_CHECKING:
     from esrgraph.build import BuildOptions
@@ -84,38 +84,37 @@ def parse_outcome(path: str, shown: str, encoding: str | None, layout: str | Non
         return ("failed", FileFailure(shown, InputError(shown, exc.message, "check --layout")))
 
 
-def _parse_one(path: str, shown: str, encoding: str | None, layout: str | None) -> bytes:
-    """``parse_outcome`` pickled, as workers send it and the cache keeps it."""
-    return pickle.dumps(parse_outcome(path, shown, encoding, layout), protocol=pickle.HIGHEST_PROTOCOL)
+#: What parsing one file gives: ("ok", ParseResult) or ("failed", FileFailure).
+Outcome = tuple[str, object]
 
 
-def parse_cached(path: str, shown: str, encoding: str | None, layout: str | None, cache: str | None) -> bytes:
-    """``_parse_one`` through the parse cache folder ``cache`` (None: no cache).
+def parse_cached(path: str, shown: str, encoding: str | None, layout: str | None, cache: str | None) -> Outcome:
+    """``parse_outcome`` through the parse cache folder ``cache`` (None: no cache).
 
-    A hit is the pickle kept for the same bytes, display name, options and parsing code;
+    A hit is the outcome kept for the same bytes, display name, options and parsing code;
     a miss is parsed and kept (written atomically, so parallel workers never see half a file).
     """
     if cache is None:
-        return _parse_one(path, shown, encoding, layout)
+        return parse_outcome(path, shown, encoding, layout)
     try:
         data = Path(path).read_bytes()
     except OSError:
-        return _parse_one(path, shown, encoding, layout)  # reports the failure
+        return parse_outcome(path, shown, encoding, layout)  # reports the failure
     key = _cache_key(data, shown, encoding, layout)
     target = Path(cache) / key[:2] / f"{key}.pickle"
     try:
-        return target.read_bytes()
+        return pickle.loads(target.read_bytes())  # type: ignore[no-any-return]
     except OSError:
         pass
-    blob = _parse_one(path, shown, encoding, layout)
+    outcome = parse_outcome(path, shown, encoding, layout)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(blob)
+    tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, target)
-    return blob
+    return outcome
 
 
-def _parse_chunk(jobs: list[tuple[str, str, str | None, str | None, str | None]]) -> list[bytes]:
+def _parse_chunk(jobs: list[tuple[str, str, str | None, str | None, str | None]]) -> list[Outcome]:
     return [parse_cached(*job) for job in jobs]
 
 
@@ -131,41 +130,36 @@ def parse_cache_dir(options: BuildOptions) -> str | None:
     return str(Path(options.cache_dir) / "parse") if options.cache_dir else None
 
 
-def parse_inputs(inputs: Iterable[str | os.PathLike[str]], options: BuildOptions) -> ParseBatch:
-    """Like ``parsing.parse_paths``, over worker processes and through the parse cache.
+def parse_files(files: list[tuple[str, str]], options: BuildOptions) -> ParseBatch:
+    """Like ``parsing.parse_paths`` for files listed as (path, display name), over worker
+    processes and through the parse cache.
 
     Records come back in input order whatever the number of workers, so the build is the same.
     """
-    files = [(str(path), shown) for path, shown in iter_input_files(inputs)]
-    return parse_files(files, options)
-
-
-def parse_files(files: list[tuple[str, str]], options: BuildOptions) -> ParseBatch:
-    """``parse_inputs`` for files already listed as (path, display name)."""
     cache = parse_cache_dir(options)
     jobs = [(path, shown, options.encoding, options.layout, cache) for path, shown in files]
-    blobs: list[bytes] = []
+    outcomes: list[Outcome] = []
     progress = Progress(len(files), "parse", "files")
     workers = _workers(options, len(jobs))
     if workers > 1:
         chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for chunk in pool.map(_parse_chunk, chunks):
-                blobs.extend(chunk)
+                outcomes.extend(chunk)
                 progress.update(len(chunk))
     else:
         for job in jobs:
-            blobs.append(parse_cached(*job))
+            outcomes.append(parse_cached(*job))
             progress.update()
     progress.close()
     batch = ParseBatch()
-    for (path, shown), blob in zip(files, blobs):
-        add_outcome(batch, path, shown, pickle.loads(blob))
+    for (path, shown), outcome in zip(files, outcomes):
+        add_outcome(batch, path, shown, outcome)
     return batch
 
 
-def add_outcome(batch: ParseBatch, path: str, shown: str, outcome: tuple[str, object]) -> None:
-    """Add one file's parse outcome (as ``_parse_one`` pickles it) to ``batch``."""
+def add_outcome(batch: ParseBatch, path: str, shown: str, outcome: Outcome) -> None:
+    """Add one file's parse outcome to ``batch``."""
     status, payload = outcome
     batch.files_read += 1
     batch.paths[shown] = Path(path)  # for the quarantine writer

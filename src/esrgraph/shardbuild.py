@@ -284,14 +284,11 @@ class _ChunkOutcome:
 
 def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None, layout: str | None,
                  cache: str | None, shards: int, workdir: str) -> _ChunkOutcome:
-    from esrgraph.fastbuild import add_outcome, parse_cached, parse_outcome
+    from esrgraph.fastbuild import add_outcome, parse_cached
 
     batch = ParseBatch()
     for path, shown in files:
-        if cache is None:
-            add_outcome(batch, path, shown, parse_outcome(path, shown, encoding, layout))
-        else:
-            add_outcome(batch, path, shown, pickle.loads(parse_cached(path, shown, encoding, layout, cache)))
+        add_outcome(batch, path, shown, parse_cached(path, shown, encoding, layout, cache))
     by_shard: dict[str, list[tuple[int, ProjectRecord]]] = defaultdict(list)
     outcome = _ChunkOutcome(batch=batch, no_code=[], organisations=[], records=len(batch.records))
     for position, record in enumerate(batch.records):
