@@ -162,7 +162,7 @@ def _decimal_lexical(value: Decimal) -> str:
 
 
 @dataclass(slots=True)
-class _OrgFacts:
+class OrganisationFacts:
     """What the records say about one organisation, gathered across projects."""
 
     iri: str
@@ -175,6 +175,27 @@ class _OrgFacts:
     #: (start date, code, applicant) of the newest project that described it as applicant.
     latest: tuple[str, str, Applicant] | None = None
 
+    def classes(self) -> list[str]:
+        """Its rdf:type IRIs: every organisation, and a registered one when its Y-tunnus is valid."""
+        business_id = parse_business_id(self.business_id) if self.business_id else None
+        registered = [ROV + "RegisteredOrganization"] if business_id and business_id.normal else []
+        return [ORG + "Organization", *registered]
+
+    def describe_as_applicant(self, key: tuple[str, str, Applicant]) -> None:
+        """Keep ``key`` (start date, code, applicant) if it is newer than the one kept; the first of equals stays."""
+        if self.latest is None or key[:2] > self.latest[:2]:
+            self.latest = key
+
+    def absorb(self, later: OrganisationFacts) -> None:
+        """Add what a later mention of the same organisation says (the sharded build meets
+        one organisation in several shards); the first mention's Y-tunnus stays."""
+        for f in dataclasses.fields(self):
+            mine = getattr(self, f.name)
+            if isinstance(mine, set):
+                mine.update(getattr(later, f.name))
+        if later.latest is not None:
+            self.describe_as_applicant(later.latest)
+
 
 class Mapper:
     """Maps merged projects to triples; organisations are gathered and written once at the end."""
@@ -184,7 +205,7 @@ class Mapper:
         self.base = iris.check_base(options.base)
         self.resolver = resolver
         self.result = MappingResult()
-        self._orgs: dict[str, _OrgFacts] = {}
+        self._orgs: dict[str, OrganisationFacts] = {}
         self._name_index: dict[str, set[str]] = defaultdict(set)
         self._unresolved: set[str] = set()
         self._sources_done: set[str] = set()
@@ -280,7 +301,7 @@ class Mapper:
             for key, business_id in name_index_entries(r.applicant, r.co_implementers):
                 self._name_index[key].add(business_id)
 
-    def _organisation(self, name: str | None, written_id: str | None) -> _OrgFacts:
+    def _organisation(self, name: str | None, written_id: str | None) -> OrganisationFacts:
         """The organisation node: by valid Y-tunnus, else by a unique name match, else by name.
 
         A Y-tunnus that python-stdnum rejects does not identify anything: the node is
@@ -304,19 +325,24 @@ class Mapper:
             facts.matched_names.add(matched_name)
         return facts
 
-    def _new_organisation(self, iri: str, business_id: str | None) -> _OrgFacts:
+    def _new_organisation(self, iri: str, business_id: str | None) -> OrganisationFacts:
         """Facts for an organisation first met here: the first mention's Y-tunnus is the one kept."""
-        return _OrgFacts(iri=iri, business_id=business_id)
+        return OrganisationFacts(iri=iri, business_id=business_id)
+
+    def write_organisations(self, organisations: Iterable[OrganisationFacts]) -> None:
+        """Write ``organisations`` (gathered elsewhere: the sharded build's organisation ranges)."""
+        self._orgs = {facts.iri: facts for facts in organisations}
+        self._write_organisations()
 
     def _write_organisations(self) -> None:
         for iri in sorted(self._orgs):
             facts = self._orgs[iri]
-            self._add(iri, RDF + "type", NamedNode(ORG + "Organization"))
+            for cls in facts.classes():
+                self._add(iri, RDF + "type", NamedNode(cls))
             if facts.business_id:
                 self._add(iri, DCTERMS + "identifier", Literal(facts.business_id))
                 business_id = parse_business_id(facts.business_id)
                 if business_id and business_id.normal:
-                    self._add(iri, RDF + "type", NamedNode(ROV + "RegisteredOrganization"))
                     self._add(iri, ESR + "businessId", Literal(business_id.normal))
                     identifier = f"{iri}/identifier/fi-pro"
                     self._add(iri, ADMS + "identifier", NamedNode(identifier))
@@ -492,9 +518,7 @@ class Mapper:
                 facts.types.add(node.value)
         if a.website:
             facts.websites.add(a.website)
-        key = ((r.start_date.isoformat() if r.start_date else ""), r.code or "", a)
-        if facts.latest is None or key[:2] > facts.latest[:2]:
-            facts.latest = key
+        facts.describe_as_applicant(((r.start_date.isoformat() if r.start_date else ""), r.code or "", a))
 
     def _map_contact(self, p: str, r: ProjectRecord) -> None:
         applicant = r.applicant

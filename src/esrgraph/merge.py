@@ -47,6 +47,8 @@ def merged_field(parts: list[tuple[tuple[int, str, int], SourceInfo, Any]], fiel
     The sharded build (esrgraph.shardbuild) uses it to learn the merged organisations of
     every project before the shards merge their records; merge_records does the same.
     """
+    if len(parts) == 1:
+        return parts[0][2]
     ordered = sorted(parts, key=lambda part: part[0])
     return _merge_values([value for _, _, value in ordered], field, code, [source for _, source, _ in ordered], [])
 

@@ -54,14 +54,13 @@ from esrgraph import __version__, iris
 from esrgraph.errors import EsrgraphError, ParseError
 from esrgraph.export import key_of, sort_keyed
 from esrgraph.findings import Finding
-from esrgraph.mapping import Mapper, MappingOptions, _OrgFacts, name_index_entries
+from esrgraph.mapping import Mapper, MappingOptions, OrganisationFacts, name_index_entries
 from esrgraph.merge import MergedProject, merge_order, merge_records, merged_field
 from esrgraph.model import ProjectRecord
-from esrgraph.orgids import parse_business_id
 from esrgraph.parsing import ParseBatch
 from esrgraph.progress import Progress
 from esrgraph.validate import ShaclResult, ValidationReport
-from esrgraph.vocab import DCTERMS, ESR, ORG, PREFIXES, RDF, ROV
+from esrgraph.vocab import DCTERMS, ESR, PREFIXES, RDF
 
 if TYPE_CHECKING:
     from esrgraph.build import BuildOptions, BuildResult, LocatorTable
@@ -334,11 +333,8 @@ def _name_index(parts: Iterable[tuple[str, Any, Any, Any, Any]]) -> dict[str, se
         by_code[code].append((order, source, applicant, co_implementers))
     index: dict[str, set[str]] = defaultdict(set)
     for code, records in by_code.items():
-        if len(records) == 1:
-            applicant, co_implementers = records[0][2], records[0][3]
-        else:
-            applicant = merged_field([(o, s, a) for o, s, a, _ in records], "applicant", code)
-            co_implementers = merged_field([(o, s, c) for o, s, _, c in records], "co_implementers", code)
+        applicant = merged_field([(o, s, a) for o, s, a, _ in records], "applicant", code)
+        co_implementers = merged_field([(o, s, c) for o, s, _, c in records], "co_implementers", code)
         for key, business_id in name_index_entries(applicant, co_implementers):
             index[key].add(business_id)
     return dict(index)
@@ -360,7 +356,8 @@ class ShardMapper(Mapper):
         self._name_index = name_index  # type: ignore[assignment]
         self._code = ""
         self._sequence = 0
-        self.first_seen: dict[str, tuple[str, int]] = {}
+        #: Organisation IRI -> (order of its first mention, its facts).
+        self.organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]] = {}
         self.unresolved: dict[str, tuple[tuple[str, int], str, str]] = {}
 
     def _order(self) -> tuple[str, int]:
@@ -371,9 +368,10 @@ class ShardMapper(Mapper):
         self._code, self._sequence = project.code, 0
         super().map_project(project)
 
-    def _new_organisation(self, iri: str, business_id: str | None) -> _OrgFacts:
-        self.first_seen[iri] = self._order()
-        return super()._new_organisation(iri, business_id)
+    def _new_organisation(self, iri: str, business_id: str | None) -> OrganisationFacts:
+        facts = super()._new_organisation(iri, business_id)
+        self.organisations[iri] = (self._order(), facts)
+        return facts
 
     def _unresolved_concept(self, iri: str, kind: str, text: str) -> None:
         if iri not in self.unresolved:
@@ -388,7 +386,7 @@ class _MapOutcome:
     shard: str
     findings: list[Finding]
     withheld: Counter[str]
-    organisations: dict[str, tuple[tuple[str, int], _OrgFacts]]
+    organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]]
     unresolved: dict[str, tuple[tuple[str, int], str, str]]
     projects: int
     triples: int
@@ -421,7 +419,7 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
         shard=shard,
         findings=_problem_findings(records) + merge_findings + result.findings,
         withheld=result.withheld,
-        organisations={iri: (mapper.first_seen[iri], facts) for iri, facts in mapper._orgs.items()},
+        organisations=mapper.organisations,
         unresolved=mapper.unresolved,
         projects=len(projects),
         triples=count,
@@ -435,31 +433,25 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
 # ---------------------------------------------------------------------------- phase 3: shared nodes (main)
 
 
-def _merge_organisations(outcomes: Iterable[_MapOutcome]) -> dict[str, _OrgFacts]:
-    """One fact set per organisation over all shards; the first mention decides the Y-tunnus kept."""
-    merged: dict[str, tuple[tuple[str, int], _OrgFacts]] = {}
+def _merge_organisations(outcomes: Iterable[_MapOutcome]) -> dict[str, OrganisationFacts]:
+    """One fact set per organisation over all shards, built up from its first mention on."""
+    mentions: dict[str, list[tuple[tuple[str, int], OrganisationFacts]]] = defaultdict(list)
     for outcome in outcomes:
-        for iri, (order, facts) in outcome.organisations.items():
-            held = merged.get(iri)
-            if held is None:
-                merged[iri] = (order, facts)
-                continue
-            first, other = (held[1], facts) if held[0] <= order else (facts, held[1])
-            for name in ("names", "legal_names", "matched_names", "types", "websites"):
-                getattr(first, name).update(getattr(other, name))
-            if other.latest is not None and (first.latest is None or other.latest[:2] > first.latest[:2]):
-                first.latest = other.latest
-            merged[iri] = (min(held[0], order), first)
-    return {iri: facts for iri, (_, facts) in merged.items()}
+        for iri, mention in outcome.organisations.items():
+            mentions[iri].append(mention)
+    merged = {}
+    for iri, found in mentions.items():
+        found.sort(key=lambda mention: mention[0])
+        first = found[0][1]
+        for _, later in found[1:]:
+            first.absorb(later)
+        merged[iri] = first
+    return merged
 
 
-def _type_lines(facts: _OrgFacts) -> bytes:
-    """The rdf:type triples ``Mapper._write_organisations`` gives an organisation, as N-Triples."""
-    lines = f"<{facts.iri}> <{RDF}type> <{ORG}Organization> .\n"
-    business_id = parse_business_id(facts.business_id) if facts.business_id else None
-    if business_id and business_id.normal:
-        lines += f"<{facts.iri}> <{RDF}type> <{ROV}RegisteredOrganization> .\n"
-    return lines.encode("utf-8")
+def _type_lines(facts: OrganisationFacts) -> bytes:
+    """The organisation's rdf:type triples as N-Triples (what ``sh:class`` reads in a project shard)."""
+    return "".join(f"<{facts.iri}> <{RDF}type> <{cls}> .\n" for cls in facts.classes()).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------- phase 4: validate
@@ -512,8 +504,7 @@ def _write_and_validate_organisations(part: int, workdir: str, options: MappingO
     clock = _Clock()
     facts, links, codes, locator = _load(folder / "organisations" / f"o{part:04d}.pickle")
     mapper = Mapper(options)
-    mapper._orgs = {f.iri: f for f in facts}
-    mapper._write_organisations()
+    mapper.write_organisations(facts)
     clock.lap("map organisations")
     stem = folder / "graph" / f"o{part:04d}"
     count = write_blocks(sort_keyed(mapper.result.keyed), stem)
@@ -666,7 +657,7 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
     return result
 
 
-def _organisation_parts(organisations: dict[str, _OrgFacts], mapped: list[_MapOutcome], shards: int,
+def _organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[_MapOutcome], shards: int,
                         workdir: Path) -> int:
     """Cut the organisations into contiguous ranges of IRIs, each with the projects that link to it."""
     ordered = sorted(organisations)
