@@ -32,7 +32,7 @@ from esrgraph.export import (
 from esrgraph.findings import Finding, Severity
 from esrgraph.mapping import MappingOptions, map_projects
 from esrgraph.merge import MergedProject, merge_records
-from esrgraph.model import ProjectRecord
+from esrgraph.model import ProjectRecord, field_head
 from esrgraph.parsing import ParseBatch
 from esrgraph.validate import ValidationReport, triples_to_rdflib, validate_graph
 from esrgraph.vocab import DEFAULT_BASE, PREFIXES
@@ -174,10 +174,6 @@ def _problem_findings(records: Iterable[ProjectRecord]) -> list[Finding]:
 LocatorTable = dict[str, list[tuple[str, int, dict[str, int]]]]
 
 
-def _head(field_name: str) -> str:
-    return field_name.split(".")[0].split("[")[0]
-
-
 def locator_table(records: Iterable[ProjectRecord]) -> LocatorTable:
     """The fields' lines of ``records`` by project code, in record order (small, picklable)."""
     table: LocatorTable = {}
@@ -187,7 +183,7 @@ def locator_table(records: Iterable[ProjectRecord]) -> LocatorTable:
         heads: dict[str, int] = {}
         for use in record.coverage:
             if use.field:
-                heads.setdefault(_head(use.field), use.line)
+                heads.setdefault(field_head(use.field), use.line)
         table.setdefault(record.code, []).append((record.source.path, record.source.first_line, heads))
     return table
 
@@ -198,7 +194,7 @@ def locator_of(table: LocatorTable):  # type: ignore[no-untyped-def]
 
     def locate(code: str, field_name: str) -> tuple[str | None, int | None]:
         candidates = table.get(code, [])
-        head = _head(field_name)
+        head = field_head(field_name)
         for path, _first, heads in candidates:
             if head in heads:
                 return path, heads[head]

@@ -24,7 +24,7 @@ from esrgraph.export import triple_sort_key
 from esrgraph.orgids import parse_business_id
 from esrgraph.findings import Finding, Severity
 from esrgraph.merge import MergedProject
-from esrgraph.model import Applicant, CoImplementer, ProjectRecord, SourceInfo
+from esrgraph.model import Applicant, CoImplementer, ProjectRecord, SourceInfo, field_head
 from esrgraph.vocab import (
     ADMS,
     DCTERMS,
@@ -619,9 +619,10 @@ def _period_of(r: ProjectRecord) -> str | None:
 
 
 def _line_of(record: ProjectRecord, field_name: str) -> int | None:
-    head = field_name.split(".")[0].split("[")[0]
+    """The first line of ``record`` that gave the field (or a field of the same head)."""
+    head = field_head(field_name)
     for use in record.coverage:
-        if use.field and (use.field == field_name or use.field.split(".")[0].split("[")[0] == head):
+        if use.field and field_head(use.field) == head:
             return use.line
     return record.source.first_line
 

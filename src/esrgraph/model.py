@@ -14,6 +14,11 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 
+
+def field_head(field_name: str) -> str:
+    """The top-level record field of a dotted field path: ``funding.eu_state_granted`` -> ``funding``."""
+    return field_name.split(".")[0].split("[")[0]
+
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
     """Where a record came from: the file, its SHA-256 and the layout that read it."""

@@ -166,10 +166,6 @@ def _load(path: Path) -> Any:
     return pickle.loads(path.read_bytes())
 
 
-def _ntriples_bytes(path: Path) -> bytes:
-    return path.read_bytes() if path.exists() else b""
-
-
 # ---------------------------------------------------------------------------- subject blocks
 
 _BLOCK_START = re.compile(rb"\n(?=[^\t])")
@@ -190,7 +186,8 @@ def _split_header(turtle: bytes) -> tuple[bytes, bytes]:
 
 def write_blocks(triples: list[Triple], stem: Path) -> int:
     """Write sorted ``triples`` as N-Triples and Turtle (no prefixes) with an index of
-    subject blocks (``stem.nt``, ``stem.ttl``, ``stem.index``); return the triple count.
+    subject blocks (``stem.nt``, ``stem.ttl``, ``stem.index``: the subjects and where each
+    block starts in either file); return the triple count.
 
     The serialisers group one subject's triples, so each subject is one run of N-Triples
     lines and one Turtle statement that starts at the beginning of a line.
@@ -199,27 +196,21 @@ def write_blocks(triples: list[Triple], stem: Path) -> int:
     nt = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
     body = _split_header(serialize(triples, format=RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")[1]
     subjects: list[bytes] = []
-    nt_lengths: list[int] = []
-    start = 0
-    current = b""
+    nt_at: list[int] = []  # where each subject's lines start, then the end
+    offset = 0
     for line in nt.splitlines(keepends=True):
         subject = line[1:line.index(b">")]
-        if subject != current or not subjects:
-            if subjects:
-                nt_lengths.append(start)
+        if not subjects or subject != subjects[-1]:
             subjects.append(subject)
-            current = subject
-            start = 0
-        start += len(line)
-    if subjects:
-        nt_lengths.append(start)
-    cuts = [0] + [m.start() + 1 for m in _BLOCK_START.finditer(body)] + [len(body)]
-    ttl_lengths = [b - a for a, b in zip(cuts, cuts[1:]) if b > a]
-    if len(ttl_lengths) != len(subjects):
-        raise ShardConflict(str(stem), f"{len(subjects)} subjects but {len(ttl_lengths)} Turtle statements")
+            nt_at.append(offset)
+        offset += len(line)
+    nt_at.append(offset)
+    ttl_at = [0] + [m.start() + 1 for m in _BLOCK_START.finditer(body)] + [len(body)] if body else [0]
+    if len(ttl_at) != len(nt_at):
+        raise ShardConflict(str(stem), f"{len(subjects)} subjects but {len(ttl_at) - 1} Turtle statements")
     stem.with_suffix(".nt").write_bytes(nt)
     stem.with_suffix(".ttl").write_bytes(body)
-    _dump(stem.with_suffix(".index"), (subjects, nt_lengths, ttl_lengths))
+    _dump(stem.with_suffix(".index"), (subjects, nt_at, ttl_at))
     return len(triples)
 
 
@@ -230,14 +221,7 @@ def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
     Consecutive blocks of one part are copied as one range.
     """
     indexes = [_load(stem.with_suffix(".index")) for stem in stems]
-    offsets = []
-    for subjects, nt_lengths, ttl_lengths in indexes:
-        nt_at, ttl_at = [0], [0]
-        for n, t in zip(nt_lengths, ttl_lengths):
-            nt_at.append(nt_at[-1] + n)
-            ttl_at.append(ttl_at[-1] + t)
-        offsets.append((nt_at, ttl_at))
-    streams = [zip(index[0], repeat(part), range(len(index[0]))) for part, index in enumerate(indexes)]
+    streams = [zip(subjects, repeat(part), range(len(subjects))) for part, (subjects, _, _) in enumerate(indexes)]
     sources = [(open(stem.with_suffix(".nt"), "rb"), open(stem.with_suffix(".ttl"), "rb")) for stem in stems]
     try:
         with open(nt_out, "wb") as nt, open(ttl_out, "wb") as ttl:
@@ -248,7 +232,7 @@ def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
                 if not run:
                     return
                 part, first, end = run
-                (nt_at, ttl_at), (nt_in, ttl_in) = offsets[part], sources[part]
+                (_, nt_at, ttl_at), (nt_in, ttl_in) = indexes[part], sources[part]
                 nt.write(os.pread(nt_in.fileno(), nt_at[end] - nt_at[first], nt_at[first]))
                 ttl.write(os.pread(ttl_in.fileno(), ttl_at[end] - ttl_at[first], ttl_at[first]))
 
@@ -495,7 +479,7 @@ def _validate_shard(shard: str, workdir: str, organisation_types: bytes) -> _Che
     clock = _Clock()
     stem = folder / "graph" / f"p{shard}"
     subjects = set(_load(stem.with_suffix(".index"))[0])
-    parts = [_ntriples_bytes(stem.with_suffix(".nt")), _ntriples_bytes(folder / "graph" / "common.nt"), organisation_types]
+    parts = [stem.with_suffix(".nt").read_bytes(), (folder / "graph" / "common.nt").read_bytes(), organisation_types]
     return _validate(parts, subjects, _load(folder / "locate" / f"p{shard}.pickle"), clock)
 
 
@@ -516,7 +500,7 @@ def _write_and_validate_organisations(part: int, workdir: str, options: MappingO
         f"<{p}> <{RDF}type> <{ESR}Project> .\n<{p}> <{DCTERMS}identifier> {_nt_string(code)} .\n"
         for p, code in sorted(codes.items())
     )
-    checked = _validate([_ntriples_bytes(stem.with_suffix(".nt")), context.encode("utf-8")], subjects, locator, clock)
+    checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, locator, clock)
     checked.triples = count
     return checked
 
