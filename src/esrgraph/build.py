@@ -84,7 +84,7 @@ class BuildResult:
     base: str = DEFAULT_BASE
     #: The graph as sorted N-Triples, when the build made it (the fast validator does); write_outputs reuses it.
     ntriples: bytes | None = None
-    #: Seconds per stage (parse, map, validate), for benchmarks and --verbose output.
+    #: Seconds per stage (parse, map, validate; a sharded build adds write and "worker: <step>" CPU sums).
     timings: dict[str, float] = field(default_factory=dict)
     #: A sharded build's graph files ("ntriples", "turtle"), already written; None: serialise ``triples``.
     graph_files: dict[str, Path] | None = None
