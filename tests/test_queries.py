@@ -121,8 +121,9 @@ def store_project(store, code: str) -> str:
     return records(run_query(store, sparql))[0]["p"]
 
 
-def test_co_implementer_pairs(store) -> None:
-    rows = answer(store, "co-implementer-pairs")
+def test_co_implementer_pairs(store, sample_out: Path) -> None:
+    assert answer(store, "co-implementer-pairs") == []  # by default repeated collaborations only: none in the samples
+    rows = answer(store, "co-implementer-pairs", minShared="1")
     pairs = {(frozenset((r["aName"], r["bName"])), r["sharedProjects"]) for r in rows}
     assert pairs == {
         (frozenset(("Jyväskylän ammattikorkeakoulu JAMK", "Jyväskylän kaupunki")), "1"),
@@ -130,6 +131,18 @@ def test_co_implementer_pairs(store) -> None:
         (frozenset(("Jyväskylän kaupunki", "Keski-Suomen sosiaalialan osaamiskeskus KOSKE")), "1"),
         (frozenset(("Mikkelin Toimintakeskus ry", "Etelä-Savon hyvinvointijärjestöjen tuki ry")), "1"),
     }
+    # Let JAMK and KOSKE (partners in S20398) also co-implement S21093: they then share two projects,
+    # and only that pair reaches the default threshold; with minShared=3 none does.
+    copy = load_store(sample_out)
+    partners = {r["aName"]: r["a"] for r in rows} | {r["bName"]: r["b"] for r in rows}
+    for name in ("Jyväskylän ammattikorkeakoulu JAMK", "Keski-Suomen sosiaalialan osaamiskeskus KOSKE"):
+        copy.add(Quad(NamedNode(store_project(copy, "S21093")),
+                      NamedNode("https://w3id.org/esrgraph/ontology#coImplementer"), NamedNode(partners[name])))
+    repeated = answer(copy, "co-implementer-pairs")
+    assert [({r["aName"], r["bName"]}, r["sharedProjects"]) for r in repeated] == [
+        ({"Jyväskylän ammattikorkeakoulu JAMK", "Keski-Suomen sosiaalialan osaamiskeskus KOSKE"}, "2")]
+    assert answer(copy, "co-implementer-pairs", minShared="3") == []
+    assert len(answer(copy, "co-implementer-pairs", minShared="1")) > len(rows)  # the new pairs with S21093's own
 
 
 def test_projects_per_municipality(store) -> None:
