@@ -3,7 +3,12 @@
 The same ``(n, seed)`` always gives the same bytes. Records are drawn from the bundled
 code lists (data/codelists): 1-30 municipalities of one region, 0-12 co-implementers with
 Y-tunnus whose check digit python-stdnum accepts, long texts and the sustainability
-table. A set share of records is faulty on purpose (wrong check digit, end before start,
+table. Organisations recur as they do in the real 2014-2020 list, where 2,865 projects
+have 1,606 distinct applicants (56 %) and the busiest leads 83: each mention (applicant or
+co-implementer) is a new organisation with probability ``NEW_ORGANISATION_SHARE``, else
+one met before, drawn in proportion to its mentions so far (a Yule-Simon process). At
+2,865 projects that gives 57 % distinct applicants (the busiest leads 45); at 30,000,
+about 63,000 organisations for 210,000 mentions. A set share of records is faulty on purpose (wrong check digit, end before start,
 garbled amount, realised above granted, score out of range), so validation has work.
 
 Usage::
@@ -37,6 +42,9 @@ _WORDS = (
 _ORG_STEMS = ("Koulutuskeskus", "Kehitys", "Osaamispalvelut", "Yrityspalvelut", "Säätiö", "Työpaja", "Teknologia",
               "Ammattiopisto", "Kuntayhtymä", "Yhdistys")
 _ORG_SUFFIX = ("Oy", "ry", "Ab", "sr", "Oyj", "")
+#: Share of organisation mentions that are a new organisation, set so that the applicants of
+#: 2,865 generated projects are as often distinct as in the real list (1,606 of 2,865).
+NEW_ORGANISATION_SHARE = 0.3
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -145,10 +153,50 @@ class Project:
     garbled_amount: bool = False
 
 
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    business_id: str
+    org_type: str
+
+
+class _Organisations:
+    """The organisations of one generated corpus: new ones, or ones met before by their mentions."""
+
+    def __init__(self, rng: random.Random, lists: _Lists) -> None:
+        self._rng, self._lists = rng, lists
+        self._mentions: list[Organisation] = []  # one entry per mention: a draw from it is by mentions
+        self._names: set[str] = set()
+
+    def _new(self) -> Organisation:
+        rng = self._rng
+        while True:
+            place = rng.choice(rng.choice(list(self._lists.municipalities.values())))
+            name = f"{rng.choice(_ORG_STEMS)} {rng.choice(_WORDS).capitalize()} {place} {rng.choice(_ORG_SUFFIX)}".strip()
+            if name not in self._names:  # one name, one organisation (the real list has few homonyms)
+                self._names.add(name)
+                return Organisation(name, business_id(rng), rng.choice(self._lists.org_types))
+
+    def draw(self, exclude: set[str]) -> Organisation:
+        """An organisation for one mention, none of those named in ``exclude`` (a project's others)."""
+        for _ in range(20):
+            if not self._mentions or self._rng.random() < NEW_ORGANISATION_SHARE:
+                org = self._new()
+            else:
+                org = self._rng.choice(self._mentions)
+            if org.name not in exclude:
+                self._mentions.append(org)
+                return org
+        org = self._new()
+        self._mentions.append(org)
+        return org
+
+
 def projects(n: int, seed: int = 7, faulty_share: float = 0.05) -> Iterator[Project]:
     """``n`` projects, the same for the same seed; every ``1/faulty_share``-th one has a fault."""
     rng = random.Random(seed)
     lists = _lists()
+    organisations = _Organisations(rng, lists)
     every = max(1, round(1 / faulty_share)) if faulty_share > 0 else 0
     faults = 0
     for i in range(n):
@@ -173,8 +221,13 @@ def projects(n: int, seed: int = 7, faulty_share: float = 0.05) -> Iterator[Proj
             start, end = end, start
         if fault == "realised-above-granted":
             realised = granted + rng.randrange(1, 50_000)
-        co = [(f"{rng.choice(_ORG_STEMS)} {rng.choice(_WORDS).capitalize()} {rng.choice(_ORG_SUFFIX)}".strip(),
-               business_id(rng)) for _ in range(rng.randrange(0, 13))]
+        applicant = organisations.draw(set())
+        taken = {applicant.name}
+        co = []
+        for _ in range(rng.randrange(0, 13)):
+            partner = organisations.draw(taken)
+            taken.add(partner.name)
+            co.append((partner.name, partner.business_id))
         scores = []
         for c in rng.sample(lists.criteria, k=min(len(lists.criteria), rng.randrange(8, 16))):
             direct, indirect = rng.randrange(0, 11), rng.randrange(0, 11)
@@ -192,9 +245,9 @@ def projects(n: int, seed: int = 7, faulty_share: float = 0.05) -> Iterator[Proj
             authority=rng.choice(lists.authorities),
             start=start,
             end=end,
-            applicant=f"{rng.choice(_ORG_STEMS)} {rng.choice(_WORDS).capitalize()} {rng.choice(_ORG_SUFFIX)}".strip(),
-            applicant_id=business_id(rng, wrong=fault == "bad-check-digit"),
-            org_type=rng.choice(lists.org_types),
+            applicant=applicant.name,
+            applicant_id=business_id(rng, wrong=True) if fault == "bad-check-digit" else applicant.business_id,
+            org_type=applicant.org_type,
             region=region,
             municipalities=rng.sample(munis, k=min(len(munis), rng.randrange(1, 31))),
             co_implementers=co,
