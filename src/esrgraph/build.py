@@ -61,7 +61,8 @@ class BuildOptions:
     issued: str | None = None
     #: "fast" (shapes compiled to SPARQL on Oxigraph) or "pyshacl" (the reference; slow on large inputs).
     validator: str = "fast"
-    #: Folder of the per-file parse cache (``esrgraph build --incremental`` uses OUT/.cache); None: no cache.
+    #: Folder of the build cache (``esrgraph build --incremental`` uses OUT/.cache): per-file parses, or a
+    #: sharded build's parts (esrgraph.shardcache); None: no cache.
     cache_dir: str | None = None
     #: Parser processes; None: 2 when there are many files to parse, else 1.
     workers: int | None = None
@@ -90,6 +91,8 @@ class BuildResult:
     graph_files: dict[str, Path] | None = None
     #: Keeps a sharded build's work folder (and the graph files in it) for the result's lifetime.
     workdir: object = None
+    #: A sharded build with a cache: parts reused from it, of all, by kind (chunks, map, check, org).
+    reuse: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def records_found(self) -> int:

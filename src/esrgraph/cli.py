@@ -123,7 +123,8 @@ def _coverage_text(record) -> str:  # type: ignore[no-untyped-def]
 @click.option("--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="fast: shapes compiled to SPARQL on Oxigraph; pyshacl: the reference validator (slow on large inputs).")
 @click.option("--incremental", is_flag=True,
-              help="Keep a parse cache in OUT/.cache and re-parse only changed files (automatic when OUT/.cache exists).")
+              help="Keep a build cache in OUT/.cache and redo only what changed: changed files are parsed again and, "
+                   "on large (sharded) inputs, only changed shards mapped and validated again (automatic when OUT/.cache exists).")
 def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_data: bool, shapes: Path | None,
           encoding: str | None, layout: str | None, quiet: bool, release_name: str | None,
           download_base: str | None, issued: str | None, validator: str, incremental: bool) -> None:

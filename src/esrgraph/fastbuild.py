@@ -9,7 +9,9 @@ pickle per input file (read and written by whichever process parses it), named b
 SHA-256 of the file's bytes, its display name, the encoding and layout asked for, and the
 source of the parsing code. A rebuild re-parses
 only the files whose bytes changed; merge, mapping and validation run again on all
-records, so the output is byte-identical to a full build.
+records, so the output is byte-identical to a full build. A sharded build does not use
+it: its shard cache (esrgraph.shardcache) keeps whole parse chunks, mapped shards and
+their checks, so a rebuild also skips the mapping and validation of unchanged shards.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ one process.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import os
 import pickle
@@ -50,7 +51,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
-from esrgraph import __version__, iris
+from esrgraph import __version__, iris, shardcache
 from esrgraph.errors import EsrgraphError, ParseError
 from esrgraph.export import key_of, sort_keyed
 from esrgraph.findings import Finding
@@ -157,13 +158,22 @@ def _validator():  # type: ignore[no-untyped-def]
     return compile_shapes(None)
 
 
-def _dump(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+_dump, _load = shardcache.dump, shardcache.load
 
 
-def _load(path: Path) -> Any:
-    return pickle.loads(path.read_bytes())
+def chunk_files(files: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Cut the input files into parse chunks at content-defined places.
+
+    A chunk ends after a file whose display name hashes to 0 modulo ``FILES_PER_CHUNK``
+    (or at twice that size), so adding or removing a file changes its own chunk only, and
+    a rebuild reuses every other chunk.
+    """
+    chunks: list[list[tuple[str, str]]] = [[]]
+    for item in files:
+        chunks[-1].append(item)
+        if zlib.crc32(item[1].encode("utf-8")) % FILES_PER_CHUNK == 0 or len(chunks[-1]) >= 2 * FILES_PER_CHUNK:
+            chunks.append([])
+    return [chunk for chunk in chunks if chunk]
 
 
 # ---------------------------------------------------------------------------- subject blocks
@@ -263,17 +273,33 @@ class _ChunkOutcome:
     #: (code, merge order, source, applicant, co-implementers) of every record with a code.
     organisations: list[tuple[str, Any, Any, Any, Any]]
     records: int
+    #: Where the chunk's records are, one pickle per shard, and the SHA-256 of each pickle.
+    records_dir: str = ""
+    digests: dict[str, str] = field(default_factory=dict)
+    reused: bool = False  # taken from the shard cache
 
 
 def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None, layout: str | None,
-                 cache: str | None, shards: int, workdir: str) -> _ChunkOutcome:
+                 cache: str | None, shards: int, workdir: str, shard_cache: str | None) -> _ChunkOutcome:
+    """Parse one chunk of files into per-shard record pickles (or take them from the shard cache)."""
     from esrgraph.fastbuild import add_outcome, parse_cached
 
+    final = Path(workdir) / "records" / f"{chunk:06d}"
+    if shard_cache is not None:
+        named = shardcache.file_digests(files)
+        if named is not None:
+            final = Path(shard_cache) / "chunks" / shardcache.digest(encoding or "", layout or "", str(shards), *named)
+            if final.is_dir():
+                cached: _ChunkOutcome = _load(final / "outcome.pickle")
+                cached.reused = True
+                return cached
+    folder = shardcache.staging(final) if shard_cache is not None else final
     batch = ParseBatch()
     for path, shown in files:
         add_outcome(batch, path, shown, parse_cached(path, shown, encoding, layout, cache))
     by_shard: dict[str, list[tuple[int, ProjectRecord]]] = defaultdict(list)
-    outcome = _ChunkOutcome(batch=batch, no_code=[], organisations=[], records=len(batch.records))
+    outcome = _ChunkOutcome(batch=batch, no_code=[], organisations=[], records=len(batch.records),
+                            records_dir=str(final))
     for position, record in enumerate(batch.records):
         if not record.code:
             outcome.no_code.append(
@@ -285,27 +311,35 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
         outcome.organisations.append(
             (record.code, merge_order(record), record.source, record.applicant, record.co_implementers)
         )
+    folder.mkdir(parents=True, exist_ok=True)
     for shard, items in by_shard.items():
-        _dump(Path(workdir) / "records" / shard / f"{chunk:06d}.pickle", items)
+        data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+        (folder / f"{shard}.pickle").write_bytes(data)
+        outcome.digests[shard] = hashlib.sha256(data).hexdigest()
     batch.records = []
+    if shard_cache is not None and folder != final:
+        _dump(folder / "outcome.pickle", outcome)
+        shardcache.publish(folder, final)
     return outcome
 
 
-def _shard_records(workdir: Path, shard: str) -> list[ProjectRecord]:
-    """A shard's records in input order."""
-    folder = workdir / "records" / shard
-    if not folder.is_dir():
-        return []
-    return [record for path in sorted(folder.glob("*.pickle")) for _, record in _load(path)]
+def _shard_records(record_dirs: Sequence[str], shard: str) -> list[ProjectRecord]:
+    """A shard's records in input order (``record_dirs``: the chunks' folders in input order)."""
+    records = []
+    for folder in record_dirs:
+        path = Path(folder) / f"{shard}.pickle"
+        if path.is_file():
+            records.extend(record for _, record in _load(path))
+    return records
 
 
-def _all_records(workdir: Path) -> list[ProjectRecord]:
+def _all_records(record_dirs: Sequence[str]) -> list[ProjectRecord]:
     """Every record in input order (the order ``ParseBatch.records`` has)."""
     items = []
-    for folder in (workdir / "records").iterdir():
-        for path in folder.glob("*.pickle"):
-            chunk = int(path.stem)
-            items.extend((chunk, position, record) for position, record in _load(path))
+    for chunk, folder in enumerate(record_dirs):
+        for path in Path(folder).glob("*.pickle"):
+            if path.name != "outcome.pickle":
+                items.extend((chunk, position, record) for position, record in _load(path))
     items.sort(key=lambda item: (item[0], item[1]))
     return [record for _, _, record in items]
 
@@ -378,28 +412,37 @@ class _MapOutcome:
     codes: dict[str, str]  # project IRI -> code
     locator: LocatorTable
     seconds: dict[str, float]
+    #: Where its blocks are (``stem.nt``, ``stem.ttl``, ``stem.index``, ``stem.locate``).
+    stem: str = ""
+    #: The organisation-name index look-ups it made, and what it found (the shard cache checks them).
+    lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool) -> _MapOutcome:
+def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool,
+               cache_entry: str | None) -> _MapOutcome:
+    """Merge and map one shard; write its blocks to the workdir, or to ``cache_entry`` of the shard cache."""
     from esrgraph.build import _problem_findings, locator_table
 
     folder = Path(workdir)
     clock = _Clock()
-    records = _shard_records(folder, shard)
+    records = _shard_records(_load(folder / "chunks.pickle"), shard)
     clock.lap("load records")
     projects, merge_findings = merge_records(records)
-    mapper = ShardMapper(options, _resolver() if with_codelists else None, _load(folder / "name-index.pickle"))
+    index = shardcache.RecordingIndex(_load(folder / "name-index.pickle"))
+    mapper = ShardMapper(options, _resolver() if with_codelists else None, index)
     for project in projects:
         mapper.map_project(project)
     result = mapper.result
     clock.lap("map")
     ordered = sort_keyed(result.keyed)
     clock.lap("sort")
-    count = write_blocks(ordered, folder / "graph" / f"p{shard}")
+    out = shardcache.staging(Path(cache_entry)) if cache_entry else folder / "graph"
+    final = Path(cache_entry) if cache_entry else out
+    count = write_blocks(ordered, out / f"p{shard}")
     clock.lap("serialise")
     table = locator_table(records)
-    _dump(folder / "locate" / f"p{shard}.pickle", table)
-    return _MapOutcome(
+    _dump(out / f"p{shard}.locate", table)
+    outcome = _MapOutcome(
         shard=shard,
         findings=_problem_findings(records) + merge_findings + result.findings,
         withheld=result.withheld,
@@ -411,7 +454,14 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
         codes={iri: code for code, iri in result.project_iris.items()},
         locator=table,
         seconds=clock.seconds,
+        stem=str(final / f"p{shard}"),
+        lookups=index.lookups,
     )
+    if cache_entry:
+        _dump(out / "lookups.pickle", index.lookups)
+        _dump(out / "outcome.pickle", outcome)
+        shardcache.publish(out, final)
+    return outcome
 
 
 # ---------------------------------------------------------------------------- phase 3: shared nodes (main)
@@ -447,6 +497,8 @@ class _Checked:
     results: list[ShaclResult]
     triples: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    #: An organisation part's blocks.
+    stem: str = ""
 
 
 class _Clock:
@@ -474,23 +526,35 @@ def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable
     return _Checked(findings=report.findings, results=report.results, seconds=clock.seconds)
 
 
-def _validate_shard(shard: str, workdir: str, organisation_types: bytes) -> _Checked:
-    folder = Path(workdir)
+def _validate_shard(stem: str, common: str, organisation_types: bytes, cache_file: str | None) -> _Checked:
     clock = _Clock()
-    stem = folder / "graph" / f"p{shard}"
-    subjects = set(_load(stem.with_suffix(".index"))[0])
-    parts = [stem.with_suffix(".nt").read_bytes(), (folder / "graph" / "common.nt").read_bytes(), organisation_types]
-    return _validate(parts, subjects, _load(folder / "locate" / f"p{shard}.pickle"), clock)
+    blocks = Path(stem)
+    subjects = set(_load(blocks.with_suffix(".index"))[0])
+    parts = [blocks.with_suffix(".nt").read_bytes(), Path(common).read_bytes(), organisation_types]
+    checked = _validate(parts, subjects, _load(blocks.with_suffix(".locate")), clock)
+    if cache_file:
+        _dump_atomic(Path(cache_file), checked)
+    return checked
 
 
-def _write_and_validate_organisations(part: int, workdir: str, options: MappingOptions) -> _Checked:
+def _dump_atomic(path: Path, value: object) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _dump(tmp, value)
+    os.replace(tmp, path)
+
+
+def _write_and_validate_organisations(part: int, workdir: str, options: MappingOptions,
+                                      cache_entry: str | None) -> _Checked:
+    """Write one part of the organisations as blocks and validate it (into ``cache_entry`` when caching)."""
     folder = Path(workdir)
     clock = _Clock()
     facts, links, codes, locator = _load(folder / "organisations" / f"o{part:04d}.pickle")
     mapper = Mapper(options)
     mapper.write_organisations(facts)
     clock.lap("map organisations")
-    stem = folder / "graph" / f"o{part:04d}"
+    out = shardcache.staging(Path(cache_entry)) if cache_entry else folder / "graph"
+    final = Path(cache_entry) if cache_entry else out
+    stem = out / f"o{part:04d}"
     count = write_blocks(sort_keyed(mapper.result.keyed), stem)
     clock.lap("serialise organisations")
     subjects = set(_load(stem.with_suffix(".index"))[0])
@@ -502,6 +566,10 @@ def _write_and_validate_organisations(part: int, workdir: str, options: MappingO
     )
     checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, locator, clock)
     checked.triples = count
+    checked.stem = str(final / stem.name)
+    if cache_entry:
+        _dump(out / "checked.pickle", checked)
+        shardcache.publish(out, final)
     return checked
 
 
@@ -514,7 +582,23 @@ def _nt_string(text: str) -> str:
 
 
 def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildResult:
-    """Build ``files`` (path, display name) in shards; the same result as ``build.build``."""
+    """Build ``files`` (path, display name) in shards; the same result as ``build.build``.
+
+    With ``options.cache_dir`` the parts are kept in and reused from a ``ShardCache``
+    (esrgraph.shardcache): a rebuild redoes only the parts whose inputs changed.
+    """
+    cache = shardcache.ShardCache(options.cache_dir) if options.cache_dir else None
+    try:
+        result = _build_sharded(files, options, cache)
+        if cache is not None:
+            cache.sweep()
+        return result
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: shardcache.ShardCache | None) -> BuildResult:
     from esrgraph.build import BuildResult, codelist_triples
     from esrgraph.fastbuild import parse_cache_dir
 
@@ -526,17 +610,21 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
     mapping_options = MappingOptions(base=options.base, include_personal_data=options.include_personal_data,
                                      software_version=__version__)
     timings: dict[str, float] = {}
+    reused: Counter[str] = Counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        # 1. parse
+        # 1. parse (a shard cache replaces the per-file parse cache: it keeps whole chunks)
         start = time.perf_counter()
-        chunks = [files[i:i + FILES_PER_CHUNK] for i in range(0, len(files), FILES_PER_CHUNK)]
+        chunks = chunk_files(files)
         progress = Progress(len(files), "parse", "files")
         batch = ParseBatch()
         no_code: list[ParseError] = []
         organisation_parts: list[tuple[str, Any, Any, Any, Any]] = []
+        record_dirs: list[str] = []
+        digests: list[dict[str, str]] = []
         record_count = 0
-        futures = [pool.submit(_parse_chunk, n, chunk, options.encoding, options.layout, parse_cache_dir(options),
-                               shards, str(workdir)) for n, chunk in enumerate(chunks)]
+        futures = [pool.submit(_parse_chunk, n, chunk, options.encoding, options.layout,
+                               None if cache else parse_cache_dir(options), shards, str(workdir),
+                               str(cache.root) if cache else None) for n, chunk in enumerate(chunks)]
         for future, chunk in zip(futures, chunks):
             outcome = future.result()
             part = outcome.batch
@@ -548,85 +636,131 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
             no_code.extend(outcome.no_code)
             organisation_parts.extend(outcome.organisations)
             record_count += outcome.records
+            record_dirs.append(outcome.records_dir)
+            digests.append(outcome.digests)
+            if cache is not None and Path(outcome.records_dir).parent == cache.root / "chunks":
+                cache.use("chunks", Path(outcome.records_dir).name)
+            reused["chunks"] += outcome.reused
             progress.update(len(chunk))
         progress.close()
-        _dump(workdir / "name-index.pickle", _name_index(organisation_parts))
+        name_index = _name_index(organisation_parts)
+        _dump(workdir / "name-index.pickle", name_index)
+        _dump(workdir / "chunks.pickle", record_dirs)
         del organisation_parts
         timings["parse"] = time.perf_counter() - start
 
         # 2. map
         start = time.perf_counter()
         progress = Progress(shards, "map", "shards")
-        mapped: list[_MapOutcome] = []
-        for outcome in pool.map(_map_shard, names, repeat(str(workdir)), repeat(mapping_options),
-                                repeat(options.with_codelists)):
-            mapped.append(outcome)
+        mapped: list[_MapOutcome | None] = [None] * shards
+        map_keys = [shardcache.digest(repr(mapping_options), str(options.with_codelists), str(shards), name,
+                                      *(d[name] for d in digests if name in d)) for name in names]
+        pending = {}
+        for n, (name, key) in enumerate(zip(names, map_keys)):
+            if cache is not None:
+                entry = cache.use("map", key)
+                if entry.is_dir() and shardcache.lookups_hold(_load(entry / "lookups.pickle"), name_index):
+                    mapped[n] = _reused(_load(entry / "outcome.pickle"))
+                    reused["map"] += 1
+                    progress.update()
+                    continue
+            pending[n] = pool.submit(_map_shard, name, str(workdir), mapping_options, options.with_codelists,
+                                     str(cache.path("map", key)) if cache else None)
+        for n, future in pending.items():
+            mapped[n] = future.result()
             progress.update()
         progress.close()
+        done: list[_MapOutcome] = [outcome for outcome in mapped if outcome is not None]
+        del name_index
 
         # 3. shared nodes
         shared_start = time.perf_counter()
-        organisations = _merge_organisations(mapped)
+        organisations = _merge_organisations(done)
         common = Mapper(mapping_options)
         unresolved: dict[str, tuple[tuple[str, int], str, str]] = {}
-        for outcome in mapped:
+        for outcome in done:
             for iri, (order, kind, text) in outcome.unresolved.items():
                 if iri not in unresolved or order < unresolved[iri][0]:
                     unresolved[iri] = (order, kind, text)
         for iri, (_, kind, text) in unresolved.items():
             common.write_unresolved_concept(iri, kind, text)
-        projects = sum(outcome.projects for outcome in mapped)
+        projects = sum(outcome.projects for outcome in done)
         if projects:
             common.write_activity(common.activity_iri())
         keyed = common.result.keyed
         if options.with_codelists:
             keyed.update((key_of(t), t) for t in codelist_triples())
-        common_count = write_blocks(sort_keyed(keyed), workdir / "graph" / "common")
+        common_stem = workdir / "graph" / "common"
+        common_count = write_blocks(sort_keyed(keyed), common_stem)
+        common_digest = hashlib.sha256(common_stem.with_suffix(".nt").read_bytes()).hexdigest()
         del keyed, common
         types = {iri: _type_lines(facts) for iri, facts in organisations.items()}
-        shard_types = [b"".join(types[o] for o in sorted({o for _, _, o in outcome.links})) for outcome in mapped]
-        parts = _organisation_parts(organisations, mapped, shards, workdir)
+        shard_types = [b"".join(types[o] for o in sorted({o for _, _, o in outcome.links})) for outcome in done]
+        part_keys = _organisation_parts(organisations, done, shards, workdir, repr(mapping_options))
         timings["map"] = time.perf_counter() - start
         timings["map: shared nodes (main)"] = time.perf_counter() - shared_start
 
         # 4. validate (and write the organisations)
         start = time.perf_counter()
-        progress = Progress(shards + parts, "validate", "parts")
-        checked: list[_Checked] = []
-        futures = [pool.submit(_validate_shard, name, str(workdir), t) for name, t in zip(names, shard_types)]
-        futures += [pool.submit(_write_and_validate_organisations, n, str(workdir), mapping_options) for n in range(parts)]
-        for future in futures:
-            checked.append(future.result())
+        progress = Progress(shards + len(part_keys), "validate", "parts")
+        checked: list[_Checked | None] = [None] * (shards + len(part_keys))
+        waiting = {}
+        for n, (outcome, key, t) in enumerate(zip(done, map_keys, shard_types)):
+            check_key = shardcache.digest(key, shardcache.stable_bytes(sorted(outcome.lookups.items())), common_digest,
+                                          hashlib.sha256(t).hexdigest())
+            target = cache.use("check", check_key) if cache else None
+            if target is not None and (target / "checked.pickle").is_file():
+                checked[n] = _reused(_load(target / "checked.pickle"))
+                reused["check"] += 1
+                progress.update()
+                continue
+            if target is not None:
+                target.mkdir(exist_ok=True)
+            waiting[n] = pool.submit(_validate_shard, outcome.stem, str(common_stem.with_suffix(".nt")), t,
+                                     str(target / "checked.pickle") if target else None)
+        for n, key in enumerate(part_keys):
+            target = cache.use("org", key) if cache else None
+            if target is not None and (target / "checked.pickle").is_file():
+                checked[shards + n] = _reused(_load(target / "checked.pickle"))
+                reused["org"] += 1
+                progress.update()
+                continue
+            waiting[shards + n] = pool.submit(_write_and_validate_organisations, n, str(workdir), mapping_options,
+                                              str(target) if target else None)
+        for n, future in waiting.items():
+            checked[n] = future.result()
             progress.update()
         progress.close()
+        done_checks: list[_Checked] = [c for c in checked if c is not None]
         timings["validate"] = time.perf_counter() - start
 
     # 5. write
     start = time.perf_counter()
-    stems = [workdir / "graph" / "common"] + [workdir / "graph" / f"p{n}" for n in names]
-    stems += [workdir / "graph" / f"o{n:04d}" for n in range(parts)]
+    stems = [common_stem] + [Path(o.stem) for o in done] + [Path(c.stem) for c in done_checks[shards:]]
     out = workdir / "out"
     out.mkdir()
     merge_blocks(stems, out / "esrgraph.nt", out / "esrgraph.ttl")
     timings["write"] = time.perf_counter() - start
 
-    for worker_seconds in [o.seconds for o in mapped] + [c.seconds for c in checked]:
+    for worker_seconds in [o.seconds for o in done] + [c.seconds for c in done_checks]:
         for step, seconds in worker_seconds.items():
             timings[f"worker: {step}"] = timings.get(f"worker: {step}", 0.0) + seconds
+    reuse = {kind: (reused[kind], total) for kind, total in
+             (("chunks", len(chunks)), ("map", shards), ("check", shards), ("org", len(part_keys)))} if cache else {}
     report = ValidationReport(shapes_files=list(_validator().shapes_files))
-    for part_checked in checked:
+    for part_checked in done_checks:
         report.results.extend(part_checked.results)
         report.findings.extend(part_checked.findings)
     report.findings.sort(key=Finding.sort_key)
-    findings = [f for outcome in mapped for f in outcome.findings]
+    findings = [f for outcome in done for f in outcome.findings]
     withheld: Counter[str] = Counter()
-    for outcome in mapped:
+    for outcome in done:
         withheld.update(outcome.withheld)
-    triple_count = common_count + sum(o.triples for o in mapped) + sum(c.triples for c in checked)
-    batch.records = LazySequence(record_count, lambda: _all_records(workdir))  # type: ignore[assignment]
+    triple_count = common_count + sum(o.triples for o in done) + sum(c.triples for c in done_checks)
+    batch.records = LazySequence(record_count, lambda: _all_records(record_dirs))  # type: ignore[assignment]
     result = BuildResult(
         batch=batch,
-        projects=LazySequence(projects, lambda: _all_projects(workdir, names)),  # type: ignore[arg-type]
+        projects=LazySequence(projects, lambda: _all_projects(record_dirs, names)),  # type: ignore[arg-type]
         triples=LazySequence(triple_count, lambda: _read_triples(out / "esrgraph.nt")),  # type: ignore[arg-type]
         findings=sorted(findings + report.findings, key=Finding.sort_key),
         validation=report,
@@ -637,17 +771,30 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
         timings=timings,
         graph_files={"ntriples": out / "esrgraph.nt", "turtle": out / "esrgraph.ttl"},
         workdir=holder,
+        reuse=reuse,
     )
     return result
 
 
+_R = TypeVar("_R", _MapOutcome, _Checked)
+
+
+def _reused(part: _R) -> _R:
+    """A part taken from the shard cache: its worker seconds were spent by an earlier build."""
+    part.seconds = {}
+    return part
+
+
 def _organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[_MapOutcome], shards: int,
-                        workdir: Path) -> int:
-    """Cut the organisations into contiguous ranges of IRIs, each with the projects that link to it."""
+                        workdir: Path, options_text: str) -> list[str]:
+    """Cut the organisations into parts by a hash of their IRIs, each with the projects that link to
+    it; write each part's inputs and return its key (a digest of them in canonical form).
+
+    A hash, not a range, decides the part, so a new organisation changes its own part only.
+    """
     ordered = sorted(organisations)
     parts = max(1, min(shards, len(ordered)))
-    size = -(-len(ordered) // parts) if ordered else 0
-    part_of = {iri: i // size for i, iri in enumerate(ordered)} if size else {}
+    part_of = {iri: zlib.crc32(iri.encode("utf-8")) % parts for iri in ordered}
     links: list[list[tuple[str, str, str]]] = [[] for _ in range(parts)]
     codes: list[dict[str, str]] = [{} for _ in range(parts)]
     locators: list[LocatorTable] = [{} for _ in range(parts)]
@@ -659,14 +806,21 @@ def _organisation_parts(organisations: dict[str, OrganisationFacts], mapped: lis
             codes[n][p] = code
             if code in outcome.locator:
                 locators[n][code] = outcome.locator[code]
+    members: list[list[OrganisationFacts]] = [[] for _ in range(parts)]
+    for iri in ordered:
+        members[part_of[iri]].append(organisations[iri])
+    keys = []
     for n in range(parts):
-        facts = [organisations[iri] for iri in ordered[n * size:(n + 1) * size]]
-        _dump(workdir / "organisations" / f"o{n:04d}.pickle", (facts, sorted(set(links[n])), codes[n], locators[n]))
-    return parts
+        value = (members[n], sorted(set(links[n])), codes[n], locators[n])
+        _dump(workdir / "organisations" / f"o{n:04d}.pickle", value)
+        # codes and locators are filled in shard and link order, the same for the same inputs
+        canonical = ([shardcache.with_sorted_sets(facts) for facts in members[n]], *value[1:])
+        keys.append(shardcache.digest(options_text, str(n), str(parts), shardcache.stable_bytes(canonical)))
+    return keys
 
 
-def _all_projects(workdir: Path, shards: list[str]) -> list[MergedProject]:
-    projects = [p for shard in shards for p in merge_records(_shard_records(workdir, shard))[0]]
+def _all_projects(record_dirs: Sequence[str], shards: list[str]) -> list[MergedProject]:
+    projects = [p for shard in shards for p in merge_records(_shard_records(record_dirs, shard))[0]]
     projects.sort(key=lambda p: p.code)
     return projects
 

@@ -42,12 +42,17 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
             f"{n} {_PERSONAL_FIELD_NAMES.get(k, k)}" for k, n in sorted(result.withheld.items())
         )
         lines.append(f"personal data withheld (use --include-personal-data to publish): {withheld}")
+    if result.reuse:
+        lines.append("reused from the build cache: " + ", ".join(
+            f"{reused} of {total} {_REUSE_NAMES[kind]}" for kind, (reused, total) in result.reuse.items()))
     for line in nuts_link_lines(result):
         lines.append(line)
     lines.append("wrote: " + ", ".join(str(p) for p in written))
     return "\n".join(lines)
 
 
+_REUSE_NAMES = {"chunks": "parse chunks", "map": "mapped shards", "check": "validated shards",
+                "org": "organisation parts"}
 _REGION = "https://w3id.org/esrgraph/ontology#region"
 _EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
 _IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"

@@ -1,0 +1,151 @@
+"""A sharded rebuild with a cache (esrgraph.shardcache) redoes only the parts whose inputs
+changed, and writes byte for byte what a full build writes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from stdnum.fi import ytunnus
+from test_sharded_build import _corpus, _files
+
+from esrgraph import shardbuild, shardcache
+from esrgraph.build import BuildOptions, build, write_outputs
+
+SHARDS = 3
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shardbuild, "FILES_PER_CHUNK", 4)  # many parse chunks from a small corpus
+
+
+def _build(inputs: Path, out: Path, cache: Path | None):  # type: ignore[no-untyped-def]
+    result = build([inputs], BuildOptions(shards=SHARDS, workers=2, cache_dir=str(cache) if cache else None))
+    write_outputs(result, out)
+    return result
+
+
+def _rename_project(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace("Hankkeen nimi: ", "Hankkeen nimi: Muutettu "),
+                    encoding="utf-8")
+
+
+def test_rebuild_after_one_change_reuses_the_rest_and_writes_the_bytes_of_a_full_build(tmp_path: Path) -> None:
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    assert {kind: reused for kind, (reused, _) in first.reuse.items()} == {"chunks": 0, "map": 0, "check": 0, "org": 0}
+    chunks = first.reuse["chunks"][1]
+    assert chunks > 10
+
+    again = _build(inputs, tmp_path / "again", cache)  # nothing changed: everything reused
+    parts = first.reuse["org"][1]
+    assert again.reuse == {"chunks": (chunks, chunks), "map": (SHARDS, SHARDS), "check": (SHARDS, SHARDS),
+                           "org": (parts, parts)}
+    assert _files(tmp_path / "again") == _files(tmp_path / "first")
+    assert again.findings == first.findings
+
+    _rename_project(sorted((inputs / "descriptions").rglob("*.txt"))[20])
+    rebuilt = _build(inputs, tmp_path / "rebuilt", cache)
+    assert rebuilt.reuse["chunks"] == (chunks - 1, chunks)
+    assert rebuilt.reuse["map"] == (SHARDS - 1, SHARDS) and rebuilt.reuse["check"] == (SHARDS - 1, SHARDS)
+    full = _build(inputs, tmp_path / "full", None)
+    assert full.reuse == {}
+    assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full") != _files(tmp_path / "first")
+    assert rebuilt.findings == full.findings
+    assert [r.source for r in rebuilt.batch.records] == [r.source for r in full.batch.records]
+
+
+def _valid_business_id(body: str) -> str:
+    return next(f"{body}-{d}" for d in "0123456789" if ytunnus.is_valid(f"{body}-{d}"))
+
+
+def _add_partner(path: Path, line: str) -> str:
+    """Name one more co-implementer in a description; return its project code."""
+    text = path.read_text(encoding="utf-8")
+    if "Osatoteuttajat\n" in text:
+        text = text.replace("Osatoteuttajat\n", f"Osatoteuttajat\n{line}\n")
+    else:
+        text = text.replace("\n3 Suunnitelman", f"\nOsatoteuttajat\n{line}\n\n3 Suunnitelman")
+    path.write_text(text, encoding="utf-8")
+    return re.search(r"Hankekoodi: (\S+)", text)[1]  # type: ignore[index]
+
+
+def test_a_new_name_in_the_organisation_index_redoes_every_shard_that_looked_the_name_up(tmp_path: Path) -> None:
+    # Six projects name "Nimetön Kumppani ry" without a Y-tunnus, so their shards looked the name up in
+    # the index and found nothing. One more project then names it with a valid Y-tunnus: those shards
+    # must be mapped again, their projects now linked to the registered organisation by name.
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    descriptions = sorted((inputs / "descriptions").rglob("*.txt"))
+    looked_up = {_add_partner(path, "Nimetön Kumppani ry") for path in descriptions[8:14]}
+    _build(inputs, tmp_path / "first", cache)
+    assert b"matchedByName" not in (tmp_path / "first" / "esrgraph.nt").read_bytes()
+
+    changed = _add_partner(descriptions[30], f"Nimetön Kumppani ry, {_valid_business_id('7654321')}")
+    redone = {shardbuild.shard_of(code, SHARDS) for code in looked_up | {changed}}
+    rebuilt = _build(inputs, tmp_path / "rebuilt", cache)
+    assert rebuilt.reuse["map"] == (SHARDS - len(redone), SHARDS) and len(redone) > 1
+    full = _build(inputs, tmp_path / "full", None)
+    assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full")
+    graph = (tmp_path / "full" / "esrgraph.nt").read_bytes()
+    organisation = f"<https://data.example.fi/esr/organisation/{_valid_business_id('7654321')}>".encode()
+    assert graph.count(b"#coImplementer> " + organisation) == len(looked_up) + 1  # all seven projects
+    assert graph.count(organisation + b" <https://w3id.org/esrgraph/ontology#matchedByName>") == 1
+
+
+def test_the_cache_keeps_one_build_and_a_changed_program_reuses_nothing(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    _rename_project(sorted((inputs / "descriptions").rglob("*.txt"))[5])
+    _build(inputs, tmp_path / "second", cache)
+    entries = {kind: sorted(p.name for p in (cache / "shards" / kind).iterdir()) for kind in shardcache.KINDS}
+    assert len(entries["map"]) == len(entries["check"]) == SHARDS  # the first build's changed entries are gone
+    assert len(entries["chunks"]) == first.reuse["chunks"][1]
+    assert not any(name.startswith(".") for names in entries.values() for name in names)
+
+    monkeypatch.setattr(shardcache, "program_fingerprint", lambda: "another esrgraph")
+    third = _build(inputs, tmp_path / "third", cache)
+    assert all(reused == 0 for reused, _ in third.reuse.values())
+    assert _files(tmp_path / "third") == _files(tmp_path / "second")
+
+
+def test_adding_a_file_changes_only_its_own_parse_chunk() -> None:
+    files = [(f"/in/{i:05d}.txt", f"in/{i:05d}.txt") for i in range(3000)]
+    before = shardbuild.chunk_files(files)
+    after = shardbuild.chunk_files(files[:1234] + [("/in/new.txt", "in/01233-new.txt")] + files[1234:])
+    assert sum(len(chunk) for chunk in before) == 3000
+    assert max(len(chunk) for chunk in before) <= 2 * shardbuild.FILES_PER_CHUNK
+    # the new file's chunk changes (or splits in two where the new name ends a chunk); every other stays
+    assert 1 <= len([c for c in after if c not in before]) <= 2
+    assert 1 <= len([c for c in before if c not in after]) <= 2
+
+
+def test_stable_bytes_depend_on_the_value_not_on_shared_objects_or_set_order() -> None:
+    from esrgraph.mapping import OrganisationFacts
+
+    shared = "x" * 50
+    assert shardcache.stable_bytes([shared, shared]) == shardcache.stable_bytes(["x" * 50, "".join(["x"] * 50)])
+    one = OrganisationFacts(iri="https://e.example/o", names={"b", "a", "c"})
+    two = OrganisationFacts(iri="https://e.example/o", names={"c", "a", "b"})
+    assert shardcache.stable_bytes(shardcache.with_sorted_sets(one)) == shardcache.stable_bytes(shardcache.with_sorted_sets(two))
+    two.names.add("d")
+    assert shardcache.stable_bytes(shardcache.with_sorted_sets(one)) != shardcache.stable_bytes(shardcache.with_sorted_sets(two))
+
+
+def test_build_command_says_what_it_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from esrgraph.cli import cli
+
+    monkeypatch.setattr(shardbuild, "SHARD_MIN_FILES", 10)  # the command shards this small corpus
+    inputs, out = _corpus(tmp_path), tmp_path / "out"
+    first = CliRunner().invoke(cli, ["build", str(inputs), "-o", str(out), "--incremental", "-q"])
+    assert first.exit_code in (1, 2), first.output  # the corpus has violations and an unreadable file
+    assert "reused from the build cache: 0 of " in first.output
+    second = CliRunner().invoke(cli, ["build", str(inputs), "-o", str(out), "-q"])  # OUT/.cache exists: reused
+    assert second.exit_code == first.exit_code
+    found = re.search(r"reused from the build cache: (\d+) of (\d+) parse chunks, (\d+) of (\d+) mapped shards", second.output)
+    assert found and found[1] == found[2] and found[3] == found[4], second.output
+    assert (out / ".cache" / "shards" / "map").is_dir()
