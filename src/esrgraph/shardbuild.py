@@ -224,17 +224,22 @@ def write_blocks(triples: list[Triple], stem: Path) -> int:
     return len(triples)
 
 
+_BUFFER = 1 << 20
+
+
 def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
     """Merge the subject blocks of ``stems`` in subject order into one N-Triples and one Turtle file.
 
     Parts own disjoint subjects, so this is the graph sorted as one sort would sort it.
-    Consecutive blocks of one part are copied as one range.
+    Consecutive blocks of one part are copied as one range; each part's blocks are taken in
+    their order, so every file is read once from start to end, through large buffers.
     """
     indexes = [_load(stem.with_suffix(".index")) for stem in stems]
     streams = [zip(subjects, repeat(part), range(len(subjects))) for part, (subjects, _, _) in enumerate(indexes)]
-    sources = [(open(stem.with_suffix(".nt"), "rb"), open(stem.with_suffix(".ttl"), "rb")) for stem in stems]
+    sources = [(open(stem.with_suffix(".nt"), "rb", buffering=_BUFFER), open(stem.with_suffix(".ttl"), "rb", buffering=_BUFFER))
+               for stem in stems]
     try:
-        with open(nt_out, "wb") as nt, open(ttl_out, "wb") as ttl:
+        with open(nt_out, "wb", buffering=8 * _BUFFER) as nt, open(ttl_out, "wb", buffering=8 * _BUFFER) as ttl:
             ttl.write(_turtle_header())
             run: list[int] = []  # part, first block, end block
 
@@ -243,8 +248,8 @@ def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
                     return
                 part, first, end = run
                 (_, nt_at, ttl_at), (nt_in, ttl_in) = indexes[part], sources[part]
-                nt.write(os.pread(nt_in.fileno(), nt_at[end] - nt_at[first], nt_at[first]))
-                ttl.write(os.pread(ttl_in.fileno(), ttl_at[end] - ttl_at[first], ttl_at[first]))
+                nt.write(nt_in.read(nt_at[end] - nt_at[first]))  # the part's file is at nt_at[first]
+                ttl.write(ttl_in.read(ttl_at[end] - ttl_at[first]))
 
             previous = None
             for subject, part, block in heapq.merge(*streams):
@@ -270,8 +275,8 @@ def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
 class _ChunkOutcome:
     batch: ParseBatch
     no_code: list[ParseError]
-    #: (code, merge order, source, applicant, co-implementers) of every record with a code.
-    organisations: list[tuple[str, Any, Any, Any, Any]]
+    #: (code, merge order, source, applicant, co-implementers, its name-index entries) of every record with a code.
+    organisations: list[tuple[str, Any, Any, Any, Any, Any]]
     records: int
     #: Where the chunk's records are, one pickle per shard, and the SHA-256 of each pickle.
     records_dir: str = ""
@@ -308,9 +313,8 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
             by_shard[_NO_CODE].append((position, record))
             continue
         by_shard[f"{shard_of(record.code, shards):04d}"].append((position, record))
-        outcome.organisations.append(
-            (record.code, merge_order(record), record.source, record.applicant, record.co_implementers)
-        )
+        outcome.organisations.append((record.code, merge_order(record), record.source, record.applicant,
+                                      record.co_implementers, name_index_entries(record.applicant, record.co_implementers)))
     folder.mkdir(parents=True, exist_ok=True)
     for shard, items in by_shard.items():
         data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
@@ -344,16 +348,25 @@ def _all_records(record_dirs: Sequence[str]) -> list[ProjectRecord]:
     return [record for _, _, record in items]
 
 
-def _name_index(parts: Iterable[tuple[str, Any, Any, Any, Any]]) -> dict[str, set[str]]:
-    """The organisation-name index of the merged projects, as ``Mapper.index_organisations`` makes it."""
-    by_code: dict[str, list[tuple[Any, Any, Any, Any]]] = defaultdict(list)
-    for code, order, source, applicant, co_implementers in parts:
-        by_code[code].append((order, source, applicant, co_implementers))
+def _name_index(parts: Iterable[tuple[str, Any, Any, Any, Any, Any]]) -> dict[str, set[str]]:
+    """The organisation-name index of the merged projects, as ``Mapper.index_organisations`` makes it.
+
+    ``parts``: (code, merge order, source, applicant, co-implementers, that record's own index
+    entries) of every record; a project of one record adds its own entries (the parse workers
+    made them), a project of several the entries of its merged organisations.
+    """
+    by_code: dict[str, list[tuple[Any, Any, Any, Any, Any]]] = defaultdict(list)
+    for code, order, source, applicant, co_implementers, entries in parts:
+        by_code[code].append((order, source, applicant, co_implementers, entries))
     index: dict[str, set[str]] = defaultdict(set)
     for code, records in by_code.items():
-        applicant = merged_field([(o, s, a) for o, s, a, _ in records], "applicant", code)
-        co_implementers = merged_field([(o, s, c) for o, s, _, c in records], "co_implementers", code)
-        for key, business_id in name_index_entries(applicant, co_implementers):
+        if len(records) == 1:
+            entries = records[0][4]
+        else:
+            applicant = merged_field([(o, s, a) for o, s, a, _, _ in records], "applicant", code)
+            co_implementers = merged_field([(o, s, c) for o, s, _, c, _ in records], "co_implementers", code)
+            entries = name_index_entries(applicant, co_implementers)
+        for key, business_id in entries:
             index[key].add(business_id)
     return dict(index)
 
@@ -416,6 +429,9 @@ class _MapOutcome:
     stem: str = ""
     #: The organisation-name index look-ups it made, and what it found (the shard cache checks them).
     lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The rdf:type triples of the organisations it links to (its checks read them). Any mention of
+    #: an organisation gives the same: its IRI is by a valid Y-tunnus (registered) or else by name.
+    organisation_types: bytes = b""
 
 
 def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool,
@@ -456,6 +472,8 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
         seconds=clock.seconds,
         stem=str(final / f"p{shard}"),
         lookups=index.lookups,
+        organisation_types=b"".join(_type_lines(mapper.organisations[o][1])
+                                    for o in sorted({o for _, _, o in result.organisation_links})),
     )
     if cache_entry:
         _dump(out / "lookups.pickle", index.lookups)
@@ -618,7 +636,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         progress = Progress(len(files), "parse", "files")
         batch = ParseBatch()
         no_code: list[ParseError] = []
-        organisation_parts: list[tuple[str, Any, Any, Any, Any]] = []
+        organisation_parts: list[tuple[str, Any, Any, Any, Any, Any]] = []
         record_dirs: list[str] = []
         digests: list[dict[str, str]] = []
         record_count = 0
@@ -694,9 +712,9 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         common_count = write_blocks(sort_keyed(keyed), common_stem)
         common_digest = hashlib.sha256(common_stem.with_suffix(".nt").read_bytes()).hexdigest()
         del keyed, common
-        types = {iri: _type_lines(facts) for iri, facts in organisations.items()}
-        shard_types = [b"".join(types[o] for o in sorted({o for _, _, o in outcome.links})) for outcome in done]
-        part_keys = _organisation_parts(organisations, done, shards, workdir, repr(mapping_options))
+        shard_types = [outcome.organisation_types for outcome in done]
+        part_keys = _organisation_parts(organisations, done, shards, workdir, repr(mapping_options),
+                                        lambda key: cache is not None and (cache.path("org", key) / "checked.pickle").is_file())
         timings["map"] = time.perf_counter() - start
         timings["map: shared nodes (main)"] = time.perf_counter() - shared_start
 
@@ -786,9 +804,10 @@ def _reused(part: _R) -> _R:
 
 
 def _organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[_MapOutcome], shards: int,
-                        workdir: Path, options_text: str) -> list[str]:
+                        workdir: Path, options_text: str, cached: Callable[[str], bool]) -> list[str]:
     """Cut the organisations into parts by a hash of their IRIs, each with the projects that link to
-    it; write each part's inputs and return its key (a digest of them in canonical form).
+    it; return each part's key (a digest of its inputs in canonical form) and write the inputs of
+    the parts that are not ``cached``.
 
     A hash, not a range, decides the part, so a new organisation changes its own part only.
     """
@@ -812,10 +831,11 @@ def _organisation_parts(organisations: dict[str, OrganisationFacts], mapped: lis
     keys = []
     for n in range(parts):
         value = (members[n], sorted(set(links[n])), codes[n], locators[n])
-        _dump(workdir / "organisations" / f"o{n:04d}.pickle", value)
         # codes and locators are filled in shard and link order, the same for the same inputs
         canonical = ([shardcache.with_sorted_sets(facts) for facts in members[n]], *value[1:])
         keys.append(shardcache.digest(options_text, str(n), str(parts), shardcache.stable_bytes(canonical)))
+        if not cached(keys[-1]):
+            _dump(workdir / "organisations" / f"o{n:04d}.pickle", value)
     return keys
 
 

