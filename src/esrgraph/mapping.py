@@ -189,12 +189,14 @@ class OrganisationFacts:
     def absorb(self, later: OrganisationFacts) -> None:
         """Add what a later mention of the same organisation says (the sharded build meets
         one organisation in several shards); the first mention's Y-tunnus stays."""
-        for f in dataclasses.fields(self):
-            mine = getattr(self, f.name)
-            if isinstance(mine, set):
-                mine.update(getattr(later, f.name))
+        for name in _SET_FIELDS:
+            getattr(self, name).update(getattr(later, name))
         if later.latest is not None:
             self.describe_as_applicant(later.latest)
+
+
+#: The fields of OrganisationFacts that gather values across mentions.
+_SET_FIELDS = tuple(f.name for f in dataclasses.fields(OrganisationFacts) if f.default_factory is set)
 
 
 class Mapper:

@@ -285,8 +285,9 @@ class _ChunkOutcome:
 
 
 def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None, layout: str | None,
-                 cache: str | None, shards: int, workdir: str, shard_cache: str | None) -> _ChunkOutcome:
-    """Parse one chunk of files into per-shard record pickles (or take them from the shard cache)."""
+                 cache: str | None, shards: int, workdir: str, shard_cache: str | None) -> _ChunkOutcome | bytes:
+    """Parse one chunk of files into per-shard record pickles; or, from the shard cache, the
+    pickled outcome of the same chunk (``_chunk_outcome`` reads it)."""
     from esrgraph.fastbuild import add_outcome, parse_cached
 
     final = Path(workdir) / "records" / f"{chunk:06d}"
@@ -295,9 +296,7 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
         if named is not None:
             final = Path(shard_cache) / "chunks" / shardcache.digest(encoding or "", layout or "", str(shards), *named)
             if final.is_dir():
-                cached: _ChunkOutcome = _load(final / "outcome.pickle")
-                cached.reused = True
-                return cached
+                return (final / "outcome.pickle").read_bytes()  # unpickled by the main process only
     folder = shardcache.staging(final) if shard_cache is not None else final
     batch = ParseBatch()
     for path, shown in files:
@@ -325,6 +324,14 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
         _dump(folder / "outcome.pickle", outcome)
         shardcache.publish(folder, final)
     return outcome
+
+
+def _chunk_outcome(done: _ChunkOutcome | bytes) -> _ChunkOutcome:
+    if isinstance(done, bytes):
+        outcome: _ChunkOutcome = pickle.loads(done)
+        outcome.reused = True
+        return outcome
+    return done
 
 
 def _shard_records(record_dirs: Sequence[str], shard: str) -> list[ProjectRecord]:
@@ -644,7 +651,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
                                None if cache else parse_cache_dir(options), shards, str(workdir),
                                str(cache.root) if cache else None) for n, chunk in enumerate(chunks)]
         for future, chunk in zip(futures, chunks):
-            outcome = future.result()
+            outcome = _chunk_outcome(future.result())
             part = outcome.batch
             batch.files_read += part.files_read
             batch.paths.update(part.paths)

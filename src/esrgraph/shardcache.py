@@ -27,10 +27,11 @@ import dataclasses
 import fcntl
 import hashlib
 import io
+import operator
 import os
 import pickle
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,14 @@ def stable_bytes(value: Any) -> bytes:
 
 def with_sorted_sets(item: Any) -> tuple[Any, ...]:
     """A dataclass instance as the tuple of its fields, each set as a sorted list."""
-    values = (getattr(item, f.name) for f in dataclasses.fields(item))
-    return tuple(sorted(v) if isinstance(v, (set, frozenset)) else v for v in values)
+    return tuple(sorted(v) if isinstance(v, (set, frozenset)) else v for v in _fields_of(type(item))(item))
+
+
+@lru_cache(maxsize=None)
+def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A getter of a dataclass's field values (``dataclasses.fields`` per call cost a third of the time)."""
+    getter = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+    return getter if len(dataclasses.fields(cls)) > 1 else lambda item: (getter(item),)
 
 
 class RecordingIndex(dict):  # type: ignore[type-arg]
