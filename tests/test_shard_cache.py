@@ -35,14 +35,15 @@ def _rename_project(path: Path) -> None:
 def test_rebuild_after_one_change_reuses_the_rest_and_writes_the_bytes_of_a_full_build(tmp_path: Path) -> None:
     inputs, cache = _corpus(tmp_path), tmp_path / "cache"
     first = _build(inputs, tmp_path / "first", cache)
-    assert {kind: reused for kind, (reused, _) in first.reuse.items()} == {"chunks": 0, "map": 0, "check": 0, "org": 0}
+    assert {kind: reused for kind, (reused, _) in first.reuse.items()} == {"chunks": 0, "map": 0, "check": 0, "org": 0,
+                                                                            "common": 0}
     chunks = first.reuse["chunks"][1]
     assert chunks > 10
 
     again = _build(inputs, tmp_path / "again", cache)  # nothing changed: everything reused
     parts = first.reuse["org"][1]
     assert again.reuse == {"chunks": (chunks, chunks), "map": (SHARDS, SHARDS), "check": (SHARDS, SHARDS),
-                           "org": (parts, parts)}
+                           "org": (parts, parts), "common": (1, 1)}
     assert _files(tmp_path / "again") == _files(tmp_path / "first")
     assert again.findings == first.findings
 
@@ -50,11 +51,21 @@ def test_rebuild_after_one_change_reuses_the_rest_and_writes_the_bytes_of_a_full
     rebuilt = _build(inputs, tmp_path / "rebuilt", cache)
     assert rebuilt.reuse["chunks"] == (chunks - 1, chunks)
     assert rebuilt.reuse["map"] == (SHARDS - 1, SHARDS) and rebuilt.reuse["check"] == (SHARDS - 1, SHARDS)
+    assert rebuilt.reuse["common"] == (1, 1)  # the same code lists and unresolved texts
     full = _build(inputs, tmp_path / "full", None)
     assert full.reuse == {}
     assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full") != _files(tmp_path / "first")
     assert rebuilt.findings == full.findings
     assert [r.source for r in rebuilt.batch.records] == [r.source for r in full.batch.records]
+
+    # a municipality no code list knows: a new unresolved concept among the shared nodes
+    path = sorted((inputs / "descriptions").rglob("*.txt"))[21]
+    path.write_text(path.read_text(encoding="utf-8").replace("Kunnat: ", "Kunnat: Lemuria, "), encoding="utf-8")
+    unresolved = _build(inputs, tmp_path / "unresolved", cache)
+    assert unresolved.reuse["common"] == (0, 1) and unresolved.reuse["map"] == (SHARDS - 1, SHARDS)
+    _build(inputs, tmp_path / "unresolved-full", None)
+    assert _files(tmp_path / "unresolved") == _files(tmp_path / "unresolved-full")
+    assert b"Lemuria" in (tmp_path / "unresolved" / "esrgraph.nt").read_bytes()
 
 
 def _valid_business_id(body: str) -> str:

@@ -224,23 +224,32 @@ def write_blocks(triples: list[Triple], stem: Path) -> int:
     return len(triples)
 
 
-_BUFFER = 1 << 20
+def _copy_range(source: int, target: int, offset: int, length: int) -> None:
+    """Append ``length`` bytes of file ``source`` from ``offset`` to file ``target`` (at its position)."""
+    while length > 0:
+        try:
+            done = os.copy_file_range(source, target, length, offset)
+        except OSError:  # not on this file system (or kernel): copy through Python
+            done = os.write(target, os.pread(source, min(length, 1 << 24), offset))
+        if done <= 0:
+            raise OSError(f"copying {length} bytes at {offset} wrote nothing")
+        offset, length = offset + done, length - done
 
 
 def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
     """Merge the subject blocks of ``stems`` in subject order into one N-Triples and one Turtle file.
 
     Parts own disjoint subjects, so this is the graph sorted as one sort would sort it.
-    Consecutive blocks of one part are copied as one range; each part's blocks are taken in
-    their order, so every file is read once from start to end, through large buffers.
+    Consecutive blocks of one part are copied as one range, by the kernel where it can
+    (``os.copy_file_range``: the bytes never pass through Python).
     """
     indexes = [_load(stem.with_suffix(".index")) for stem in stems]
     streams = [zip(subjects, repeat(part), range(len(subjects))) for part, (subjects, _, _) in enumerate(indexes)]
-    sources = [(open(stem.with_suffix(".nt"), "rb", buffering=_BUFFER), open(stem.with_suffix(".ttl"), "rb", buffering=_BUFFER))
-               for stem in stems]
+    sources = [(open(stem.with_suffix(".nt"), "rb"), open(stem.with_suffix(".ttl"), "rb")) for stem in stems]
     try:
-        with open(nt_out, "wb", buffering=8 * _BUFFER) as nt, open(ttl_out, "wb", buffering=8 * _BUFFER) as ttl:
+        with open(nt_out, "wb") as nt, open(ttl_out, "wb") as ttl:
             ttl.write(_turtle_header())
+            ttl.flush()
             run: list[int] = []  # part, first block, end block
 
             def flush() -> None:
@@ -248,8 +257,8 @@ def merge_blocks(stems: Sequence[Path], nt_out: Path, ttl_out: Path) -> None:
                     return
                 part, first, end = run
                 (_, nt_at, ttl_at), (nt_in, ttl_in) = indexes[part], sources[part]
-                nt.write(nt_in.read(nt_at[end] - nt_at[first]))  # the part's file is at nt_at[first]
-                ttl.write(ttl_in.read(ttl_at[end] - ttl_at[first]))
+                _copy_range(nt_in.fileno(), nt.fileno(), nt_at[first], nt_at[end] - nt_at[first])
+                _copy_range(ttl_in.fileno(), ttl.fileno(), ttl_at[first], ttl_at[end] - ttl_at[first])
 
             previous = None
             for subject, part, block in heapq.merge(*streams):
@@ -707,18 +716,32 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
             for iri, (order, kind, text) in outcome.unresolved.items():
                 if iri not in unresolved or order < unresolved[iri][0]:
                     unresolved[iri] = (order, kind, text)
-        for iri, (_, kind, text) in unresolved.items():
-            common.write_unresolved_concept(iri, kind, text)
         projects = sum(outcome.projects for outcome in done)
-        if projects:
-            common.write_activity(common.activity_iri())
-        keyed = common.result.keyed
-        if options.with_codelists:
-            keyed.update((key_of(t), t) for t in codelist_triples())
-        common_stem = workdir / "graph" / "common"
-        common_count = write_blocks(sort_keyed(keyed), common_stem)
+        # the code lists, unresolved concepts and the PROV activity: reused while the same
+        common_key = shardcache.digest(repr(mapping_options), str(options.with_codelists), str(projects > 0),
+                                       shardcache.stable_bytes(sorted((i, k, t) for i, (_, k, t) in unresolved.items())))
+        common_entry = cache.use("common", common_key) if cache else None
+        if common_entry is not None and common_entry.is_dir():
+            common_stem = common_entry / "common"
+            common_count = _load(common_entry / "count.pickle")
+            reused["common"] += 1
+        else:
+            for iri, (_, kind, text) in unresolved.items():
+                common.write_unresolved_concept(iri, kind, text)
+            if projects:
+                common.write_activity(common.activity_iri())
+            keyed = common.result.keyed
+            if options.with_codelists:
+                keyed.update((key_of(t), t) for t in codelist_triples())
+            folder = shardcache.staging(common_entry) if common_entry else workdir / "graph"
+            common_count = write_blocks(sort_keyed(keyed), folder / "common")
+            common_stem = (common_entry or folder) / "common"
+            if common_entry is not None:
+                _dump(folder / "count.pickle", common_count)
+                shardcache.publish(folder, common_entry)
+            del keyed
+        del common
         common_digest = hashlib.sha256(common_stem.with_suffix(".nt").read_bytes()).hexdigest()
-        del keyed, common
         shard_types = [outcome.organisation_types for outcome in done]
         part_keys = _organisation_parts(organisations, done, shards, workdir, repr(mapping_options),
                                         lambda key: cache is not None and (cache.path("org", key) / "checked.pickle").is_file())
@@ -771,7 +794,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         for step, seconds in worker_seconds.items():
             timings[f"worker: {step}"] = timings.get(f"worker: {step}", 0.0) + seconds
     reuse = {kind: (reused[kind], total) for kind, total in
-             (("chunks", len(chunks)), ("map", shards), ("check", shards), ("org", len(part_keys)))} if cache else {}
+             (("chunks", len(chunks)), ("map", shards), ("check", shards), ("org", len(part_keys)), ("common", 1))} if cache else {}
     report = ValidationReport(shapes_files=list(_validator().shapes_files))
     for part_checked in done_checks:
         report.results.extend(part_checked.results)

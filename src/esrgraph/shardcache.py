@@ -12,7 +12,9 @@ under the SHA-256 of all of that:
 - ``check``: a project shard's SHACL results, keyed by the shard's map key and lookups,
   the shared nodes and the organisation types it was validated with;
 - ``org``: an organisation part's blocks and results, keyed by its facts, links, project
-  codes and locators in canonical form.
+  codes and locators in canonical form;
+- ``common``: the nodes projects share that are not organisations (code lists, unresolved
+  code-list texts, the PROV activity), keyed by the unresolved texts and the options.
 
 Every key also covers esrgraph's source and resource files (code lists, shapes, ontology),
 so a changed program never reuses a part. An entry is written under a temporary name and
@@ -36,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-KINDS = ("chunks", "map", "check", "org")
+KINDS = ("chunks", "map", "check", "org", "common")
 
 
 @lru_cache(maxsize=1)

@@ -52,7 +52,7 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
 
 
 _REUSE_NAMES = {"chunks": "parse chunks", "map": "mapped shards", "check": "validated shards",
-                "org": "organisation parts"}
+                "org": "organisation parts", "common": "code-list parts"}
 _REGION = "https://w3id.org/esrgraph/ontology#region"
 _EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
 _IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
