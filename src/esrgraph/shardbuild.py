@@ -448,10 +448,12 @@ class _MapOutcome:
     #: The rdf:type triples of the organisations it links to (its checks read them). Any mention of
     #: an organisation gives the same: its IRI is by a valid Y-tunnus (registered) or else by name.
     organisation_types: bytes = b""
+    #: What it gives each organisation part, as a digest (``_part_contributions``).
+    part_digests: dict[int, str] = field(default_factory=dict)
 
 
 def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool,
-               cache_entry: str | None) -> _MapOutcome:
+               cache_entry: str | None, parts: int) -> _MapOutcome:
     """Merge and map one shard; write its blocks to the workdir, or to ``cache_entry`` of the shard cache."""
     from esrgraph.build import _problem_findings, locator_table
 
@@ -490,6 +492,8 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
         lookups=index.lookups,
         organisation_types=b"".join(_type_lines(mapper.organisations[o][1])
                                     for o in sorted({o for _, _, o in result.organisation_links})),
+        part_digests=_part_contributions(mapper.organisations, result.organisation_links,
+                                         {iri: code for code, iri in result.project_iris.items()}, table, parts),
     )
     if cache_entry:
         _dump(out / "lookups.pickle", index.lookups)
@@ -699,7 +703,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
                     progress.update()
                     continue
             pending[n] = pool.submit(_map_shard, name, str(workdir), mapping_options, options.with_codelists,
-                                     str(cache.path("map", key)) if cache else None)
+                                     str(cache.path("map", key)) if cache else None, shards)
         for n, future in pending.items():
             mapped[n] = future.result()
             progress.update()
@@ -709,7 +713,6 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
 
         # 3. shared nodes
         shared_start = time.perf_counter()
-        organisations = _merge_organisations(done)
         common = Mapper(mapping_options)
         unresolved: dict[str, tuple[tuple[str, int], str, str]] = {}
         for outcome in done:
@@ -743,8 +746,13 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         del common
         common_digest = hashlib.sha256(common_stem.with_suffix(".nt").read_bytes()).hexdigest()
         shard_types = [outcome.organisation_types for outcome in done]
-        part_keys = _organisation_parts(organisations, done, shards, workdir, repr(mapping_options),
-                                        lambda key: cache is not None and (cache.path("org", key) / "checked.pickle").is_file())
+        part_keys = [shardcache.digest(repr(mapping_options), str(n), str(shards),
+                                       *(outcome.part_digests.get(n, "-") for outcome in done)) for n in range(shards)]
+        missing = {n for n, key in enumerate(part_keys)
+                   if cache is None or not (cache.path("org", key) / "checked.pickle").is_file()}
+        if missing:
+            _write_organisation_parts(_merge_organisations(done), done, shards, workdir, missing)
+        organisation_count = len(set().union(*(outcome.organisations for outcome in done)))
         timings["map"] = time.perf_counter() - start
         timings["map: shared nodes (main)"] = time.perf_counter() - shared_start
 
@@ -814,7 +822,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         validation=report,
         quarantined=batch.quarantined + no_code,
         withheld=withheld,
-        organisations=len(organisations),
+        organisations=organisation_count,
         base=options.base,
         timings=timings,
         graph_files={"ntriples": out / "esrgraph.nt", "turtle": out / "esrgraph.ttl"},
@@ -833,40 +841,59 @@ def _reused(part: _R) -> _R:
     return part
 
 
-def _organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[_MapOutcome], shards: int,
-                        workdir: Path, options_text: str, cached: Callable[[str], bool]) -> list[str]:
-    """Cut the organisations into parts by a hash of their IRIs, each with the projects that link to
-    it; return each part's key (a digest of its inputs in canonical form) and write the inputs of
-    the parts that are not ``cached``.
+def organisation_part(iri: str, parts: int) -> int:
+    """The organisation part of an organisation IRI: by hash, not by range, so a new
+    organisation changes its own part only."""
+    return zlib.crc32(iri.encode("utf-8")) % parts
 
-    A hash, not a range, decides the part, so a new organisation changes its own part only.
+
+def _part_contributions(organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]],
+                        links: list[tuple[str, str, str]], codes: dict[str, str], locator: LocatorTable,
+                        parts: int) -> dict[int, str]:
+    """What one shard gives each organisation part (its mentions of the part's organisations, its
+    links to them, the codes and locators of the linking projects), as a SHA-256 per part.
+
+    A part's inputs are made of the shards' contributions alone, so the digests of all shards
+    make the part's key; each shard's worker makes its own (and the shard cache keeps them).
     """
-    ordered = sorted(organisations)
-    parts = max(1, min(shards, len(ordered)))
-    part_of = {iri: zlib.crc32(iri.encode("utf-8")) % parts for iri in ordered}
+    mentions: dict[int, list[tuple[str, Any, Any]]] = defaultdict(list)
+    linked: dict[int, set[tuple[str, str, str]]] = defaultdict(set)
+    projects: dict[int, dict[str, Any]] = defaultdict(dict)
+    for iri, (order, facts) in organisations.items():
+        mentions[organisation_part(iri, parts)].append((iri, order, shardcache.with_sorted_sets(facts)))
+    for p, pred, o in links:
+        n = organisation_part(o, parts)
+        linked[n].add((p, pred, o))
+        projects[n][p] = (codes[p], locator.get(codes[p]))
+    return {n: hashlib.sha256(shardcache.stable_bytes((sorted(mentions[n], key=lambda m: m[0]), sorted(linked[n]),
+                                                       sorted(projects[n].items())))).hexdigest()
+            for n in set(mentions) | set(linked)}
+
+
+def _write_organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[_MapOutcome], parts: int,
+                              workdir: Path, wanted: set[int]) -> None:
+    """Write the inputs of the ``wanted`` organisation parts: each part's merged organisations,
+    the links to them, and the codes and locators of the projects that link."""
     links: list[list[tuple[str, str, str]]] = [[] for _ in range(parts)]
     codes: list[dict[str, str]] = [{} for _ in range(parts)]
     locators: list[LocatorTable] = [{} for _ in range(parts)]
     for outcome in mapped:
         for p, pred, o in outcome.links:
-            n = part_of[o]
+            n = organisation_part(o, parts)
+            if n not in wanted:
+                continue
             links[n].append((p, pred, o))
             code = outcome.codes[p]
             codes[n][p] = code
             if code in outcome.locator:
                 locators[n][code] = outcome.locator[code]
     members: list[list[OrganisationFacts]] = [[] for _ in range(parts)]
-    for iri in ordered:
-        members[part_of[iri]].append(organisations[iri])
-    keys = []
-    for n in range(parts):
-        value = (members[n], sorted(set(links[n])), codes[n], locators[n])
-        # codes and locators are filled in shard and link order, the same for the same inputs
-        canonical = ([shardcache.with_sorted_sets(facts) for facts in members[n]], *value[1:])
-        keys.append(shardcache.digest(options_text, str(n), str(parts), shardcache.stable_bytes(canonical)))
-        if not cached(keys[-1]):
-            _dump(workdir / "organisations" / f"o{n:04d}.pickle", value)
-    return keys
+    for iri in sorted(organisations):
+        n = organisation_part(iri, parts)
+        if n in wanted:
+            members[n].append(organisations[iri])
+    for n in sorted(wanted):
+        _dump(workdir / "organisations" / f"o{n:04d}.pickle", (members[n], sorted(set(links[n])), codes[n], locators[n]))
 
 
 def _all_projects(record_dirs: Sequence[str], shards: list[str]) -> list[MergedProject]:
