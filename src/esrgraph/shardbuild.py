@@ -626,6 +626,7 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
     (esrgraph.shardcache): a rebuild redoes only the parts whose inputs changed.
     """
     cache = shardcache.ShardCache(options.cache_dir) if options.cache_dir else None
+    shardcache.program_fingerprint()  # once, before the workers fork: every key of this build uses the same
     try:
         result = _build_sharded(files, options, cache)
         if cache is not None:

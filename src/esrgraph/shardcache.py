@@ -11,8 +11,9 @@ under the SHA-256 of all of that:
   up and what it found there, and is reused only when the new index answers the same;
 - ``check``: a project shard's SHACL results, keyed by the shard's map key and lookups,
   the shared nodes and the organisation types it was validated with;
-- ``org``: an organisation part's blocks and results, keyed by its facts, links, project
-  codes and locators in canonical form;
+- ``org``: an organisation part's blocks and results, keyed by what each shard gives it
+  (its mentions of the part's organisations, links to them, the linking projects' codes and
+  locators), which each map worker digests in canonical form;
 - ``common``: the nodes projects share that are not organisations (code lists, unresolved
   code-list texts, the PROV activity), keyed by the unresolved texts and the options.
 
