@@ -138,21 +138,26 @@ def mostly_empty_findings(measured: Iterable[Completeness]) -> list[Finding]:
 
 def org_name_findings(store: Store, locate: Locator | None = None) -> list[Finding]:
     """``org-name-several-business-ids``: one normalised name under two or more Y-tunnus."""
-    sparql = """
-        SELECT ?org ?id ?name ?code WHERE {
+    # Two plain queries joined here: Oxigraph evaluated the projects as an OPTIONAL of the names
+    # for every organisation against every link (33 s at 2,500 projects; these take 0.2 s).
+    names = """
+        SELECT ?org ?id ?name WHERE {
             ?org a org:Organization ; dcterms:identifier ?id .
             { ?org skos:prefLabel ?name } UNION { ?org skos:altLabel ?name }
-            OPTIONAL { ?p esr:applicant|esr:coImplementer ?org ; dcterms:identifier ?code . ?p a esr:Project }
         }"""
+    projects = """
+        SELECT ?org ?code WHERE { ?p esr:applicant|esr:coImplementer ?org . ?p a esr:Project ; dcterms:identifier ?code }"""
+    codes_of: dict[str, set[str]] = defaultdict(set)
+    for row in _solutions(store, projects):
+        codes_of[_text(row["org"])].add(_text(row["code"]))
     ids_of: dict[str, set[str]] = defaultdict(set)
     seen: dict[tuple[str, str], tuple[str, str, set[str]]] = {}
-    for row in _solutions(store, sparql):
+    for row in _solutions(store, names):
         org, bid, name = _text(row["org"]), _text(row["id"]), _text(row["name"])
         key = name_key(name)
         ids_of[key].add(bid)
         entry = seen.setdefault((key, org), (bid, name, set()))
-        if row["code"] is not None:
-            entry[2].add(_text(row["code"]))
+        entry[2].update(codes_of.get(org, ()))
     out = []
     for (key, org), (bid, name, codes) in sorted(seen.items()):
         others = sorted(ids_of[key] - {bid})
