@@ -496,7 +496,6 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
                                          {iri: code for code, iri in result.project_iris.items()}, table, parts),
     )
     if cache_entry:
-        _dump(out / "lookups.pickle", index.lookups)
         _dump(out / "outcome.pickle", outcome)
         shardcache.publish(out, final)
     return outcome
@@ -564,21 +563,17 @@ def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable
     return _Checked(findings=report.findings, results=report.results, seconds=clock.seconds)
 
 
-def _validate_shard(stem: str, common: str, organisation_types: bytes, cache_file: str | None) -> _Checked:
+def _validate_shard(stem: str, common: str, organisation_types: bytes, cache_entry: str | None) -> _Checked:
     clock = _Clock()
     blocks = Path(stem)
     subjects = set(_load(blocks.with_suffix(".index"))[0])
     parts = [blocks.with_suffix(".nt").read_bytes(), Path(common).read_bytes(), organisation_types]
     checked = _validate(parts, subjects, _load(blocks.with_suffix(".locate")), clock)
-    if cache_file:
-        _dump_atomic(Path(cache_file), checked)
+    if cache_entry:
+        out = shardcache.staging(Path(cache_entry))
+        _dump(out / "checked.pickle", checked)
+        shardcache.publish(out, Path(cache_entry))
     return checked
-
-
-def _dump_atomic(path: Path, value: object) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    _dump(tmp, value)
-    os.replace(tmp, path)
 
 
 def _write_and_validate_organisations(part: int, workdir: str, options: MappingOptions,
@@ -698,8 +693,9 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         for n, (name, key) in enumerate(zip(names, map_keys)):
             if cache is not None:
                 entry = cache.use("map", key)
-                if entry.is_dir() and shardcache.lookups_hold(_load(entry / "lookups.pickle"), name_index):
-                    mapped[n] = _reused(_load(entry / "outcome.pickle"))
+                kept = _load(entry / "outcome.pickle") if entry.is_dir() else None
+                if kept is not None and shardcache.lookups_hold(kept.lookups, name_index):
+                    mapped[n] = _reused(kept)
                     reused["map"] += 1
                     progress.update()
                     continue
@@ -771,10 +767,8 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
                 reused["check"] += 1
                 progress.update()
                 continue
-            if target is not None:
-                target.mkdir(exist_ok=True)
             waiting[n] = pool.submit(_validate_shard, outcome.stem, str(common_stem.with_suffix(".nt")), t,
-                                     str(target / "checked.pickle") if target else None)
+                                     str(target) if target else None)
         for n, key in enumerate(part_keys):
             target = cache.use("org", key) if cache else None
             if target is not None and (target / "checked.pickle").is_file():
