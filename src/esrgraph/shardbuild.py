@@ -294,10 +294,10 @@ class _ChunkOutcome:
 
 
 def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None, layout: str | None,
-                 cache: str | None, shards: int, workdir: str, shard_cache: str | None) -> _ChunkOutcome | bytes:
+                 shards: int, workdir: str, shard_cache: str | None) -> _ChunkOutcome | bytes:
     """Parse one chunk of files into per-shard record pickles; or, from the shard cache, the
     pickled outcome of the same chunk (``_chunk_outcome`` reads it)."""
-    from esrgraph.fastbuild import add_outcome, parse_cached
+    from esrgraph.fastbuild import add_outcome, parse_outcome
 
     final = Path(workdir) / "records" / f"{chunk:06d}"
     if shard_cache is not None:
@@ -309,7 +309,7 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
     folder = shardcache.staging(final) if shard_cache is not None else final
     batch = ParseBatch()
     for path, shown in files:
-        add_outcome(batch, path, shown, parse_cached(path, shown, encoding, layout, cache))
+        add_outcome(batch, path, shown, parse_outcome(path, shown, encoding, layout))
     by_shard: dict[str, list[tuple[int, ProjectRecord]]] = defaultdict(list)
     outcome = _ChunkOutcome(batch=batch, no_code=[], organisations=[], records=len(batch.records),
                             records_dir=str(final))
@@ -634,7 +634,6 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
 
 def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: shardcache.ShardCache | None) -> BuildResult:
     from esrgraph.build import BuildResult, codelist_triples
-    from esrgraph.fastbuild import parse_cache_dir
 
     holder = tempfile.TemporaryDirectory(prefix="esrgraph-build-")
     workdir = Path(holder.name)
@@ -646,7 +645,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
     timings: dict[str, float] = {}
     reused: Counter[str] = Counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        # 1. parse (a shard cache replaces the per-file parse cache: it keeps whole chunks)
+        # 1. parse (never through the per-file parse cache: the shard cache keeps whole chunks)
         start = time.perf_counter()
         chunks = chunk_files(files)
         progress = Progress(len(files), "parse", "files")
@@ -657,7 +656,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         digests: list[dict[str, str]] = []
         record_count = 0
         futures = [pool.submit(_parse_chunk, n, chunk, options.encoding, options.layout,
-                               None if cache else parse_cache_dir(options), shards, str(workdir),
+                               shards, str(workdir),
                                str(cache.root) if cache else None) for n, chunk in enumerate(chunks)]
         for future, chunk in zip(futures, chunks):
             outcome = _chunk_outcome(future.result())
