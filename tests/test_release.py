@@ -70,6 +70,42 @@ def test_same_input_gives_the_same_release_byte_for_byte(sample_triples, tmp_pat
     assert (again.folder / "catalog.ttl").read_bytes() == (b.folder / "catalog.ttl").read_bytes()
 
 
+def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(samples_dir: Path,
+                                                                             tmp_path: Path) -> None:
+    """``esrgraph build`` hands the release its written graph files (streamed, never held whole):
+    the same bytes in every file as from the triples, for a first release and for one compared
+    with it."""
+    from esrgraph.export import OutputFormat, serialize_triples
+    from esrgraph.vocab import PREFIXES
+
+    first = graph_of([samples_dir])
+    second = graph_of([_edit(samples_dir, tmp_path / "in2", drop="S21860")])
+    folders = {}
+    for how in ("triples", "files"):
+        out = tmp_path / how
+        for name, triples in (("2025-01-15", first), ("2025-02-15", second)):
+            files = None
+            if how == "files":
+                graph = tmp_path / f"graph-{name}"
+                graph.mkdir()
+                files = {"ntriples": graph / "esrgraph.nt", "turtle": graph / "esrgraph.ttl"}
+                files["ntriples"].write_bytes(serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True))
+                files["turtle"].write_bytes(serialize_triples(triples, OutputFormat.TURTLE, dict(PREFIXES),
+                                                              presorted=True))
+            made = write_release(triples, out, prefixes=dict(PREFIXES), graph_files=files,
+                                 options=PublishOptions(release=name))
+            folders[how, name] = made.folder
+    for name in ("2025-01-15", "2025-02-15"):
+        a, b = folders["triples", name], folders["files", name]
+        names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+        assert names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+        assert len(names) >= len(EXPECTED_FILES)
+        for rel in names:
+            assert (a / rel).read_bytes() == (b / rel).read_bytes(), (name, rel)
+    log = (folders["files", "2025-02-15"] / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "### Projects removed (1)" in log and "- S21860" in log
+
+
 def _edit(samples_dir: Path, target: Path, *, drop: str | None = None, rename: tuple[str, str, str] | None = None) -> Path:
     target.mkdir(parents=True)
     for path in sorted(samples_dir.glob("*.txt")):

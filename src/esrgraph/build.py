@@ -369,7 +369,8 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    written += result.write_graph(out)
+    turtle, ntriples = result.write_graph(out)
+    written += [turtle, ntriples]
     report_ttl = out / "validation-report.ttl"
     report_triples = result.validation.report_triples() if result.validation else []
     atomic_write_bytes(report_ttl, serialize_triples(report_triples, OutputFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#", **result.prefixes()}))

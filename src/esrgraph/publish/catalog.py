@@ -143,67 +143,92 @@ def graph_stats(triples: Iterable[Triple], base: str) -> GraphStats:
     >>> (s.triples, s.entities, s.projects)
     (1, 1, ['https://x.fi/project/A'])
     """
-    stats = GraphStats()
-    subjects: set[str] = set()
-    objects: set[str] = set()
-    entities: set[str] = set()
-    own = (base, CODE, ESR, ESRSH)
-    regions: set[str] = set()
-    broader: dict[str, set[str]] = defaultdict(set)
-    subregions: set[str] = set()
-    exact: dict[str, set[str]] = defaultdict(set)
-    funds: set[str] = set()
-    starts: list[str] = []
-    ends: list[str] = []
+    counter = GraphCounter(base)
     for t in triples:
-        stats.triples += 1
-        s, p, o = t.subject.value, t.predicate.value, t.object
-        subjects.add(str(t.subject))
-        objects.add(str(o))
-        if isinstance(t.subject, NamedNode):
-            entities.add(s)
+        counter.add(t)
+    return counter.stats()
+
+
+class GraphCounter:
+    """``graph_stats`` fed one triple at a time, so a release reads a large graph only once."""
+
+    def __init__(self, base: str) -> None:
+        self._stats = GraphStats()
+        self._subjects: set[object] = set()
+        self._objects: set[object] = set()
+        self._own = (base, CODE, ESR, ESRSH)
+        self._regions: set[str] = set()
+        self._broader: dict[str, set[str]] = defaultdict(set)
+        self._subregions: set[str] = set()
+        self._exact: dict[str, set[str]] = defaultdict(set)
+        self._funds: set[str] = set()
+        self._starts: list[str] = []
+        self._ends: list[str] = []
+        self._link_keys: dict[str, str | None] = {}
+
+    def add(self, t: Triple) -> None:
+        stats = self._stats
+        subject, p, o = t.subject, t.predicate.value, t.object
+        self._subjects.add(subject)
+        self._objects.add(o)
         stats.properties[p] += 1
-        if p == RDF + "type" and isinstance(o, NamedNode):
+        if p == _RDF_TYPE and isinstance(o, NamedNode):
             stats.classes[o.value] += 1
-            if o.value == ESR + "Project":
-                stats.projects.append(s)
-            continue
+            if o.value == _PROJECT:
+                stats.projects.append(subject.value)
+            return
         if isinstance(o, NamedNode):
-            if s.startswith(own) and not o.value.startswith(own):
-                key = _target(o.value)
+            value = o.value
+            s = subject.value
+            if s.startswith(self._own) and not value.startswith(self._own):
+                key = self._link_keys.get(value, "")
+                if key == "":
+                    key = self._link_keys[value] = _target(value)
                 if key:
                     stats.links[(key, p)] += 1
-            if p == ESR + "region":
-                regions.add(o.value)
-            elif p == ESR + "subregion":
-                subregions.add(o.value)
-            elif p == SKOS + "broader":
-                broader[s].add(o.value)
-            elif p == SKOS + "exactMatch" and o.value.startswith(NUTS):
-                exact[s].add(o.value)
-            elif p == ESR + "fund":
-                funds.add(o.value)
+            if p == _REGION:
+                self._regions.add(value)
+            elif p == _SUBREGION:
+                self._subregions.add(value)
+            elif p == _BROADER:
+                self._broader[s].add(value)
+            elif p == _EXACT and value.startswith(NUTS):
+                self._exact[s].add(value)
+            elif p == _FUND:
+                self._funds.add(value)
         elif isinstance(o, Literal):
-            if p == ESR + "plannedStartDate":
-                starts.append(o.value)
-            elif p == ESR + "plannedEndDate":
-                ends.append(o.value)
-            elif p == SKOS + "prefLabel" and o.language:
-                stats.labels.setdefault(s, {})[o.language] = o.value
-    stats.distinct_subjects = len(subjects)
-    stats.distinct_objects = len(objects)
-    stats.entities = len(entities)
-    stats.projects.sort()
-    for sub in subregions:
-        regions |= broader.get(sub, set())
-    stats.nuts = sorted({n for r in regions for n in exact.get(r, ())})
-    stats.funds = sorted(funds)
-    good = [d for d in starts if re.match(r"^\d{4}-\d\d-\d\d$", d)]
-    stats.start = date.fromisoformat(min(good)) if good else None
-    stats.latest_start = date.fromisoformat(max(good)) if good else None
-    good = [d for d in ends if re.match(r"^\d{4}-\d\d-\d\d$", d)]
-    stats.end = date.fromisoformat(max(good)) if good else None
-    return stats
+            if p == _START:
+                self._starts.append(o.value)
+            elif p == _END:
+                self._ends.append(o.value)
+            elif p == _PREF_LABEL and o.language:
+                stats.labels.setdefault(subject.value, {})[o.language] = o.value
+
+    def stats(self) -> GraphStats:
+        stats = self._stats
+        stats.triples = sum(stats.properties.values())
+        stats.distinct_subjects = len(self._subjects)
+        stats.distinct_objects = len(self._objects)
+        stats.entities = sum(1 for s in self._subjects if isinstance(s, NamedNode))
+        stats.projects.sort()
+        regions = set(self._regions)
+        for sub in self._subregions:
+            regions |= self._broader.get(sub, set())
+        stats.nuts = sorted({n for r in regions for n in self._exact.get(r, ())})
+        stats.funds = sorted(self._funds)
+        good = [d for d in self._starts if re.match(r"^\d{4}-\d\d-\d\d$", d)]
+        stats.start = date.fromisoformat(min(good)) if good else None
+        stats.latest_start = date.fromisoformat(max(good)) if good else None
+        good = [d for d in self._ends if re.match(r"^\d{4}-\d\d-\d\d$", d)]
+        stats.end = date.fromisoformat(max(good)) if good else None
+        return stats
+
+
+_RDF_TYPE = RDF + "type"
+_PROJECT = ESR + "Project"
+_REGION, _SUBREGION, _FUND = ESR + "region", ESR + "subregion", ESR + "fund"
+_START, _END = ESR + "plannedStartDate", ESR + "plannedEndDate"
+_BROADER, _EXACT, _PREF_LABEL = SKOS + "broader", SKOS + "exactMatch", SKOS + "prefLabel"
 
 
 def _slug(iri: str) -> str:

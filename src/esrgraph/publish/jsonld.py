@@ -16,7 +16,7 @@ gives back exactly the triples that went in.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -33,17 +33,32 @@ def compact_iri(iri: str, prefixes: Mapping[str, str]) -> str:
     >>> compact_iri("https://w3id.org/esrgraph/ontology#fund", {"esr": "https://w3id.org/esrgraph/ontology#"})
     'esr:fund'
     """
-    best = ""
-    best_prefix = ""
-    for prefix, ns in prefixes.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, best_prefix = ns, prefix
-    if not best:
+    return Compactor(prefixes).compact(iri)
+
+
+class Compactor:
+    """``compact_iri`` for many IRIs: namespaces tried longest first, and object IRIs remembered
+    (a graph names the same few thousand predicates, classes and codes millions of times)."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self._namespaces = sorted(((ns, prefix) for prefix, ns in prefixes.items()), key=lambda n: -len(n[0]))
+        self._memo: dict[str, str] = {}
+
+    def compact(self, iri: str) -> str:
+        """Compact one IRI without remembering it (for subjects, each seen once)."""
+        for ns, prefix in self._namespaces:
+            if iri.startswith(ns):
+                local = iri[len(ns):]
+                if local.startswith("//"):  # would read as an absolute IRI
+                    return iri
+                return f"{prefix}:{local}"
         return iri
-    local = iri[len(best):]
-    if local.startswith("//"):  # would read as an absolute IRI
-        return iri
-    return f"{best_prefix}:{local}"
+
+    def __call__(self, iri: str) -> str:
+        found = self._memo.get(iri)
+        if found is None:
+            found = self._memo[iri] = self.compact(iri)
+        return found
 
 
 def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
@@ -51,33 +66,100 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
     return {"@context": dict(sorted(prefixes.items()))}
 
 
-def _node_ref(term: NamedNode | BlankNode, prefixes: Mapping[str, str]) -> str:
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    return compact_iri(term.value, prefixes)
-
-
-def _object(term: NamedNode | BlankNode | Literal, prefixes: Mapping[str, str]) -> dict[str, str]:
+def _object(term: NamedNode | BlankNode | Literal, compact: Compactor) -> dict[str, str]:
     if isinstance(term, Literal):
         if term.language:
             return {"@value": term.value, "@language": term.language}
-        if term.datatype and term.datatype.value != XSD_STRING:
-            return {"@value": term.value, "@type": compact_iri(term.datatype.value, prefixes)}
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return {"@value": term.value, "@type": compact(datatype)}
         return {"@value": term.value}
-    return {"@id": _node_ref(term, prefixes)}
+    if isinstance(term, BlankNode):
+        return {"@id": f"_:{term.value}"}
+    return {"@id": compact(term.value)}
+
+
+class NodeBuilder:
+    """Node objects, one per subject, from triples fed in ``sort_triples`` order (a subject's
+    triples together, rdf:type first), so a whole graph streams through without being held."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self._compact = Compactor(prefixes)
+        self._node: dict[str, Any] | None = None
+        self._subject: NamedNode | BlankNode | None = None
+
+    def add(self, t: Triple) -> dict[str, Any] | None:
+        """Take the next triple; the previous subject's finished node when this one starts a new subject."""
+        compact = self._compact
+        subject = t.subject
+        done = None
+        if subject != self._subject:
+            done = self._node
+            self._subject = subject  # type: ignore[assignment]
+            key = f"_:{subject.value}" if isinstance(subject, BlankNode) else compact.compact(subject.value)
+            self._node = {"@id": key}
+        node = self._node
+        assert node is not None
+        obj = t.object
+        if t.predicate.value == RDF_TYPE and isinstance(obj, NamedNode):
+            types = node.get("@type")
+            if types is None:
+                types = node["@type"] = []
+            types.append(compact(obj.value))
+        else:
+            name = compact(t.predicate.value)
+            values = node.get(name)
+            if values is None:
+                values = node[name] = []
+            values.append(_object(obj, compact))  # type: ignore[arg-type]
+        return done
+
+    def finish(self) -> dict[str, Any] | None:
+        """The last node."""
+        done, self._node = self._node, None
+        return done
 
 
 def jsonld_nodes(triples: Iterable[Triple], prefixes: Mapping[str, str]) -> list[dict[str, Any]]:
     """Node objects, one per subject, in sorted order."""
-    nodes: dict[str, dict[str, Any]] = {}
-    for t in sort_triples(triples):
-        key = _node_ref(t.subject, prefixes)  # type: ignore[arg-type]
-        node = nodes.setdefault(key, {"@id": key})
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, NamedNode):
-            node.setdefault("@type", []).append(compact_iri(t.object.value, prefixes))
-        else:
-            node.setdefault(compact_iri(t.predicate.value, prefixes), []).append(_object(t.object, prefixes))  # type: ignore[arg-type]
-    return list(nodes.values())
+    builder = NodeBuilder(prefixes)
+    nodes = [node for t in sort_triples(triples) if (node := builder.add(t)) is not None]
+    last = builder.finish()
+    return nodes + [last] if last is not None else nodes
+
+
+class JsonLdWriter:
+    """A JSON-LD document of sorted triples (see ``NodeBuilder``) written piece by piece: one node
+    object a line, by the C JSON encoder (an indented whole-document ``json.dumps`` runs the
+    pure-Python encoder and holds the whole graph twice)."""
+
+    def __init__(self, prefixes: Mapping[str, str], context_ref: str, write: Callable[[bytes], object]) -> None:
+        self._builder = NodeBuilder(prefixes)
+        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+        self._write = write
+        self._batch: list[str] = []
+        self._separator = b"\n  "
+        write(b'{\n "@context": ' + self._encode(context_ref).encode("utf-8") + b',\n "@graph": [')
+
+    def add(self, t: Triple) -> None:
+        node = self._builder.add(t)
+        if node is not None:
+            self._batch.append(self._encode(node))
+            if len(self._batch) == 1000:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._write(self._separator + ",\n  ".join(self._batch).encode("utf-8"))
+            self._separator = b",\n  "
+            self._batch = []
+
+    def close(self) -> None:
+        node = self._builder.finish()
+        if node is not None:
+            self._batch.append(self._encode(node))
+        self._flush()
+        self._write(b"\n ]\n}\n")
 
 
 def used_prefixes(triples: Iterable[Triple], prefixes: Mapping[str, str]) -> dict[str, str]:

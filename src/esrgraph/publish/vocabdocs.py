@@ -18,7 +18,7 @@ import rdflib.collection
 from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph.publish.html import esc, link, page
-from esrgraph.publish.jsonld import compact_iri
+from esrgraph.publish.jsonld import Compactor
 from esrgraph.vocab import CODE, ESR, ESRSH, PREFIXES, SKOS
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -29,8 +29,8 @@ _PREFIXES = {**PREFIXES, "code": CODE, "esrsh": ESRSH, "sh": str(SH)}
 LANG_ORDER = ("fi", "sv", "en")
 
 
-def curie(iri: str) -> str:
-    return compact_iri(iri, _PREFIXES)
+#: ``curie``: IRIs compacted with every prefix the documents know, each worked out once.
+curie = Compactor(_PREFIXES)
 
 
 def _labels(g: rdflib.Graph, node: rdflib.term.Node, pred: rdflib.URIRef) -> list[tuple[str, str]]:
@@ -102,30 +102,63 @@ def _constraining_shapes(shapes: rdflib.Graph) -> dict[str, set[str]]:
     return {term: {s for s in found if not s.startswith("_:") and "://" in s} for term, found in out.items()}
 
 
-def _data_examples(triples: Iterable[Triple], limit: int = 2) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    for t in triples:
-        if t.predicate.value == rdf_type:
-            key, value = t.object.value, curie(t.subject.value)
-        else:
-            key = t.predicate.value
-            obj = t.object
+class VocabDocsCollector:
+    """What the vocabulary documents read from the data, fed one triple at a time (so a release
+    reads a large graph once): up to ``limit`` example values per class and property, and the
+    triples of the code lists."""
+
+    def __init__(self, limit: int = 2) -> None:
+        self.limit = limit
+        self.examples: dict[str, list[str]] = defaultdict(list)
+        self.code_triples: dict[str, dict[str, list[NamedNode | Literal]]] = defaultdict(lambda: defaultdict(list))
+
+    def add(self, t: Triple) -> None:
+        subject = t.subject.value
+        if subject.startswith(CODE):
+            self.code_triples[subject][t.predicate.value].append(t.object)  # type: ignore[arg-type]
+        obj = t.object
+        if t.predicate.value == _RDF_TYPE:
+            key = obj.value
+            found = self.examples[key]
+            if len(found) < self.limit:
+                value = curie(subject)
+                if value not in found:
+                    found.append(value)
+            return
+        found = self.examples[t.predicate.value]
+        if len(found) < self.limit:
             value = curie(obj.value) if isinstance(obj, NamedNode) else obj.value
             if isinstance(obj, Literal) and len(value) > 80:
                 value = value[:77] + "..."
-        if len(out[key]) < limit and value not in out[key]:
-            out[key].append(value)
-    return out
+            if value not in found:
+                found.append(value)
+
+    def documents(self) -> dict[str, str]:
+        """File name -> HTML."""
+        return {"vocabulary.html": vocabulary_html(examples=self.examples),
+                "codelists.html": _codelists_html(self.code_triples)}
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _collected(triples: Iterable[Triple]) -> VocabDocsCollector:
+    collector = VocabDocsCollector()
+    for t in triples:
+        collector.add(t)
+    return collector
 
 
 def vocabulary_html(triples: Sequence[Triple] = (), ontology: rdflib.Graph | None = None,
-                    shapes: tuple[rdflib.Graph, dict[str, str]] | None = None) -> str:
-    """vocabulary.html: the ontology's classes and properties, then every shape."""
+                    shapes: tuple[rdflib.Graph, dict[str, str]] | None = None,
+                    examples: dict[str, list[str]] | None = None) -> str:
+    """vocabulary.html: the ontology's classes and properties (with ``examples`` from the data, or
+    those of ``triples``), then every shape."""
     g = ontology if ontology is not None else load_ontology()
     sg, origin = shapes if shapes is not None else load_shapes_graph()
     constrained = _constraining_shapes(sg)
-    examples = _data_examples(triples)
+    if examples is None:
+        examples = _collected(triples).examples
     onto = next(iter(g.subjects(rdflib.RDF.type, OWL.Ontology)), None)
     body = ['<h1>esrgraph vocabulary</h1>']
     if onto is not None:
@@ -181,10 +214,10 @@ def vocabulary_html(triples: Sequence[Triple] = (), ontology: rdflib.Graph | Non
 
 def codelists_html(triples: Sequence[Triple]) -> str:
     """codelists.html: every concept scheme in ``triples`` and its concepts."""
-    by_subject: dict[str, dict[str, list[NamedNode | Literal]]] = defaultdict(lambda: defaultdict(list))
-    for t in triples:
-        if t.subject.value.startswith(CODE):
-            by_subject[t.subject.value][t.predicate.value].append(t.object)  # type: ignore[arg-type]
+    return _codelists_html(_collected(triples).code_triples)
+
+
+def _codelists_html(by_subject: dict[str, dict[str, list[NamedNode | Literal]]]) -> str:
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     schemes = sorted(s for s, p in by_subject.items() if any(o.value == SKOS + "ConceptScheme" for o in p[rdf_type]))
     concepts: dict[str, list[str]] = defaultdict(list)
@@ -222,4 +255,4 @@ def codelists_html(triples: Sequence[Triple]) -> str:
 
 def write_vocab_docs(triples: Sequence[Triple]) -> dict[str, str]:
     """File name -> HTML of the vocabulary documentation for a build's ``triples``."""
-    return {"vocabulary.html": vocabulary_html(triples), "codelists.html": codelists_html(triples)}
+    return _collected(triples).documents()
