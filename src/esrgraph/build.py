@@ -93,6 +93,18 @@ class BuildResult:
     workdir: object = None
     #: A sharded build with a cache: parts reused from it, of all, by kind (chunks, map, check, org).
     reuse: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: A sharded build's locator table and organisation-name owners, gathered from its shards
+    #: (None: made from ``batch.records`` and ``projects`` when asked for, which loads them all).
+    locations: LocatorTable | None = None
+    name_owners: dict[str, str] | None = None
+
+    def record_locator(self):  # type: ignore[no-untyped-def]
+        """(record code, field) -> (source path, line) for every record of the build (``locator_of``)."""
+        return locator_of(self.locations if self.locations is not None else locator_table(self.batch.records))
+
+    def organisation_name_owners(self) -> dict[str, str]:
+        """``organisation_name_owners`` of the build's projects."""
+        return self.name_owners if self.name_owners is not None else organisation_name_owners(self.projects)
 
     @property
     def records_found(self) -> int:
@@ -210,6 +222,21 @@ def locator_of(table: LocatorTable):  # type: ignore[no-untyped-def]
 
 def _locator(records: Sequence[ProjectRecord]):  # type: ignore[no-untyped-def]
     return locator_of(locator_table(records))
+
+
+def organisation_name_owners(projects: Iterable[MergedProject]) -> dict[str, str]:
+    """Organisation name -> the first project (by code) whose records give it (applicant or
+    co-implementer), so that a finding about one of an organisation's names points at a record
+    that wrote it. Per shard, then the smallest code: the same for a sharded build."""
+    owners: dict[str, str] = {}
+    for project in projects:
+        code = project.code
+        for record in project.records:
+            names = [record.applicant.name] if record.applicant and record.applicant.name else []
+            for name in names + [co.name for co in record.co_implementers]:
+                if name not in owners or code < owners[name]:
+                    owners[name] = code
+    return owners
 
 
 def load_resolver():  # type: ignore[no-untyped-def]
@@ -386,5 +413,5 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     written += write_quarantine(result, out, options)
     from esrgraph.publish.release import write_build_release
 
-    written.append(write_build_release(result, out, options).folder)
+    written.append(write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle}).folder)
     return written

@@ -173,14 +173,17 @@ def add_outcome(batch: ParseBatch, path: str, shown: str, outcome: Outcome) -> N
     batch.units += payload.units  # type: ignore[attr-defined]
 
 
-def store_of(ntriples: bytes) -> Store:
-    """An in-memory Oxigraph store holding the graph (bulk-loaded from its N-Triples).
+def store_of(ntriples: bytes | Path) -> Store:
+    """An in-memory Oxigraph store holding the graph (bulk-loaded from its N-Triples, or from
+    the N-Triples file ``ntriples``, which is then not held in memory as well).
 
     ``lenient``: the text comes from pyoxigraph's own writer, whose terms were checked when
     they were made, so checking every IRI again only costs time (about 5 %).
     """
     store = Store()
-    if ntriples:
+    if isinstance(ntriples, Path):
+        store.bulk_load(path=str(ntriples), format=RdfFormat.N_TRIPLES, lenient=True)
+    elif ntriples:
         store.bulk_load(input=ntriples, format=RdfFormat.N_TRIPLES, lenient=True)
     return store
 

@@ -450,12 +450,14 @@ class _MapOutcome:
     organisation_types: bytes = b""
     #: What it gives each organisation part, as a digest (``_part_contributions``).
     part_digests: dict[int, str] = field(default_factory=dict)
+    #: ``build.organisation_name_owners`` of its projects (the quality report names records by them).
+    name_owners: dict[str, str] = field(default_factory=dict)
 
 
 def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool,
                cache_entry: str | None, parts: int) -> _MapOutcome:
     """Merge and map one shard; write its blocks to the workdir, or to ``cache_entry`` of the shard cache."""
-    from esrgraph.build import _problem_findings, locator_table
+    from esrgraph.build import _problem_findings, locator_table, organisation_name_owners
 
     folder = Path(workdir)
     clock = _Clock()
@@ -494,6 +496,7 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
                                     for o in sorted({o for _, _, o in result.organisation_links})),
         part_digests=_part_contributions(mapper.organisations, result.organisation_links,
                                          {iri: code for code, iri in result.project_iris.items()}, table, parts),
+        name_owners=organisation_name_owners(projects),
     )
     if cache_entry:
         _dump(out / "outcome.pickle", outcome)
@@ -807,6 +810,11 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
     for outcome in done:
         withheld.update(outcome.withheld)
     triple_count = common_count + sum(o.triples for o in done) + sum(c.triples for c in done_checks)
+    name_owners: dict[str, str] = {}
+    for outcome in done:
+        for name, code in outcome.name_owners.items():
+            if name not in name_owners or code < name_owners[name]:
+                name_owners[name] = code
     batch.records = LazySequence(record_count, lambda: _all_records(record_dirs))  # type: ignore[assignment]
     result = BuildResult(
         batch=batch,
@@ -822,6 +830,8 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         graph_files={"ntriples": out / "esrgraph.nt", "turtle": out / "esrgraph.ttl"},
         workdir=holder,
         reuse=reuse,
+        locations={code: places for outcome in done for code, places in outcome.locator.items()},
+        name_owners=name_owners,
     )
     return result
 

@@ -185,13 +185,14 @@ def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
 
 def from_build(result: BuildResult) -> QualityReport:
     """The quality report of a build."""
-    from esrgraph.build import _locator, report_json
+    from esrgraph.build import report_json
 
     data = report_json(result)
     counts: dict[str, Any] = data["counts"]  # type: ignore[assignment]
     from esrgraph.fastbuild import store_of
 
-    store = store_of(result.graph_ntriples())  # a bulk load: about twice as fast as Store.extend over triples
+    # a bulk load: about twice as fast as Store.extend over triples
+    store = store_of(result.graph_files["ntriples"] if result.graph_files else result.graph_ntriples())
     headline = Headline(
         conforms=result.conforms,
         counts=result.counts(),
@@ -206,14 +207,8 @@ def from_build(result: BuildResult) -> QualityReport:
     left_out = checks.left_out_findings(data["quarantined"], data["failed_files"])  # type: ignore[arg-type]
     options_shapes = result.validation.shapes_files if result.validation else None
     shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
-    name_owners: dict[str, str] = {}
-    for project in result.projects:
-        for record in project.records:
-            names = [record.applicant.name] if record.applicant and record.applicant.name else []
-            for name in names + [co.name for co in record.co_implementers]:
-                name_owners.setdefault(name, project.code)
     return assemble(headline, result.findings, store, base=result.base, shapes=shapes,
-                    locate=_locator(result.batch.records), left_out=left_out, name_owners=name_owners)
+                    locate=result.record_locator(), left_out=left_out, name_owners=result.organisation_name_owners())
 
 
 def _finding_of(d: dict[str, Any]) -> Finding:
