@@ -70,38 +70,52 @@ def test_same_input_gives_the_same_release_byte_for_byte(sample_triples, tmp_pat
     assert (again.folder / "catalog.ttl").read_bytes() == (b.folder / "catalog.ttl").read_bytes()
 
 
-def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(samples_dir: Path,
-                                                                             tmp_path: Path) -> None:
-    """``esrgraph build`` hands the release its written graph files (streamed, never held whole):
-    the same bytes in every file as from the triples, for a first release and for one compared
-    with it."""
+def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(samples_dir: Path, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``esrgraph build`` hands the release its written graph files (streamed, never held whole;
+    a large graph's JSON-LD by a child process): the same bytes in every file as from the
+    triples, for a first release and for one compared with it."""
+    import esrgraph.publish.release as release_module
+
     from esrgraph.export import OutputFormat, serialize_triples
+    from esrgraph.validate import ShaclResult, ValidationReport
     from esrgraph.vocab import PREFIXES
 
     first = graph_of([samples_dir])
     second = graph_of([_edit(samples_dir, tmp_path / "in2", drop="S21860")])
+    sh = "http://www.w3.org/ns/shacl#"
+    report = ValidationReport(results=[ShaclResult(
+        sh + "Warning", "https://data.example.fi/esr/project/S21093", "https://w3id.org/esrgraph/ontology#name",
+        '"Nimi"@fi', True, "https://w3id.org/esrgraph/shapes#P03", sh + "MaxCountConstraintComponent", "one name",
+    )]).report_triples()
     folders = {}
-    for how in ("triples", "files"):
+    for how in ("triples", "files", "child"):
+        monkeypatch.setattr(release_module, "JSONLD_PROCESS_BYTES", 0 if how == "child" else 1 << 40)
         out = tmp_path / how
         for name, triples in (("2025-01-15", first), ("2025-02-15", second)):
             files = None
-            if how == "files":
-                graph = tmp_path / f"graph-{name}"
+            if how != "triples":
+                graph = tmp_path / f"graph-{how}-{name}"
                 graph.mkdir()
-                files = {"ntriples": graph / "esrgraph.nt", "turtle": graph / "esrgraph.ttl"}
+                files = {"ntriples": graph / "esrgraph.nt", "turtle": graph / "esrgraph.ttl",
+                         "report": graph / "validation-report.ttl"}
+                files["report"].write_bytes(serialize_triples(report, OutputFormat.TURTLE,
+                                                              {"sh": "http://www.w3.org/ns/shacl#", **PREFIXES}))
                 files["ntriples"].write_bytes(serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True))
                 files["turtle"].write_bytes(serialize_triples(triples, OutputFormat.TURTLE, dict(PREFIXES),
                                                               presorted=True))
             made = write_release(triples, out, prefixes=dict(PREFIXES), graph_files=files,
-                                 options=PublishOptions(release=name))
+                                 report_triples=report if files is None else (), options=PublishOptions(release=name))
             folders[how, name] = made.folder
     for name in ("2025-01-15", "2025-02-15"):
-        a, b = folders["triples", name], folders["files", name]
+        a = folders["triples", name]
         names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-        assert names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
         assert len(names) >= len(EXPECTED_FILES)
-        for rel in names:
-            assert (a / rel).read_bytes() == (b / rel).read_bytes(), (name, rel)
+        for how in ("files", "child"):
+            b = folders[how, name]
+            assert names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+            for rel in names:
+                assert (a / rel).read_bytes() == (b / rel).read_bytes(), (how, name, rel)
     log = (folders["files", "2025-02-15"] / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "### Projects removed (1)" in log and "- S21860" in log
 

@@ -143,6 +143,14 @@ class BuildResult:
                 self.ntriples = serialize_triples(self.triples, OutputFormat.NTRIPLES, presorted=True)
         return self.ntriples
 
+    def iter_triples(self) -> Iterable[Triple]:
+        """The triples in sorted order; streamed from a sharded build's graph file, never all held."""
+        if self.graph_files is None:
+            return self.triples
+        from pyoxigraph import RdfFormat, parse
+
+        return parse(path=str(self.graph_files["ntriples"]), format=RdfFormat.N_TRIPLES)
+
     def write_graph(self, out_dir: str | os.PathLike[str]) -> list[Path]:
         """Write the graph as ``esrgraph.ttl`` and ``esrgraph.nt`` into ``out_dir`` (atomically)."""
         out = Path(out_dir)
@@ -413,5 +421,6 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     written += write_quarantine(result, out, options)
     from esrgraph.publish.release import write_build_release
 
-    written.append(write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle}).folder)
+    written.append(write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle,
+                                                                  "report": report_ttl}).folder)
     return written

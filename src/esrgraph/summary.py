@@ -68,7 +68,7 @@ def nuts_link_lines(result: BuildResult) -> list[str]:
     versions: dict[str, list[str]] = defaultdict(list)
     labels: dict[str, str] = {}
     notations: dict[str, str] = {}
-    for t in result.triples:
+    for t in result.iter_triples():
         p = t.predicate.value
         if p == _REGION:
             used.add(t.object.value)
