@@ -91,6 +91,23 @@ def test_blocks_merge_in_subject_order_and_a_subject_in_two_parts_is_refused(tmp
         merge_blocks([tmp_path / "one", tmp_path / "two", tmp_path / "three"], tmp_path / "x.nt", tmp_path / "x.ttl")
 
 
+def test_a_merge_of_many_interleaved_runs_equals_one_sort_of_all_triples(tmp_path: Path) -> None:
+    """Subjects alternate between parts, as hashed shards make them, and one part is empty: the
+    merged files are what one serialisation of all the triples, sorted, gives."""
+    from esrgraph.export import OutputFormat, serialize_triples, sort_triples
+    from esrgraph.vocab import PREFIXES
+
+    triples = [_triple(f"s{n:04d}", p, f"value {n} " + "x" * (n % 97)) for n in range(3000) for p in ("p", "q")]
+    parts = [[t for t in triples if int(t.subject.value[-4:]) % 3 == k] for k in range(3)] + [[]]
+    for k, part in enumerate(parts):
+        write_blocks(sort_triples(part), tmp_path / f"part{k}")
+    merge_blocks([tmp_path / f"part{k}" for k in range(len(parts))], tmp_path / "all.nt", tmp_path / "all.ttl")
+    ordered = sort_triples(triples)
+    assert (tmp_path / "all.nt").read_bytes() == serialize_triples(ordered, OutputFormat.NTRIPLES, presorted=True)
+    assert (tmp_path / "all.ttl").read_bytes() == serialize_triples(ordered, OutputFormat.TURTLE, dict(PREFIXES),
+                                                                    presorted=True)
+
+
 def test_codes_that_name_one_iri_share_a_shard_and_only_default_fast_builds_shard() -> None:
     assert shard_of("S21093", 7) == shard_of(" S21093 ", 7)
     assert wants_shards(10, BuildOptions(shards=3))

@@ -692,17 +692,27 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         map_keys = [shardcache.digest(repr(mapping_options), str(options.with_codelists), str(shards), name,
                                       *(d[name] for d in digests if name in d)) for name in names]
         pending = {}
-        for n, (name, key) in enumerate(zip(names, map_keys)):
-            if cache is not None:
-                entry = cache.use("map", key)
-                kept = _load(entry / "outcome.pickle") if entry.is_dir() else None
-                if kept is not None and shardcache.lookups_hold(kept.lookups, name_index):
-                    mapped[n] = _reused(kept)
-                    reused["map"] += 1
-                    progress.update()
-                    continue
-            pending[n] = pool.submit(_map_shard, name, str(workdir), mapping_options, options.with_codelists,
-                                     str(cache.path("map", key)) if cache else None, shards)
+
+        def map_in_worker(n: int) -> None:
+            pending[n] = pool.submit(_map_shard, names[n], str(workdir), mapping_options, options.with_codelists,
+                                     str(cache.path("map", map_keys[n])) if cache else None, shards)
+
+        # Shards with no kept entry go to the workers first, so they map while the kept ones load here.
+        kept_entries = {}
+        for n, key in enumerate(map_keys):
+            entry = cache.use("map", key) if cache is not None else None
+            if entry is not None and entry.is_dir():
+                kept_entries[n] = entry
+            else:
+                map_in_worker(n)
+        for n, entry in kept_entries.items():
+            kept = _load(entry / "outcome.pickle")
+            if kept is not None and shardcache.lookups_hold(kept.lookups, name_index):
+                mapped[n] = _reused(kept)
+                reused["map"] += 1
+                progress.update()
+            else:
+                map_in_worker(n)
         for n, future in pending.items():
             mapped[n] = future.result()
             progress.update()
@@ -760,26 +770,27 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         progress = Progress(shards + len(part_keys), "validate", "parts")
         checked: list[_Checked | None] = [None] * (shards + len(part_keys))
         waiting = {}
+        kept_checks: dict[int, tuple[str, Path]] = {}  # loaded after the parts to check are on their way
         for n, (outcome, key, t) in enumerate(zip(done, map_keys, shard_types)):
             check_key = shardcache.digest(key, shardcache.stable_bytes(sorted(outcome.lookups.items())), common_digest,
                                           hashlib.sha256(t).hexdigest())
             target = cache.use("check", check_key) if cache else None
             if target is not None and (target / "checked.pickle").is_file():
-                checked[n] = _reused(_load(target / "checked.pickle"))
-                reused["check"] += 1
-                progress.update()
+                kept_checks[n] = ("check", target)
                 continue
             waiting[n] = pool.submit(_validate_shard, outcome.stem, str(common_stem.with_suffix(".nt")), t,
                                      str(target) if target else None)
         for n, key in enumerate(part_keys):
             target = cache.use("org", key) if cache else None
             if target is not None and (target / "checked.pickle").is_file():
-                checked[shards + n] = _reused(_load(target / "checked.pickle"))
-                reused["org"] += 1
-                progress.update()
+                kept_checks[shards + n] = ("org", target)
                 continue
             waiting[shards + n] = pool.submit(_write_and_validate_organisations, n, str(workdir), mapping_options,
                                               str(target) if target else None)
+        for n, (kind, target) in kept_checks.items():
+            checked[n] = _reused(_load(target / "checked.pickle"))
+            reused[kind] += 1
+            progress.update()
         for n, future in waiting.items():
             checked[n] = future.result()
             progress.update()
