@@ -227,7 +227,7 @@ def main() -> None:
                for f in ("esrgraph.ttl", "esrgraph.nt", "findings.json"))
     reuse = ", ".join(f"{kind} {reused} of {total}" for kind, (reused, total) in inc.get("reuse", {}).items())  # type: ignore[union-attr]
     notes.append(f"- rebuild after one of {largest:,} records changed: {float(inc['total']):.1f} s = "  # type: ignore[arg-type]
-                 f"**{100 * float(inc['total']) / float(full['total']):.0f} %** of a full build "  # type: ignore[arg-type]
+                 f"**{100 * float(inc['total']) / float(full['total']):.1f} %** of a full build "  # type: ignore[arg-type]
                  f"({float(full['total']):.1f} s, no cache); same bytes: **{'yes' if same else 'NO'}**; "
                  f"parts reused from the build cache: {reuse or 'none'}.")
     print(notes[-1], flush=True)

@@ -307,7 +307,7 @@ def _copy_file(source: Path, target: Path) -> tuple[int, str]:
     return target.stat().st_size, digest.hexdigest()
 
 
-#: From this size of N-Triples on, a child process writes the JSON-LD (below it, forking costs more).
+#: From this size of N-Triples on, a child process writes the JSON-LD (below it, starting one costs more).
 JSONLD_PROCESS_BYTES = 64 << 20
 
 
@@ -421,10 +421,11 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
     jsonld_prefixes = {"code": CODE, **prefixes}
     with ExitStack() as stack:
         # A large graph's JSON-LD is written by a child process reading the N-Triples file on its
-        # own (forked before any thread starts here), beside the pass below on the other core.
+        # own, beside the pass below on the other core. Spawned, not forked: a fork would share
+        # (and count as its own) the whole memory of a large build, and copy it as either writes.
         child = None
         if graph_files is not None and graph_files["ntriples"].stat().st_size >= JSONLD_PROCESS_BYTES:
-            processes = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")))
+            processes = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")))
             child = processes.submit(_jsonld_file, str(graph_files["ntriples"]), jsonld_prefixes,
                                      str(staging / "esrgraph.jsonld"))
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
