@@ -26,6 +26,7 @@ from esrgraph.export import (
     atomic_write_bytes,
     atomic_write_text,
     key_of,
+    read_ntriples,
     serialize_triples,
     sort_keyed,
 )
@@ -145,11 +146,7 @@ class BuildResult:
 
     def iter_triples(self) -> Iterable[Triple]:
         """The triples in sorted order; streamed from a sharded build's graph file, never all held."""
-        if self.graph_files is None:
-            return self.triples
-        from pyoxigraph import RdfFormat, parse
-
-        return parse(path=str(self.graph_files["ntriples"]), format=RdfFormat.N_TRIPLES)
+        return self.triples if self.graph_files is None else read_ntriples(self.graph_files["ntriples"])
 
     def write_graph(self, out_dir: str | os.PathLike[str]) -> list[Path]:
         """Write the graph as ``esrgraph.ttl`` and ``esrgraph.nt`` into ``out_dir`` (atomically)."""
@@ -238,13 +235,18 @@ def organisation_name_owners(projects: Iterable[MergedProject]) -> dict[str, str
     that wrote it. Per shard, then the smallest code: the same for a sharded build."""
     owners: dict[str, str] = {}
     for project in projects:
-        code = project.code
         for record in project.records:
             names = [record.applicant.name] if record.applicant and record.applicant.name else []
-            for name in names + [co.name for co in record.co_implementers]:
-                if name not in owners or code < owners[name]:
-                    owners[name] = code
+            names += [co.name for co in record.co_implementers]
+            keep_smallest_owners(owners, dict.fromkeys(names, project.code))
     return owners
+
+
+def keep_smallest_owners(owners: dict[str, str], more: dict[str, str]) -> None:
+    """Add ``more`` name owners to ``owners``, the smaller code winning (how shards' owners combine)."""
+    for name, code in more.items():
+        if name not in owners or code < owners[name]:
+            owners[name] = code
 
 
 def load_resolver():  # type: ignore[no-untyped-def]

@@ -15,10 +15,10 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from esrgraph.vocab import PREFIXES
 
@@ -163,9 +163,14 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def gzip_bytes(data: bytes, level: int = 9) -> bytes:
+def read_ntriples(path: str | os.PathLike[str]) -> Iterator[Triple]:
+    """The triples of an N-Triples file in file order, streamed (a sorted graph file stays sorted)."""
+    return (quad.triple for quad in parse(path=str(path), format=RdfFormat.N_TRIPLES))
+
+
+def gzip_bytes(data: bytes) -> bytes:
     """Gzip with no file name and a zero timestamp, so the bytes are reproducible."""
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=level) as handle:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as handle:
         handle.write(data)
     return buffer.getvalue()

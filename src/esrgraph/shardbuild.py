@@ -49,11 +49,11 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from esrgraph import __version__, iris, shardcache
 from esrgraph.errors import EsrgraphError, ParseError
-from esrgraph.export import key_of, sort_keyed
+from esrgraph.export import key_of, read_ntriples, sort_keyed
 from esrgraph.findings import Finding
 from esrgraph.mapping import Mapper, MappingOptions, OrganisationFacts, name_index_entries
 from esrgraph.merge import MergedProject, merge_order, merge_records, merged_field
@@ -636,7 +636,7 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
 
 
 def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: shardcache.ShardCache | None) -> BuildResult:
-    from esrgraph.build import BuildResult, codelist_triples
+    from esrgraph.build import BuildResult, codelist_triples, keep_smallest_owners
 
     holder = tempfile.TemporaryDirectory(prefix="esrgraph-build-")
     workdir = Path(holder.name)
@@ -823,9 +823,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
     triple_count = common_count + sum(o.triples for o in done) + sum(c.triples for c in done_checks)
     name_owners: dict[str, str] = {}
     for outcome in done:
-        for name, code in outcome.name_owners.items():
-            if name not in name_owners or code < name_owners[name]:
-                name_owners[name] = code
+        keep_smallest_owners(name_owners, outcome.name_owners)
     batch.records = LazySequence(record_count, lambda: _all_records(record_dirs))  # type: ignore[assignment]
     result = BuildResult(
         batch=batch,
@@ -918,5 +916,5 @@ def _all_projects(record_dirs: Sequence[str], shards: list[str]) -> list[MergedP
 
 
 def _read_triples(path: Path) -> list[Triple]:
-    return [quad.triple for quad in parse(path=str(path), format=RdfFormat.N_TRIPLES)]
+    return list(read_ntriples(path))
 
