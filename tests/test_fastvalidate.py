@@ -154,3 +154,19 @@ def test_last_not_exists_becomes_an_optional_only_when_it_is_safe() -> None:
     assert not_exists_as_optional(positive) == positive
     not_last = "SELECT ?this WHERE { FILTER NOT EXISTS { ?this <q> ?y } ?this <p> ?v }"
     assert not_exists_as_optional(not_last) == not_last
+
+
+def test_worker_processes_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each of several validating processes takes its share of the cores, never less than one thread."""
+    from esrgraph import fastvalidate
+
+    monkeypatch.delenv("ESRGRAPH_THREADS", raising=False)
+    monkeypatch.setattr(fastvalidate.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(fastvalidate, "_sharing_processes", 1)
+    assert fastvalidate.check_threads() == 4
+    fastvalidate.share_cores(2)
+    assert fastvalidate.check_threads() == 2
+    fastvalidate.share_cores(8)
+    assert fastvalidate.check_threads() == 1
+    monkeypatch.setenv("ESRGRAPH_THREADS", "3")
+    assert fastvalidate.check_threads() == 3

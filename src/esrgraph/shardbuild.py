@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from esrgraph import __version__, iris, shardcache
+from esrgraph import __version__, fastvalidate, iris, shardcache
 from esrgraph.errors import EsrgraphError, ParseError
 from esrgraph.export import key_of, read_ntriples, sort_keyed
 from esrgraph.findings import Finding
@@ -647,7 +647,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
                                      software_version=__version__)
     timings: dict[str, float] = {}
     reused: Counter[str] = Counter()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=fastvalidate.share_cores, initargs=(workers,)) as pool:
         # 1. parse (never through the per-file parse cache: the shard cache keeps whole chunks)
         start = time.perf_counter()
         chunks = chunk_files(files)
