@@ -757,15 +757,10 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         shard_types = [outcome.organisation_types for outcome in done]
         part_keys = [shardcache.digest(repr(mapping_options), str(n), str(shards),
                                        *(outcome.part_digests.get(n, "-") for outcome in done)) for n in range(shards)]
-        missing = {n for n, key in enumerate(part_keys)
-                   if cache is None or not (cache.path("org", key) / "checked.pickle").is_file()}
-        if missing:
-            _write_organisation_parts(_merge_organisations(done), done, shards, workdir, missing)
-        organisation_count = len(set().union(*(outcome.organisations for outcome in done)))
         timings["map"] = time.perf_counter() - start
         timings["map: shared nodes (main)"] = time.perf_counter() - shared_start
 
-        # 4. validate (and write the organisations)
+        # 4. validate the shards; meanwhile merge the organisations here, then write and validate them
         start = time.perf_counter()
         progress = Progress(shards + len(part_keys), "validate", "parts")
         checked: list[_Checked | None] = [None] * (shards + len(part_keys))
@@ -780,6 +775,13 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
                 continue
             waiting[n] = pool.submit(_validate_shard, outcome.stem, str(common_stem.with_suffix(".nt")), t,
                                      str(target) if target else None)
+        organisations_start = time.perf_counter()
+        missing = {n for n, key in enumerate(part_keys)
+                   if cache is None or not (cache.path("org", key) / "checked.pickle").is_file()}
+        if missing:
+            _write_organisation_parts(_merge_organisations(done), done, shards, workdir, missing)
+        organisation_count = len(set().union(*(outcome.organisations for outcome in done)))
+        timings["validate: merge organisations (main)"] = time.perf_counter() - organisations_start
         for n, key in enumerate(part_keys):
             target = cache.use("org", key) if cache else None
             if target is not None and (target / "checked.pickle").is_file():
