@@ -12,6 +12,7 @@ from test_sharded_build import _corpus, _files
 
 from esrgraph import shardbuild, shardcache
 from esrgraph.build import BuildOptions, build, write_outputs
+from esrgraph.sources import iter_input_files
 
 SHARDS = 3
 
@@ -161,3 +162,56 @@ def test_build_command_says_what_it_reused(tmp_path: Path, monkeypatch: pytest.M
     found = re.search(r"reused from the build cache: (\d+) of (\d+) parse chunks, (\d+) of (\d+) mapped shards", second.output)
     assert found and found[1] == found[2] and found[3] == found[4], second.output
     assert (out / ".cache" / "shards" / "map").is_dir()
+
+
+def test_a_rebuild_reads_only_the_files_whose_stat_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Input digests come from the last build's table while a file's stat is unchanged (here every
+    file counts as settled); a changed file is read again, and the result is a full build's."""
+    monkeypatch.setattr(shardcache, "SETTLED_NS", -1)  # the workers are forked: they see it too
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    chunks = first.reuse["chunks"][1]
+    table_path = cache / "shards" / "file-digests.pickle"
+    table = shardcache.load(table_path)
+    assert sorted(table) == sorted(str(path) for path, _ in iter_input_files([inputs]))
+
+    # the table is what a rebuild goes by: a wrong digest under an unchanged stat redoes that chunk
+    victim = sorted((inputs / "descriptions").rglob("*.txt"))[20]
+    stat, _ = table[str(victim)]
+    table[str(victim)] = (stat, "0" * 64)
+    shardcache.dump(table_path, table)
+    misled = _build(inputs, tmp_path / "misled", cache)
+    assert misled.reuse["chunks"] == (chunks - 1, chunks)
+    assert _files(tmp_path / "misled") == _files(tmp_path / "first")
+
+    _rename_project(victim)
+    rebuilt = _build(inputs, tmp_path / "rebuilt", cache)
+    assert rebuilt.reuse["chunks"] == (chunks - 1, chunks)
+    _build(inputs, tmp_path / "full", None)
+    assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full") != _files(tmp_path / "first")
+    assert shardcache.load(table_path)[str(victim)][1] == shardcache.hashlib.sha256(victim.read_bytes()).hexdigest()
+
+
+def test_file_digests_trust_a_settled_stat_and_nothing_else(tmp_path: Path) -> None:
+    import os
+    import time
+
+    path = tmp_path / "a.txt"
+    path.write_text("first", encoding="utf-8")
+    files = [(str(path), "a.txt")]
+    named, table = shardcache.file_digests(files)
+    assert named is not None and named[0].endswith(shardcache.hashlib.sha256(b"first").hexdigest())
+    assert table == {}  # just written: not settled, so not kept
+
+    st = os.stat(path)
+    stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = {str(path): (stat, "f" * 64)}
+    assert shardcache.file_digests(files, known)[0][0].endswith("f" * 64)  # the same stat: the table's digest
+
+    time.sleep(0.05)  # past a tick of the file system's clock
+    path.write_text("other", encoding="utf-8")  # same size, and the old mtime put back
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    named, _ = shardcache.file_digests(files, known)
+    assert named is not None and named[0].endswith(shardcache.hashlib.sha256(b"other").hexdigest())
+
+    assert shardcache.file_digests([(str(tmp_path / "missing.txt"), "missing.txt")], known) == (None, {})

@@ -309,18 +309,21 @@ class _ChunkOutcome:
 
 
 def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None, layout: str | None,
-                 shards: int, workdir: str, shard_cache: str | None) -> _ChunkOutcome | bytes:
+                 shards: int, workdir: str, shard_cache: str | None, known: shardcache.DigestTable
+                 ) -> tuple[_ChunkOutcome | bytes, shardcache.DigestTable]:
     """Parse one chunk of files into per-shard record pickles; or, from the shard cache, the
-    pickled outcome of the same chunk (``_chunk_outcome`` reads it)."""
+    pickled outcome of the same chunk (``_chunk_outcome`` reads it). With it, the digests of the
+    chunk's files (``known``: the last build's, to read only the files that changed)."""
     from esrgraph.fastbuild import add_outcome, parse_outcome
 
     final = Path(workdir) / "records" / f"{chunk:06d}"
+    digests: shardcache.DigestTable = {}
     if shard_cache is not None:
-        named = shardcache.file_digests(files)
+        named, digests = shardcache.file_digests(files, known)
         if named is not None:
             final = Path(shard_cache) / "chunks" / shardcache.digest(encoding or "", layout or "", str(shards), *named)
             if final.is_dir():
-                return (final / "outcome.pickle").read_bytes()  # unpickled by the main process only
+                return (final / "outcome.pickle").read_bytes(), digests  # unpickled by the main process only
     folder = shardcache.staging(final) if shard_cache is not None else final
     batch = ParseBatch()
     for path, shown in files:
@@ -347,7 +350,7 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
     if shard_cache is not None and folder != final:
         _dump(folder / "outcome.pickle", outcome)
         shardcache.publish(folder, final)
-    return outcome
+    return outcome, digests
 
 
 def _chunk_outcome(done: _ChunkOutcome | bytes) -> _ChunkOutcome:
@@ -673,11 +676,17 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         record_dirs: list[str] = []
         digests: list[dict[str, str]] = []
         record_count = 0
+        known = cache.known_digests() if cache else {}
+        found: shardcache.DigestTable = {}
         futures = [pool.submit(_parse_chunk, n, chunk, options.encoding, options.layout,
-                               shards, str(workdir),
-                               str(cache.root) if cache else None) for n, chunk in enumerate(chunks)]
+                               shards, str(workdir), str(cache.root) if cache else None,
+                               {path: known[path] for path, _ in chunk if path in known})
+                   for n, chunk in enumerate(chunks)]
+        del known
         for future, chunk in zip(futures, chunks):
-            outcome = _chunk_outcome(future.result())
+            done, chunk_digests = future.result()
+            found.update(chunk_digests)
+            outcome = _chunk_outcome(done)
             part = outcome.batch
             batch.files_read += part.files_read
             batch.paths.update(part.paths)
@@ -694,6 +703,9 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
             reused["chunks"] += outcome.reused
             progress.update(len(chunk))
         progress.close()
+        if cache is not None:
+            cache.keep_digests(found)
+        del found
         name_index = _name_index(organisation_parts)
         _dump(workdir / "name-index.pickle", name_index)
         _dump(workdir / "chunks.pickle", record_dirs)
