@@ -156,17 +156,15 @@ def test_last_not_exists_becomes_an_optional_only_when_it_is_safe() -> None:
     assert not_exists_as_optional(not_last) == not_last
 
 
-def test_worker_processes_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_processes_that_validate_at_once_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each of several validating processes takes its share of the cores, never less than one thread."""
     from esrgraph import fastvalidate
 
     monkeypatch.delenv("ESRGRAPH_THREADS", raising=False)
     monkeypatch.setattr(fastvalidate.os, "cpu_count", lambda: 4)
-    monkeypatch.setattr(fastvalidate, "_sharing_processes", 1)
     assert fastvalidate.check_threads() == 4
-    fastvalidate.share_cores(2)
-    assert fastvalidate.check_threads() == 2
-    fastvalidate.share_cores(8)
-    assert fastvalidate.check_threads() == 1
+    assert fastvalidate.check_threads(2) == 2
+    assert fastvalidate.check_threads(8) == 1
+    assert fastvalidate.check_threads(0) == 4  # nothing else validating
     monkeypatch.setenv("ESRGRAPH_THREADS", "3")
-    assert fastvalidate.check_threads() == 3
+    assert fastvalidate.check_threads(2) == 3

@@ -360,25 +360,15 @@ class _Check:
     run: Callable[[Store, str], list[ShaclResult]]
 
 
-#: Processes that validate at once and share the cores (set in each worker of a sharded build).
-_sharing_processes = 1
-
-
-def share_cores(processes: int) -> None:
-    """Say that ``processes`` processes (this one among them) run checks at the same time, so each
-    takes its share of the cores: two workers with two threads each on two cores ran the checks of
-    30,000 projects a third slower than with one thread each (thread contention, not more work)."""
-    global _sharing_processes
-    _sharing_processes = max(1, processes)
-
-
-def check_threads() -> int:
-    """Threads for the checks: this process's share of the cores, at most four
-    (``ESRGRAPH_THREADS`` overrides)."""
+def check_threads(processes: int = 1) -> int:
+    """Threads for the checks when ``processes`` processes (this one among them) validate at once:
+    this process's share of the cores, at most four (``ESRGRAPH_THREADS`` overrides). Two workers
+    with two threads each on two cores ran the checks of 30,000 projects a fifth slower than with
+    one thread each (thread contention, not more work)."""
     wanted = os.environ.get("ESRGRAPH_THREADS")
     if wanted and wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
-    return max(1, min(4, (os.cpu_count() or 1) // _sharing_processes))
+    return max(1, min(4, (os.cpu_count() or 1) // max(1, processes)))
 
 
 @dataclass
@@ -391,7 +381,7 @@ class FastValidator:
     shapes_graph: rdflib.Graph | None = None
 
     def validate(self, store: Store, *, locate: Locator | None = None, pyshacl_graph: Callable[[], rdflib.Graph] | None = None,
-                 owns: Callable[[str], bool] | None = None) -> ValidationReport:
+                 owns: Callable[[str], bool] | None = None, threads: int | None = None) -> ValidationReport:
         """Validate the graph in ``store`` (its default graph).
 
         Args:
@@ -402,11 +392,12 @@ class FastValidator:
             owns: keep only results whose focus node this says the store owns (the sharded
                 build validates each part of a graph on a store that also holds, as context,
                 nodes another part validates).
+            threads: threads for the checks (default: ``check_threads()``).
         """
         results: list[ShaclResult] = []
         # Oxigraph evaluates queries without holding the GIL, so the checks run on one thread
         # per core; the results are gathered in check order, so the report is the same.
-        with ThreadPoolExecutor(max_workers=check_threads()) as pool:
+        with ThreadPoolExecutor(max_workers=threads or check_threads()) as pool:
             for found in pool.map(lambda check: check.run(store, ""), self.checks):
                 results.extend(found)
         if self.fallback_shapes:

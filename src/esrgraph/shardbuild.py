@@ -572,24 +572,26 @@ class _Clock:
         self._last = now
 
 
-def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable, clock: _Clock) -> _Checked:
+def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable, clock: _Clock,
+              threads: int) -> _Checked:
     from esrgraph.build import locator_of
     from esrgraph.fastbuild import store_of
 
     store = store_of(b"".join(store_parts))
     clock.lap("load store")
     owned_text = {subject.decode("utf-8") for subject in owned}
-    report = _validator().validate(store, locate=locator_of(locator), owns=owned_text.__contains__)
+    report = _validator().validate(store, locate=locator_of(locator), owns=owned_text.__contains__, threads=threads)
     clock.lap("checks")
     return _Checked(findings=report.findings, results=report.results, seconds=clock.seconds)
 
 
-def _validate_shard(stem: str, common: str, organisation_types: bytes, cache_entry: str | None) -> _Checked:
+def _validate_shard(stem: str, common: str, organisation_types: bytes, cache_entry: str | None,
+                    threads: int) -> _Checked:
     clock = _Clock()
     blocks = Path(stem)
     subjects = set(_load(blocks.with_suffix(".index"))[0])
     parts = [blocks.with_suffix(".nt").read_bytes(), Path(common).read_bytes(), organisation_types]
-    checked = _validate(parts, subjects, _load(blocks.with_suffix(".locate")), clock)
+    checked = _validate(parts, subjects, _load(blocks.with_suffix(".locate")), clock, threads)
     if cache_entry:
         out = shardcache.staging(Path(cache_entry))
         _dump(out / "checked.pickle", checked)
@@ -598,7 +600,7 @@ def _validate_shard(stem: str, common: str, organisation_types: bytes, cache_ent
 
 
 def _write_and_validate_organisations(part: int, workdir: str, options: MappingOptions,
-                                      cache_entry: str | None) -> _Checked:
+                                      cache_entry: str | None, threads: int) -> _Checked:
     """Write one part of the organisations as blocks and validate it (into ``cache_entry`` when caching)."""
     folder = Path(workdir)
     clock = _Clock()
@@ -618,7 +620,8 @@ def _write_and_validate_organisations(part: int, workdir: str, options: MappingO
         f"<{p}> <{RDF}type> <{ESR}Project> .\n<{p}> <{DCTERMS}identifier> {_nt_string(code)} .\n"
         for p, code in sorted(codes.items())
     )
-    checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, locator, clock)
+    checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, locator, clock,
+                        threads)
     checked.triples = count
     checked.stem = str(final / stem.name)
     if cache_entry:
@@ -665,7 +668,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
                                      software_version=__version__)
     timings: dict[str, float] = {}
     reused: Counter[str] = Counter()
-    with ProcessPoolExecutor(max_workers=workers, initializer=fastvalidate.share_cores, initargs=(workers,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         # 1. parse (never through the per-file parse cache: the shard cache keeps whole chunks)
         start = time.perf_counter()
         chunks = chunk_files(files)
@@ -793,18 +796,24 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         checked: list[_Checked | None] = [None] * (shards + len(part_keys))
         waiting = {}
         kept_checks: dict[int, tuple[str, Path]] = {}  # loaded after the parts to check are on their way
+        check_targets = []
         for n, (outcome, key, t) in enumerate(zip(done, map_keys, shard_types)):
             check_key = shardcache.digest(key, shardcache.stable_bytes(sorted(outcome.lookups.items())), common_digest,
                                           hashlib.sha256(t).hexdigest())
             target = cache.use("check", check_key) if cache else None
             if target is not None and (target / "checked.pickle").is_file():
                 kept_checks[n] = ("check", target)
-                continue
-            waiting[n] = pool.submit(_validate_shard, outcome.stem, str(common_stem.with_suffix(".nt")), t,
-                                     str(target) if target else None)
-        organisations_start = time.perf_counter()
+            else:
+                check_targets.append((n, target))
         missing = {n for n, key in enumerate(part_keys)
                    if cache is None or not (cache.path("org", key) / "checked.pickle").is_file()}
+        # as many validating at once as there are workers, or parts to check if fewer (a rebuild's one
+        # changed shard): each on its share of the cores
+        threads = fastvalidate.check_threads(min(workers, len(check_targets) + len(missing)))
+        for n, target in check_targets:
+            waiting[n] = pool.submit(_validate_shard, done[n].stem, str(common_stem.with_suffix(".nt")), shard_types[n],
+                                     str(target) if target else None, threads)
+        organisations_start = time.perf_counter()
         if missing:
             _write_organisation_parts(_merge_organisations(done), done, shards, workdir, missing)
         organisation_count = len(set().union(*(outcome.organisations for outcome in done)))
@@ -815,7 +824,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
                 kept_checks[shards + n] = ("org", target)
                 continue
             waiting[shards + n] = pool.submit(_write_and_validate_organisations, n, str(workdir), mapping_options,
-                                              str(target) if target else None)
+                                              str(target) if target else None, threads)
         for n, (kind, target) in kept_checks.items():
             checked[n] = _reused(_load(target / "checked.pickle"))
             reused[kind] += 1
