@@ -16,6 +16,7 @@ import click
 
 from esrgraph import __version__
 from esrgraph.errors import EsrgraphError
+from esrgraph.findings import MAX_FINDINGS_SHOWN
 from esrgraph.vocab import DEFAULT_BASE
 
 EXIT_CODES_HELP = (
@@ -116,6 +117,8 @@ def _coverage_text(record) -> str:  # type: ignore[no-untyped-def]
 @click.option("--encoding", help="Input encoding (detected when not given).")
 @click.option("--layout", help="Input layout (detected when not given).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and violations.")
+@click.option("--max-findings", type=click.IntRange(min=0), default=MAX_FINDINGS_SHOWN, show_default=True, metavar="N",
+              help="Print the first N findings and count the rest by rule (0: print every one); all are in the reports.")
 @click.option("--release", "release_name", metavar="NAME",
               help="Write a versioned release to OUT/releases/NAME/ (default: a snapshot in OUT/release/).")
 @click.option("--download-base", metavar="URL", help="URL where OUT/ is published (catalogue download URLs).")
@@ -126,7 +129,7 @@ def _coverage_text(record) -> str:  # type: ignore[no-untyped-def]
               help="Keep a build cache in OUT/.cache and redo only what changed: changed files are parsed again and, "
                    "on large (sharded) inputs, only changed shards mapped and validated again (automatic when OUT/.cache exists).")
 def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_data: bool, shapes: Path | None,
-          encoding: str | None, layout: str | None, quiet: bool, release_name: str | None,
+          encoding: str | None, layout: str | None, quiet: bool, max_findings: int, release_name: str | None,
           download_base: str | None, issued: str | None, validator: str, incremental: bool) -> None:
     """Parse, map, validate and write the graph.
 
@@ -144,7 +147,7 @@ def build(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_dat
                            cache_dir=str(out_dir / ".cache") if incremental or (out_dir / ".cache").is_dir() else None)
     result = run_build(list(inputs), options)
     written = write_outputs(result, out_dir, options)
-    click.echo(build_summary(result, written, quiet=quiet))
+    click.echo(build_summary(result, written, quiet=quiet, max_findings=max_findings))
     sys.exit(result.exit_code)
 
 

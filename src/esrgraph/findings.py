@@ -6,6 +6,10 @@ import enum
 from dataclasses import dataclass
 
 
+#: Findings ``esrgraph build`` prints before it only counts the rest by rule (all are in the reports).
+MAX_FINDINGS_SHOWN = 100
+
+
 class Severity(enum.Enum):
     """Ordered by weight: a Violation fails the build (exit 1), the others do not."""
 

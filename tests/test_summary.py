@@ -1,0 +1,71 @@
+"""What `esrgraph build` prints: the first findings in full, the rest counted by rule."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from esrgraph.build import BuildOptions, build
+from esrgraph.findings import Severity
+from esrgraph.summary import build_summary
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("faulty")
+    generate.write_corpus(folder, 40, faulty_share=0.5)
+    result = build([folder], BuildOptions())
+    assert len(result.findings) > 20 and any(f.severity is not Severity.VIOLATION for f in result.findings)
+    return result
+
+
+def _finding_lines(text: str, result) -> list[str]:  # type: ignore[no-untyped-def]
+    every = {str(f) for f in result.findings}
+    return [line for line in text.splitlines() if line in every]
+
+
+def test_past_the_limit_findings_are_counted_by_rule_and_the_reports_named(faulty) -> None:  # type: ignore[no-untyped-def]
+    written = [Path("out/esrgraph.ttl"), Path("out/validation-report.ttl"), Path("out/validation-report.json")]
+    text = build_summary(faulty, written, max_findings=5)
+    assert _finding_lines(text, faulty) == [str(f) for f in faulty.findings[:5]]
+    rest = faulty.findings[5:]
+    assert f"... and {len(rest):,} more findings, not shown (--max-findings 0 prints every one); every finding " \
+           f"is in validation-report.ttl and validation-report.json:" in text.splitlines()
+    counted = Counter()
+    for line in text.splitlines():
+        if line.startswith("  ") and line.split()[0].replace(",", "").isdigit():
+            n, severity, rule = line.split()
+            counted[(rule, severity)] = int(n.replace(",", ""))
+    assert counted == Counter((f.rule, f.severity.value) for f in rest)
+
+
+def test_zero_prints_every_finding_and_quiet_limits_the_violations(faulty) -> None:  # type: ignore[no-untyped-def]
+    assert _finding_lines(build_summary(faulty, [], max_findings=0), faulty) == [str(f) for f in faulty.findings]
+    violations = [f for f in faulty.findings if f.severity is Severity.VIOLATION]
+    assert len(violations) > 3
+    quiet = build_summary(faulty, [], quiet=True, max_findings=3)
+    assert _finding_lines(quiet, faulty) == [str(f) for f in violations[:3]]
+    assert f"... and {len(violations) - 3:,} more findings, not shown (--max-findings 0 prints every one):" in quiet
+
+
+def test_the_build_command_takes_the_limit(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from esrgraph.cli import cli
+
+    generate.write_corpus(tmp_path / "in", 40, faulty_share=0.5)
+    run = CliRunner().invoke(cli, ["build", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--max-findings", "4"])
+    assert run.exit_code == 1, run.output  # violations among the findings
+    result = build([tmp_path / "in"], BuildOptions())
+    findings = result.findings
+    assert _finding_lines(run.output, result) == [str(f) for f in findings[:4]]
+    assert (f"... and {len(findings) - 4:,} more findings, not shown (--max-findings 0 prints every one); every finding "
+            "is in validation-report.ttl and validation-report.json:") in run.output
