@@ -32,11 +32,19 @@ def _finding_lines(text: str, result) -> list[str]:  # type: ignore[no-untyped-d
     return [line for line in text.splitlines() if line in every]
 
 
+def _weightiest(findings):  # type: ignore[no-untyped-def]
+    return sorted(findings, key=lambda f: f.severity.rank)
+
+
 def test_past_the_limit_findings_are_counted_by_rule_and_the_reports_named(faulty) -> None:  # type: ignore[no-untyped-def]
     written = [Path("out/esrgraph.ttl"), Path("out/validation-report.ttl"), Path("out/validation-report.json")]
-    text = build_summary(faulty, written, max_findings=5)
-    assert _finding_lines(text, faulty) == [str(f) for f in faulty.findings[:5]]
-    rest = faulty.findings[5:]
+    limit = sum(f.severity is Severity.VIOLATION for f in faulty.findings) + 2  # every violation and two more
+    text = build_summary(faulty, written, max_findings=limit)
+    shown = _finding_lines(text, faulty)
+    assert shown == [str(f) for f in _weightiest(faulty.findings)[:limit]]
+    severity = {str(f): f.severity for f in faulty.findings}
+    assert [severity[line] for line in shown][-3:] == [Severity.VIOLATION, Severity.WARNING, Severity.WARNING]
+    rest = _weightiest(faulty.findings)[limit:]
     assert f"... and {len(rest):,} more findings, not shown (--max-findings 0 prints every one); every finding " \
            f"is in validation-report.ttl and validation-report.json:" in text.splitlines()
     counted = Counter()
@@ -66,6 +74,8 @@ def test_the_build_command_takes_the_limit(tmp_path: Path) -> None:
     assert run.exit_code == 1, run.output  # violations among the findings
     result = build([tmp_path / "in"], BuildOptions())
     findings = result.findings
-    assert _finding_lines(run.output, result) == [str(f) for f in findings[:4]]
+    assert _finding_lines(run.output, result) == [str(f) for f in _weightiest(findings)[:4]]
+    severity = {str(f): f.severity for f in findings}
+    assert {severity[line] for line in _finding_lines(run.output, result)} == {Severity.VIOLATION}
     assert (f"... and {len(findings) - 4:,} more findings, not shown (--max-findings 0 prints every one); every finding "
             "is in validation-report.ttl and validation-report.json:") in run.output

@@ -19,9 +19,11 @@ _PERSONAL_FIELD_NAMES = {
 
 def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = False,
                   max_findings: int = MAX_FINDINGS_SHOWN) -> str:
-    """What ``esrgraph build`` prints: counts, failed files, quarantined records, the first
-    ``max_findings`` findings (0: every one; violations only when ``quiet``) and, past them, the
-    count of each rule's findings, so 30,000 projects' 34,000 findings do not flood a CI log."""
+    """What ``esrgraph build`` prints: counts, failed files, quarantined records, the findings
+    (violations only when ``quiet``) and, past ``max_findings`` of them (0: no limit), the count of
+    each rule's other findings, so 30,000 projects' 34,000 findings do not flood a CI log. When
+    some are left out, the ones printed are the weightiest (violations first), each weight in the
+    report's order."""
     counts = result.counts()
     lines = [
         f"esrgraph: {result.batch.files_read} files read, {result.records_found} records found, "
@@ -38,6 +40,8 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
     for q in sorted(result.quarantined, key=lambda q: (q.path, q.line or 0)):
         lines.append(f"QUARANTINED {q}")
     shown = [f for f in result.findings if not quiet or f.severity is Severity.VIOLATION]
+    if max_findings and len(shown) > max_findings:
+        shown.sort(key=lambda f: f.severity.rank)  # stable: the report's order within a weight
     for finding in shown[:max_findings or None]:
         lines.append(str(finding))
     if max_findings and len(shown) > max_findings:
