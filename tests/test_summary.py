@@ -53,6 +53,9 @@ def test_past_the_limit_findings_are_counted_by_rule_and_the_reports_named(fault
             n, severity, rule = line.split()
             counted[(rule, severity)] = int(n.replace(",", ""))
     assert counted == Counter((f.rule, f.severity.value) for f in rest)
+    weight = {"Violation": 0, "Warning": 1, "Info": 2}
+    order = [(-counted[(rule, severity)], weight[severity], rule) for rule, severity in counted]
+    assert order == sorted(order)  # most frequent first; the weightier first among equals
 
 
 def test_zero_prints_every_finding_and_quiet_limits_the_violations(faulty) -> None:  # type: ignore[no-untyped-def]

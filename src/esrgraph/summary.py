@@ -49,9 +49,9 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
         reports = [p.name for p in written if p.name.startswith("validation-report.")]
         lines.append(f"... and {len(rest):,} more findings, not shown (--max-findings 0 prints every one)"
                      + (f"; every finding is in {' and '.join(reports)}" if reports else "") + ":")
-        by_rule = Counter((f.rule, f.severity.value) for f in rest)
-        for (rule, severity), n in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
-            lines.append(f"  {n:7,}  {severity:9s} {rule}")
+        by_rule = Counter((f.rule, f.severity) for f in rest)
+        for (rule, severity), n in sorted(by_rule.items(), key=lambda item: (-item[1], item[0][1].rank, item[0][0])):
+            lines.append(f"  {n:7,}  {severity.value:9s} {rule}")
     if result.withheld:
         withheld = ", ".join(
             f"{n} {_PERSONAL_FIELD_NAMES.get(k, k)}" for k, n in sorted(result.withheld.items())
