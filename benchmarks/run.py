@@ -76,7 +76,8 @@ class TreeMemorySampler:
 
     @staticmethod
     def tree_rss(root: int, page: int) -> int:
-        parents, rss = {}, {}
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -87,13 +88,14 @@ class TreeMemorySampler:
                     resident = int(f.read().split()[1])
             except (OSError, IndexError, ValueError):
                 continue  # gone meanwhile
-            parents[int(entry)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+            parent = int(stat[stat.rindex(b")") + 2:].split()[1])  # the field after the state
+            children.setdefault(parent, []).append(int(entry))
             rss[int(entry)] = resident * page
         total, todo = 0, [root]
         while todo:
             pid = todo.pop()
             total += rss.get(pid, 0)
-            todo.extend(child for child, parent in parents.items() if parent == pid)
+            todo.extend(children.get(pid, ()))
         return total
 
 

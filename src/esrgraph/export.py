@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
@@ -168,9 +169,19 @@ def read_ntriples(path: str | os.PathLike[str]) -> Iterator[Triple]:
     return (quad.triple for quad in parse(path=str(path), format=RdfFormat.N_TRIPLES))
 
 
+#: zlib level of the gzipped dumps: 9 makes them about 5 % smaller than 6 in 40 % more time, which a
+#: large release spends beside its pass over the graph anyway.
+GZIP_LEVEL = 9
+
+
+def reproducible_gzip(fileobj: Any) -> gzip.GzipFile:
+    """A gzip writer onto ``fileobj`` with no file name and a zero timestamp, so the bytes are reproducible."""
+    return gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, mtime=0, compresslevel=GZIP_LEVEL)
+
+
 def gzip_bytes(data: bytes) -> bytes:
-    """Gzip with no file name and a zero timestamp, so the bytes are reproducible."""
+    """``data`` gzipped by ``reproducible_gzip``."""
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as handle:
+    with reproducible_gzip(buffer) as handle:
         handle.write(data)
     return buffer.getvalue()

@@ -262,20 +262,15 @@ def _merged_runs(subjects: Sequence[Sequence[bytes]], out: Path) -> list[tuple[i
     """(part, first block, end block) ranges that give the parts' blocks in one subject order."""
     streams = [zip(part_subjects, repeat(part), range(len(part_subjects))) for part, part_subjects in enumerate(subjects)]
     runs: list[tuple[int, int, int]] = []
-    run: list[int] = []  # part, first block, end block
     previous = None
     for subject, part, block in heapq.merge(*streams):
         if subject == previous:
             raise ShardConflict(str(out), f"subject <{subject.decode()}> was written by two parts")
         previous = subject
-        if run and run[0] == part and run[2] == block:
-            run[2] = block + 1
+        if runs and runs[-1][0] == part and runs[-1][2] == block:
+            runs[-1] = (part, runs[-1][1], block + 1)
         else:
-            if run:
-                runs.append((run[0], run[1], run[2]))
-            run = [part, block, block + 1]
-    if run:
-        runs.append((run[0], run[1], run[2]))
+            runs.append((part, block, block + 1))
     return runs
 
 
@@ -295,13 +290,17 @@ def _copy_runs(runs: Sequence[tuple[int, int, int]], sources: Sequence[Path], of
 # ---------------------------------------------------------------------------- phase 1: parse
 
 
+#: A parse chunk's file of (code, merge order, source, applicant, co-implementers) of each record.
+ORGANISATIONS = "organisations.pickle"
+
+
 @dataclass
 class _ChunkOutcome:
     batch: ParseBatch
     no_code: list[ParseError]
     #: (code, its name-index entries) of every record with a code, in input order; the records'
     #: organisations themselves (for a project of several records) are in ``ORGANISATIONS``.
-    organisations: list[tuple[str, Any]]
+    index_entries: list[tuple[str, Any]]
     records: int
     #: Where the chunk's records are, one pickle per shard, and the SHA-256 of each pickle.
     records_dir: str = ""
@@ -331,7 +330,7 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
         add_outcome(batch, path, shown, parse_outcome(path, shown, encoding, layout))
     by_shard: dict[str, list[tuple[int, ProjectRecord]]] = defaultdict(list)
     organisations: list[tuple[str, Any, Any, Any, Any]] = []
-    outcome = _ChunkOutcome(batch=batch, no_code=[], organisations=[], records=len(batch.records),
+    outcome = _ChunkOutcome(batch=batch, no_code=[], index_entries=[], records=len(batch.records),
                             records_dir=str(final))
     for position, record in enumerate(batch.records):
         if not record.code:
@@ -341,7 +340,7 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
             by_shard[_NO_CODE].append((position, record))
             continue
         by_shard[f"{shard_of(record.code, shards):04d}"].append((position, record))
-        outcome.organisations.append((record.code, name_index_entries(record.applicant, record.co_implementers)))
+        outcome.index_entries.append((record.code, name_index_entries(record.applicant, record.co_implementers)))
         organisations.append((record.code, merge_order(record), record.source, record.applicant,
                               record.co_implementers))
     folder.mkdir(parents=True, exist_ok=True)
@@ -384,10 +383,6 @@ def _all_records(record_dirs: Sequence[str]) -> list[ProjectRecord]:
                 items.extend((chunk, position, record) for position, record in _load(path))
     items.sort(key=lambda item: (item[0], item[1]))
     return [record for _, _, record in items]
-
-
-#: A parse chunk's file of (code, merge order, source, applicant, co-implementers) of each record.
-ORGANISATIONS = "organisations.pickle"
 
 
 def _name_index(chunks: Sequence[tuple[str, list[tuple[str, Any]]]]) -> dict[str, set[str]]:
@@ -690,7 +685,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         progress = Progress(len(files), "parse", "files")
         batch = ParseBatch()
         no_code: list[ParseError] = []
-        organisation_parts: list[tuple[str, list[tuple[str, Any]]]] = []
+        index_entries: list[tuple[str, list[tuple[str, Any]]]] = []  # by chunk, with its folder
         record_dirs: list[str] = []
         digests: list[dict[str, str]] = []
         record_count = 0
@@ -712,7 +707,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
             batch.quarantined.extend(part.quarantined)
             batch.units += part.units
             no_code.extend(outcome.no_code)
-            organisation_parts.append((outcome.records_dir, outcome.organisations))
+            index_entries.append((outcome.records_dir, outcome.index_entries))
             record_count += outcome.records
             record_dirs.append(outcome.records_dir)
             digests.append(outcome.digests)
@@ -724,10 +719,10 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         if cache is not None:
             cache.keep_digests(found)
         del found
-        name_index = _name_index(organisation_parts)
+        name_index = _name_index(index_entries)
         _dump(workdir / "name-index.pickle", name_index)
         _dump(workdir / "chunks.pickle", record_dirs)
-        del organisation_parts
+        del index_entries
         timings["parse"] = time.perf_counter() - start
 
         # 2. map

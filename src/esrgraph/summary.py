@@ -40,11 +40,11 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
     for q in sorted(result.quarantined, key=lambda q: (q.path, q.line or 0)):
         lines.append(f"QUARANTINED {q}")
     shown = [f for f in result.findings if not quiet or f.severity is Severity.VIOLATION]
-    if max_findings and len(shown) > max_findings:
+    left_out = bool(max_findings) and len(shown) > max_findings
+    if left_out:
         shown.sort(key=lambda f: f.severity.rank)  # stable: the report's order within a weight
-    for finding in shown[:max_findings or None]:
-        lines.append(str(finding))
-    if max_findings and len(shown) > max_findings:
+    lines.extend(str(finding) for finding in shown[:max_findings or None])
+    if left_out:
         rest = shown[max_findings:]
         reports = [p.name for p in written if p.name.startswith("validation-report.")]
         lines.append(f"... and {len(rest):,} more findings, not shown (--max-findings 0 prints every one)"
