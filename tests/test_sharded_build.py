@@ -115,3 +115,25 @@ def test_codes_that_name_one_iri_share_a_shard_and_only_default_fast_builds_shar
     assert not wants_shards(100_000, BuildOptions(shards=1))
     assert not wants_shards(100_000, BuildOptions(validator="pyshacl"))
     assert not wants_shards(100_000, BuildOptions(shapes="shapes/esr-core.shapes.ttl"))
+
+
+def test_a_records_locating_form_keeps_each_fields_first_line_and_no_line_texts() -> None:
+    from esrgraph.build import locator_table
+    from esrgraph.model import field_head
+    from esrgraph.parsing import parse_paths
+
+    records = parse_paths([ROOT / "data" / "samples"]).records
+    assert len(records) >= 5
+    for record in records:
+        lean = record.locating()
+        assert lean.coverage and all(use.text == "" and use.field for use in lean.coverage)
+        heads = [field_head(use.field) for use in lean.coverage]
+        assert len(heads) == len(set(heads))  # one line per field head
+        firsts = {}
+        for use in record.coverage:
+            if use.field:
+                firsts.setdefault(field_head(use.field), use.line)
+        assert {field_head(u.field): u.line for u in lean.coverage} == firsts
+        assert lean.replace(coverage=record.coverage) == record  # nothing else differs
+    assert locator_table(r.locating() for r in records) == locator_table(records)
+    assert sum(len(r.coverage) for r in records) > 3 * sum(len(r.locating().coverage) for r in records)

@@ -332,7 +332,8 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
     organisations: list[tuple[str, Any, Any, Any, Any]] = []
     outcome = _ChunkOutcome(batch=batch, no_code=[], index_entries=[], records=len(batch.records),
                             records_dir=str(final))
-    for position, record in enumerate(batch.records):
+    for position, full in enumerate(batch.records):
+        record = full.locating()
         if not record.code:
             outcome.no_code.append(
                 ParseError(record.source.path, "record has no project code", line=record.source.first_line, field="code")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from esrgraph.errors import ParseError
@@ -116,6 +117,8 @@ SUSTAINABILITY: dict[str, tuple[str, ...]] = {
     ),
 }
 _CRITERIA = sorted((c for cs in SUSTAINABILITY.values() for c in cs), key=len, reverse=True)
+#: (criterion, its casefolded form), longest first: ``row_of`` tries every one on each line of section 8.2.
+_CRITERIA_FOLDED = tuple((c, c.casefold()) for c in _CRITERIA)
 _GENERIC_ROW_RE = re.compile(
     r"^(?P<name>[^.|:]{3,140}?)(?:\s+|\s*\|\s*)(?P<d>\d{1,2})(?:\s+|\s*\|\s*)(?P<i>\d{1,2})\s*\|?\s*$"
 )
@@ -125,7 +128,9 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@lru_cache(maxsize=None)
 def _section_key(key: str) -> tuple[int, ...]:
+    """``"7.1"`` -> ``(7, 1)``; cached, since the keys are the few section numbers and it is asked on most lines."""
     return tuple(int(p) for p in key.split("."))
 
 
@@ -402,7 +407,8 @@ class SustainabilityReader:
 
     @staticmethod
     def is_header(text: str) -> bool:
-        return re.sub(r"[\s|]", "", text).casefold() == "välitönvälillinen"
+        # str.split() drops what the regex ``\s`` matches (both use str.isspace), without the regex
+        return "".join(text.split()).replace("|", "").casefold() == "välitönvälillinen"
 
     @classmethod
     def group_of(cls, text: str) -> str | None:
@@ -412,8 +418,8 @@ class SustainabilityReader:
     def row_of(text: str) -> tuple[str, list[str]] | None:
         """``(criterion, score tokens)`` when ``text`` is a criterion row."""
         low = text.casefold()
-        for name in _CRITERIA:
-            if low.startswith(name.casefold()):
+        for name, folded in _CRITERIA_FOLDED:
+            if low.startswith(folded):
                 rest = text[len(name):]
                 if rest and not (rest[0].isspace() or rest[0] == "|"):
                     continue
