@@ -136,6 +136,30 @@ def test_unsupported_shape_falls_back_to_pyshacl(tmp_path: Path) -> None:
     assert len(got.results) == 2  # uniqueLang on a, minCount on b
 
 
+def test_max_count_counts_distinct_terms_as_pyshacl_does(tmp_path: Path) -> None:
+    """sh:maxCount 1 runs as a self-join (two values that are not the same term), other counts as a
+    group: both must count terms, not values (the integer 7 and the decimal 7.0 are equal in a FILTER)."""
+    shapes = tmp_path / "counts.ttl"
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:One , ex:Two .
+        ex:One sh:path ex:score ; sh:maxCount 1 .
+        ex:Two sh:path ex:score ; sh:maxCount 2 .""",
+        encoding="utf-8",
+    )
+    data = b"""@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:none a ex:C . ex:one a ex:C ; ex:score 7 .
+        ex:same-value a ex:C ; ex:score 7 , 7.0 .
+        ex:two-iris a ex:C ; ex:score ex:a , ex:b .
+        ex:three a ex:C ; ex:score 1 , 2 , "x" .
+        ex:not-targeted ex:score 1 , 2 ."""
+    got = compile_shapes(shapes).validate(_store(data, RdfFormat.TURTLE))
+    found = sorted((r.focus.rsplit("/", 1)[-1], r.source_shape.rsplit("/", 1)[-1]) for r in got.results)
+    assert found == [("same-value", "One"), ("three", "One"), ("three", "Two"), ("two-iris", "One")]
+    ref = validate_graph(rdflib.Graph().parse(data=data, format="turtle"), shapes)
+    assert sorted((r.focus.rsplit("/", 1)[-1], r.source_shape.rsplit("/", 1)[-1]) for r in ref.results) == found
+
+
 def test_regex_calls_are_rewritten_only_outside_strings() -> None:
     text = 'SELECT ?x WHERE { ?x ?p "REGEX(" . FILTER(regex(STR(?x), "a")) BIND(REPLACE(?x, "b", "c") AS ?y) }'
     out = python_regex_functions(text)
