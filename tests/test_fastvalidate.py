@@ -136,6 +136,23 @@ def test_unsupported_shape_falls_back_to_pyshacl(tmp_path: Path) -> None:
     assert len(got.results) == 2  # uniqueLang on a, minCount on b
 
 
+def test_checks_without_an_owned_focus_node_are_skipped_and_the_report_is_the_same(fast) -> None:  # type: ignore[no-untyped-def]
+    """What an organisation part of the sharded build does: the store holds projects as context, and
+    only the organisations are its own."""
+    store = _store(serialize_triples(_bulk_triples(), OutputFormat.NTRIPLES), RdfFormat.N_TRIPLES)
+    organisations = {r["o"].value for r in store.query(f"SELECT DISTINCT ?o WHERE {{ ?o a <{ORG}Organization> }}")}
+    assert len(organisations) > 10
+    kept = fast._checks_with_owned_focus(store, organisations.__contains__)
+    assert 0 < len(kept) < len(fast.checks) / 3
+    assert not any("P01-project-has-one-code" in c.shape for c in kept)
+    assert any("O03-business-id-check-digit" in c.shape for c in kept)
+    every = fast.validate(store, owns=organisations.__contains__)
+    pruned = fast.validate(store, owns=organisations.__contains__, skip_unowned_focus=True)
+    assert every.results and pruned.results == every.results and pruned.findings == every.findings
+    assert {r.focus for r in pruned.results} <= organisations
+    assert fast._checks_with_owned_focus(store, lambda focus: True) == fast.checks
+
+
 def test_max_count_counts_distinct_terms_as_pyshacl_does(tmp_path: Path) -> None:
     """sh:maxCount 1 runs as a self-join (two values that are not the same term), other counts as a
     group: both must count terms, not values (the integer 7 and the decimal 7.0 are equal in a FILTER)."""

@@ -358,6 +358,8 @@ class _Check:
     message: str
     component: str
     run: Callable[[Store, str], list[ShaclResult]]
+    #: The SPARQL group binding ``?this`` to the shape's focus nodes (every result's focus is one).
+    focus: str = ""
 
 
 def check_threads(processes: int = 1) -> int:
@@ -381,7 +383,8 @@ class FastValidator:
     shapes_graph: rdflib.Graph | None = None
 
     def validate(self, store: Store, *, locate: Locator | None = None, pyshacl_graph: Callable[[], rdflib.Graph] | None = None,
-                 owns: Callable[[str], bool] | None = None, threads: int | None = None) -> ValidationReport:
+                 owns: Callable[[str], bool] | None = None, threads: int | None = None,
+                 skip_unowned_focus: bool = False) -> ValidationReport:
         """Validate the graph in ``store`` (its default graph).
 
         Args:
@@ -393,12 +396,20 @@ class FastValidator:
                 build validates each part of a graph on a store that also holds, as context,
                 nodes another part validates).
             threads: threads for the checks (default: ``check_threads()``).
+            skip_unowned_focus: with ``owns``, run only the checks of which ``owns`` claims at
+                least one focus node; the others could only give results that are dropped. (A part
+                of the sharded build holds other parts' nodes as context: an organisation part
+                holds the projects that link to its organisations, and every project check would
+                run on them for nothing.)
         """
         results: list[ShaclResult] = []
+        checks = self.checks
+        if owns is not None and skip_unowned_focus:
+            checks = self._checks_with_owned_focus(store, owns)
         # Oxigraph evaluates queries without holding the GIL, so the checks run on one thread
         # per core; the results are gathered in check order, so the report is the same.
         with ThreadPoolExecutor(max_workers=threads or check_threads()) as pool:
-            for found in pool.map(lambda check: check.run(store, ""), self.checks):
+            for found in pool.map(lambda check: check.run(store, ""), checks):
                 results.extend(found)
         if self.fallback_shapes:
             results.extend(self._fallback(store, pyshacl_graph))
@@ -411,6 +422,14 @@ class FastValidator:
             report.findings.append(_finding(raw, context, locate))
         report.findings.sort(key=Finding.sort_key)
         return report
+
+    def _checks_with_owned_focus(self, store: Store, owns: Callable[[str], bool]) -> list[_Check]:
+        """The checks with a focus node that ``owns`` claims (each distinct focus group asked once,
+        up to its first owned node)."""
+        owned: dict[str, bool] = {}
+        for focus in sorted({check.focus for check in self.checks}):
+            owned[focus] = not focus or any(owns(_text(row["this"])) for row in store.query(f"SELECT ?this WHERE {focus}"))
+        return [check for check in self.checks if owned[check.focus]]
 
     def _fallback(self, store: Store, graph: Callable[[], rdflib.Graph] | None) -> list[ShaclResult]:
         from esrgraph.validate import pyshacl_results
@@ -539,6 +558,8 @@ def _compile_node_shape(graph: rdflib.Graph, shape: rdflib.term.Node) -> list[_C
         checks.append(_compile_sparql(graph, shape, constraint, focus))
     for alternatives in graph.objects(shape, SH["or"]):
         checks.append(_compile_or(graph, shape, alternatives, focus))
+    for check in checks:
+        check.focus = focus
     return checks
 
 

@@ -591,7 +591,8 @@ def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable
     store = store_of(b"".join(store_parts))
     clock.lap("load store")
     owned_text = {subject.decode("utf-8") for subject in owned}
-    report = _validator().validate(store, locate=locator_of(locator), owns=owned_text.__contains__, threads=threads)
+    report = _validator().validate(store, locate=locator_of(locator), owns=owned_text.__contains__, threads=threads,
+                                   skip_unowned_focus=True)
     clock.lap("checks")
     return _Checked(findings=report.findings, results=report.results, seconds=clock.seconds)
 
