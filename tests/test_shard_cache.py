@@ -215,3 +215,23 @@ def test_file_digests_trust_a_settled_stat_and_nothing_else(tmp_path: Path) -> N
     assert named is not None and named[0].endswith(shardcache.hashlib.sha256(b"other").hexdigest())
 
     assert shardcache.file_digests([(str(tmp_path / "missing.txt"), "missing.txt")], known) == (None, {})
+
+
+def test_lines_that_move_keep_the_organisation_parts_and_their_findings_follow(tmp_path: Path) -> None:
+    """The main process locates organisation findings, so an organisation part does not depend on
+    the lines of the projects that link to it."""
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    finding = next(f for f in first.findings if f.rule == "O03-business-id-check-digit" and "(+" not in (f.record or ""))
+    assert finding.path and finding.line and finding.line > 2
+    source = inputs / finding.path.split("/", 1)[1]
+    lines = source.read_text(encoding="utf-8").split("\n")
+    source.write_text("\n".join(lines[:1] + [""] + lines[1:]), encoding="utf-8")  # a blank line: the same record
+    rebuilt = _build(inputs, tmp_path / "rebuilt", cache)
+    parts = first.reuse["org"][1]
+    assert rebuilt.reuse["org"] == (parts, parts) and rebuilt.reuse["map"] == (SHARDS - 1, SHARDS)
+    moved = next(f for f in rebuilt.findings if f.rule == finding.rule and f.record == finding.record)
+    assert (moved.path, moved.line) == (finding.path, finding.line + 1)
+    full = _build(inputs, tmp_path / "full", None)
+    assert rebuilt.findings == full.findings
+    assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full")

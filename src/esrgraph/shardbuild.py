@@ -32,6 +32,7 @@ one process.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import os
@@ -524,7 +525,7 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
         organisation_types=b"".join(_type_lines(mapper.organisations[o][1])
                                     for o in sorted({o for _, _, o in result.organisation_links})),
         part_digests=_part_contributions(mapper.organisations, result.organisation_links,
-                                         {iri: code for code, iri in result.project_iris.items()}, table, parts),
+                                         {iri: code for code, iri in result.project_iris.items()}, parts),
         name_owners=organisation_name_owners(projects),
     )
     if cache_entry:
@@ -616,7 +617,7 @@ def _write_and_validate_organisations(part: int, workdir: str, options: MappingO
     """Write one part of the organisations as blocks and validate it (into ``cache_entry`` when caching)."""
     folder = Path(workdir)
     clock = _Clock()
-    facts, links, codes, locator = _load(folder / "organisations" / f"o{part:04d}.pickle")
+    facts, links, codes = _load(folder / "organisations" / f"o{part:04d}.pickle")
     mapper = Mapper(options)
     mapper.write_organisations(facts)
     clock.lap("map organisations")
@@ -632,7 +633,9 @@ def _write_and_validate_organisations(part: int, workdir: str, options: MappingO
         f"<{p}> <{RDF}type> <{ESR}Project> .\n<{p}> <{DCTERMS}identifier> {_nt_string(code)} .\n"
         for p, code in sorted(codes.items())
     )
-    checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, locator, clock,
+    # unlocated: the main process holds every project's lines and locates the findings (``_located``);
+    # shipping each part the lines of all its linking projects cost the main process seconds of pickling
+    checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, {}, clock,
                         threads)
     checked.triples = count
     checked.stem = str(final / stem.name)
@@ -861,10 +864,11 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
             timings[f"worker: {step}"] = timings.get(f"worker: {step}", 0.0) + seconds
     reuse = {kind: (reused[kind], total) for kind, total in
              (("chunks", len(chunks)), ("map", shards), ("check", shards), ("org", len(part_keys)), ("common", 1))} if cache else {}
+    locations = {code: places for outcome in done for code, places in outcome.locator.items()}
     report = ValidationReport(shapes_files=list(_validator().shapes_files))
-    for part_checked in done_checks:
+    for n, part_checked in enumerate(done_checks):
         report.results.extend(part_checked.results)
-        report.findings.extend(part_checked.findings)
+        report.findings.extend(part_checked.findings if n < shards else _located(part_checked.findings, locations))
     report.findings.sort(key=Finding.sort_key)
     findings = [f for outcome in done for f in outcome.findings]
     withheld: Counter[str] = Counter()
@@ -889,13 +893,28 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         graph_files={"ntriples": out / "esrgraph.nt", "turtle": out / "esrgraph.ttl"},
         workdir=holder,
         reuse=reuse,
-        locations={code: places for outcome in done for code, places in outcome.locator.items()},
+        locations=locations,
         name_owners=name_owners,
     )
     return result
 
 
 _R = TypeVar("_R", _MapOutcome, _Checked)
+
+
+def _located(findings: Sequence[Finding], locations: LocatorTable) -> list[Finding]:
+    """An organisation part's findings with the file and line of the field they name, as the
+    validator locates a finding that has a record and a field (the parts are validated unlocated)."""
+    from esrgraph.build import locator_of
+
+    locate = locator_of(locations)
+    out = []
+    for finding in findings:
+        if finding.record and finding.field:
+            path, line = locate(finding.record.split(" ")[0], finding.field)
+            finding = dataclasses.replace(finding, path=path, line=line)
+        out.append(finding)
+    return out
 
 
 def _reused(part: _R) -> _R:
@@ -911,10 +930,11 @@ def organisation_part(iri: str, parts: int) -> int:
 
 
 def _part_contributions(organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]],
-                        links: list[tuple[str, str, str]], codes: dict[str, str], locator: LocatorTable,
-                        parts: int) -> dict[int, str]:
+                        links: list[tuple[str, str, str]], codes: dict[str, str], parts: int) -> dict[int, str]:
     """What one shard gives each organisation part (its mentions of the part's organisations, its
-    links to them, the codes and locators of the linking projects), as a SHA-256 per part.
+    links to them, the codes of the linking projects), as a SHA-256 per part. Not the projects'
+    lines: the main process locates a part's findings (``_located``), so a record whose lines moved
+    does not make the parts of its organisations validate again.
 
     A part's inputs are made of the shards' contributions alone, so the digests of all shards
     make the part's key; each shard's worker makes its own (and the shard cache keeps them).
@@ -927,7 +947,7 @@ def _part_contributions(organisations: dict[str, tuple[tuple[str, int], Organisa
     for p, pred, o in links:
         n = organisation_part(o, parts)
         linked[n].add((p, pred, o))
-        projects[n][p] = (codes[p], locator.get(codes[p]))
+        projects[n][p] = codes[p]
     return {n: hashlib.sha256(shardcache.stable_bytes((sorted(mentions[n], key=lambda m: m[0]), sorted(linked[n]),
                                                        sorted(projects[n].items())))).hexdigest()
             for n in set(mentions) | set(linked)}
@@ -936,27 +956,23 @@ def _part_contributions(organisations: dict[str, tuple[tuple[str, int], Organisa
 def _write_organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[_MapOutcome], parts: int,
                               workdir: Path, wanted: set[int]) -> None:
     """Write the inputs of the ``wanted`` organisation parts: each part's merged organisations,
-    the links to them, and the codes and locators of the projects that link."""
+    the links to them, and the codes of the projects that link."""
     links: list[list[tuple[str, str, str]]] = [[] for _ in range(parts)]
     codes: list[dict[str, str]] = [{} for _ in range(parts)]
-    locators: list[LocatorTable] = [{} for _ in range(parts)]
     for outcome in mapped:
         for p, pred, o in outcome.links:
             n = organisation_part(o, parts)
             if n not in wanted:
                 continue
             links[n].append((p, pred, o))
-            code = outcome.codes[p]
-            codes[n][p] = code
-            if code in outcome.locator:
-                locators[n][code] = outcome.locator[code]
+            codes[n][p] = outcome.codes[p]
     members: list[list[OrganisationFacts]] = [[] for _ in range(parts)]
     for iri in sorted(organisations):
         n = organisation_part(iri, parts)
         if n in wanted:
             members[n].append(organisations[iri])
     for n in sorted(wanted):
-        _dump(workdir / "organisations" / f"o{n:04d}.pickle", (members[n], sorted(set(links[n])), codes[n], locators[n]))
+        _dump(workdir / "organisations" / f"o{n:04d}.pickle", (members[n], sorted(set(links[n])), codes[n]))
 
 
 def _all_projects(record_dirs: Sequence[str], shards: list[str]) -> list[MergedProject]:
