@@ -906,14 +906,13 @@ def _located(findings: Sequence[Finding], locations: LocatorTable) -> list[Findi
     """An organisation part's findings with the file and line of the field they name, as the
     validator locates a finding that has a record and a field (the parts are validated unlocated)."""
     from esrgraph.build import locator_of
+    from esrgraph.validate import finding_place
 
     locate = locator_of(locations)
     out = []
     for finding in findings:
-        if finding.record and finding.field:
-            path, line = locate(finding.record.split(" ")[0], finding.field)
-            finding = dataclasses.replace(finding, path=path, line=line)
-        out.append(finding)
+        path, line = finding_place(finding.record, finding.field, locate)
+        out.append(dataclasses.replace(finding, path=path, line=line))
     return out
 
 

@@ -314,6 +314,14 @@ def _rule_id(shape: str) -> str:
     return shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or shape
 
 
+def finding_place(record: str | None, field_name: str | None, locate: Locator | None) -> tuple[str | None, int | None]:
+    """The file and line where a finding's field was read: the first record its text names (a node that
+    several records share reads "S20001 (+2 more)"), asked for that field; nowhere without all three."""
+    if locate and record and field_name:
+        return locate(record.split(" ")[0], field_name)
+    return None, None
+
+
 def _finding(raw: ShaclResult, context: _FocusContext, locate: Locator | None) -> Finding:
     record = context.record(raw.focus)
     field_name = context.field(raw.focus, raw.path)
@@ -322,9 +330,7 @@ def _finding(raw: ShaclResult, context: _FocusContext, locate: Locator | None) -
     value = None
     if raw.value is not None:
         value = str(rdflib.util.from_n3(raw.value)) if raw.value_is_literal else raw.value
-    path = line = None
-    if locate and record and field_name:
-        path, line = locate(record.split(" ")[0], field_name)
+    path, line = finding_place(record, field_name, locate)
     return Finding(
         severity=_SEVERITY.get(raw.severity, Severity.VIOLATION),
         rule=_rule_id(raw.source_shape),
