@@ -235,3 +235,24 @@ def test_lines_that_move_keep_the_organisation_parts_and_their_findings_follow(t
     full = _build(inputs, tmp_path / "full", None)
     assert rebuilt.findings == full.findings
     assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full")
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x05not a pickle", b"\x80\x05K\x01.", "list", "wrong entries"],
+                         ids=["empty", "garbage", "an int", "a list", "wrong entries"])
+def test_a_damaged_digest_table_means_reading_the_files_again(tmp_path: Path, damage: bytes | str) -> None:
+    import pickle
+
+    good = ((1, 2, 3, 4, 5), "a" * 64)
+    cache = shardcache.ShardCache(tmp_path)
+    try:
+        table_path = cache.root / "file-digests.pickle"
+        if damage == "list":
+            table_path.write_bytes(pickle.dumps([good]))
+        elif damage == "wrong entries":
+            table_path.write_bytes(pickle.dumps({"ok.txt": good, "short.txt": ((1, 2), "a" * 64),
+                                                 "text.txt": (("1", 2, 3, 4, 5), "a" * 64), "bad.txt": "x", 7: good}))
+        else:
+            table_path.write_bytes(damage)  # type: ignore[arg-type]
+        assert cache.known_digests() == ({"ok.txt": good} if damage == "wrong entries" else {})
+    finally:
+        cache.close()

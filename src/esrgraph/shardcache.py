@@ -148,12 +148,15 @@ class ShardCache:
                     shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
 
     def known_digests(self) -> DigestTable:
-        """The input files' digests as the last build found them (``file_digests``)."""
+        """The input files' digests as the last build found them (``file_digests``); empty when the
+        table is missing or damaged (it only spares reading files: without it every file is read)."""
         try:
-            table: DigestTable = load(self.root / _DIGESTS)
-        except (OSError, pickle.UnpicklingError, EOFError):
+            table = load(self.root / _DIGESTS)
+        except Exception:  # noqa: BLE001 - a damaged pickle raises almost anything; the build goes on
             return {}
-        return table
+        if not isinstance(table, dict):
+            return {}
+        return {path: entry for path, entry in table.items() if _is_digest_entry(path, entry)}
 
     def keep_digests(self, table: DigestTable) -> None:
         """Keep this build's input digests for the next (written aside and renamed into place)."""
@@ -164,6 +167,15 @@ class ShardCache:
     def close(self) -> None:
         fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
         self._lock.close()
+
+
+def _is_digest_entry(path: object, entry: object) -> bool:
+    """``(path, ((dev, ino, size, mtime_ns, ctime_ns), sha256 hex))`` as ``file_digests`` keeps it."""
+    if not (isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 2):
+        return False
+    stat, sha = entry
+    return (isinstance(stat, tuple) and len(stat) == 5 and all(type(n) is int for n in stat)
+            and isinstance(sha, str) and len(sha) == 64)
 
 
 def staging(final: Path) -> Path:
