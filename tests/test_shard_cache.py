@@ -256,3 +256,22 @@ def test_a_damaged_digest_table_means_reading_the_files_again(tmp_path: Path, da
         assert cache.known_digests() == ({"ok.txt": good} if damage == "wrong entries" else {})
     finally:
         cache.close()
+
+
+# (not a chunk's record files: a build that reuses the chunk and its shards' mappings never reads them)
+@pytest.mark.parametrize("entry", ["chunks/*/outcome.pickle", "map/*/outcome.pickle",
+                                   "map/*/p*.index", "check/*/checked.pickle", "org/*/checked.pickle"])
+def test_a_damaged_cache_entry_is_built_again_with_a_warning(tmp_path: Path, entry: str) -> None:
+    from esrgraph.summary import build_summary
+
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    damaged = sorted((cache / "shards").glob(entry))
+    assert damaged, entry
+    damaged[0].write_bytes(b"\x80\x05truncated")
+    again = _build(inputs, tmp_path / "again", cache)
+    assert again.cache_note and "could not be used" in again.cache_note
+    assert "warning: the build cache in" in build_summary(again, [])
+    assert _files(tmp_path / "again") == _files(tmp_path / "first") and again.findings == first.findings
+    kept = _build(inputs, tmp_path / "kept", cache)  # kept anew: all reused, no warning
+    assert kept.cache_note is None and all(reused == total for reused, total in kept.reuse.values())

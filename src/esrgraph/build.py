@@ -98,6 +98,8 @@ class BuildResult:
     #: (None: made from ``batch.records`` and ``projects`` when asked for, which loads them all).
     locations: LocatorTable | None = None
     name_owners: dict[str, str] | None = None
+    #: Why a sharded build could not use its cache and built every part again (None: it could).
+    cache_note: str | None = None
 
     def record_locator(self):  # type: ignore[no-untyped-def]
         """(record code, field) -> (source path, line) for every record of the build (``locator_of``)."""

@@ -662,7 +662,17 @@ def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildR
     cache = shardcache.ShardCache(options.cache_dir) if options.cache_dir else None
     shardcache.program_fingerprint()  # once, before the workers fork: every key of this build uses the same
     try:
-        result = _build_sharded(files, options, cache)
+        try:
+            result = _build_sharded(files, options, cache)
+        except Exception as exc:  # noqa: BLE001 - a damaged entry fails in many ways; a second failure is raised
+            if cache is None:
+                raise
+            # An entry that cannot be read (truncated by a full disk, edited by hand) must not stop the
+            # build: build again from an empty cache. A fault of esrgraph's own fails again and is raised.
+            cache.clear()
+            result = _build_sharded(files, options, cache)
+            result.cache_note = (f"the build cache in {options.cache_dir} could not be used ({type(exc).__name__}: "
+                                 f"{exc}); every part was built again and kept anew")
         if cache is not None:
             cache.sweep()
         return result

@@ -147,6 +147,14 @@ class ShardCache:
                 if entry.name not in self._used[kind]:
                     shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
 
+    def clear(self) -> None:
+        """Remove every entry and the digest table (a damaged cache is rebuilt from nothing)."""
+        for kind in KINDS:
+            shutil.rmtree(self.root / kind, ignore_errors=True)
+            (self.root / kind).mkdir(parents=True, exist_ok=True)
+            self._used[kind].clear()
+        (self.root / _DIGESTS).unlink(missing_ok=True)
+
     def known_digests(self) -> DigestTable:
         """The input files' digests as the last build found them (``file_digests``); empty when the
         table is missing or damaged (it only spares reading files: without it every file is read)."""

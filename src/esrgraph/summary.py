@@ -60,6 +60,8 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
     if result.reuse:
         lines.append("reused from the build cache: " + ", ".join(
             f"{reused} of {total} {_REUSE_NAMES[kind]}" for kind, (reused, total) in result.reuse.items()))
+    if result.cache_note:
+        lines.append(f"warning: {result.cache_note}")
     for line in nuts_link_lines(result):
         lines.append(line)
     lines.append("wrote: " + ", ".join(str(p) for p in written))
