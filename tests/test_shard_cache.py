@@ -258,8 +258,7 @@ def test_a_damaged_digest_table_means_reading_the_files_again(tmp_path: Path, da
         cache.close()
 
 
-# (not a chunk's record files: a build that reuses the chunk and its shards' mappings never reads them)
-@pytest.mark.parametrize("entry", ["chunks/*/outcome.pickle", "map/*/outcome.pickle",
+@pytest.mark.parametrize("entry", ["map/*/outcome.pickle",
                                    "map/*/p*.index", "check/*/checked.pickle", "org/*/checked.pickle"])
 def test_a_damaged_cache_entry_is_built_again_with_a_warning(tmp_path: Path, entry: str) -> None:
     from esrgraph.summary import build_summary
@@ -275,3 +274,19 @@ def test_a_damaged_cache_entry_is_built_again_with_a_warning(tmp_path: Path, ent
     assert _files(tmp_path / "again") == _files(tmp_path / "first") and again.findings == first.findings
     kept = _build(inputs, tmp_path / "kept", cache)  # kept anew: all reused, no warning
     assert kept.cache_note is None and all(reused == total for reused, total in kept.reuse.values())
+
+
+@pytest.mark.parametrize("name", ["0001.pickle", "outcome.pickle"])
+def test_a_damaged_file_of_a_kept_chunk_is_parsed_again(tmp_path: Path, name: str) -> None:
+    """A record file: the mapped shards would still be reused (their keys hold the record files'
+    digests), so the damage would only show when the records are read after the build; the kept
+    chunk checks its files against its outcome before it is reused."""
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    chunks = first.reuse["chunks"][1]
+    damaged = sorted((cache / "shards").glob(f"chunks/*/{name}"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:-7] + b"damaged")
+    again = _build(inputs, tmp_path / "again", cache)
+    assert again.cache_note is None and again.reuse["chunks"] == (chunks - 1, chunks)
+    assert again.reuse["map"] == (SHARDS, SHARDS)  # the chunk parsed again gives the same record files
+    assert _files(tmp_path / "again") == _files(tmp_path / "first") and again.findings == first.findings

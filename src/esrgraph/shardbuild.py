@@ -324,7 +324,10 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
         if named is not None:
             final = Path(shard_cache) / "chunks" / shardcache.digest(encoding or "", layout or "", str(shards), *named)
             if final.is_dir():
-                return (final / "outcome.pickle").read_bytes(), digests  # unpickled by the main process only
+                kept = _intact_chunk(final)
+                if kept is not None:
+                    return kept, digests  # unpickled by the main process
+                # a damaged entry: parsed again below, and the new entry replaces it
     folder = shardcache.staging(final) if shard_cache is not None else final
     batch = ParseBatch()
     for path, shown in files:
@@ -356,6 +359,19 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
         _dump(folder / "outcome.pickle", outcome)
         shardcache.publish(folder, final)
     return outcome, digests
+
+
+def _intact_chunk(entry: Path) -> bytes | None:
+    """A kept parse chunk's pickled outcome, or None when the entry is damaged: the outcome does not
+    load, or a record file's SHA-256 is not the one the outcome lists (the mapped shards' keys are
+    made of those digests, so a reused mapping would hide the damage until the records were read)."""
+    try:
+        data = (entry / "outcome.pickle").read_bytes()
+        outcome = pickle.loads(data)
+        return data if all(hashlib.sha256((entry / f"{shard}.pickle").read_bytes()).hexdigest() == digest
+                           for shard, digest in outcome.digests.items()) else None
+    except Exception:  # noqa: BLE001 - a damaged pickle raises almost anything
+        return None
 
 
 def _chunk_outcome(done: _ChunkOutcome | bytes) -> _ChunkOutcome:
