@@ -600,15 +600,18 @@ class _Clock:
         self._last = now
 
 
-def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable, clock: _Clock,
+def _validate(store_parts: list[bytes], owned: set[bytes], locator: LocatorTable | None, clock: _Clock,
               threads: int) -> _Checked:
+    """Validate one part on a store of ``store_parts``; its findings placed by ``locator`` (None: left
+    unplaced, for the main process to place)."""
     from esrgraph.build import locator_of
     from esrgraph.fastbuild import store_of
 
     store = store_of(b"".join(store_parts))
     clock.lap("load store")
     owned_text = {subject.decode("utf-8") for subject in owned}
-    report = _validator().validate(store, locate=locator_of(locator), owns=owned_text.__contains__, threads=threads,
+    locate = locator_of(locator) if locator is not None else None
+    report = _validator().validate(store, locate=locate, owns=owned_text.__contains__, threads=threads,
                                    skip_unowned_focus=True)
     clock.lap("checks")
     return _Checked(findings=report.findings, results=report.results, seconds=clock.seconds)
@@ -651,7 +654,7 @@ def _write_and_validate_organisations(part: int, workdir: str, options: MappingO
     )
     # unlocated: the main process holds every project's lines and locates the findings (``_located``);
     # shipping each part the lines of all its linking projects cost the main process seconds of pickling
-    checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, {}, clock,
+    checked = _validate([stem.with_suffix(".nt").read_bytes(), context.encode("utf-8")], subjects, None, clock,
                         threads)
     checked.triples = count
     checked.stem = str(final / stem.name)
