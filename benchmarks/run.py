@@ -184,7 +184,10 @@ def _dump_findings(findings: list[object], path: Path) -> None:
 
 
 def child(kind: str, *args: str) -> dict[str, object]:
-    """Run one measurement in a fresh Python process; return its JSON."""
+    """Run one measurement in a fresh Python process; return its JSON. After ``sync``, so no run pays
+    for the kernel's writeback of what the one before it wrote (a rebuild's write step took 6.8 s
+    instead of 2-3 s right after the largest build had written several GB)."""
+    os.sync()
     cmd = [sys.executable, __file__, "--child", kind, *args]
     env = {**os.environ, "CI": "1"}  # no progress lines in the captured output
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)

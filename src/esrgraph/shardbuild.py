@@ -72,8 +72,11 @@ T = TypeVar("T")
 #: ``BuildOptions.shards`` None: shard from this many input files on (below it a build is
 #: a few seconds and worker start-up would cost more than it saves).
 SHARD_MIN_FILES = 2000
-#: Project records a shard is made for (memory per worker; the unit a rebuild redoes).
-RECORDS_PER_SHARD = 1000
+#: Project records a shard is made for (memory per worker; the unit a rebuild redoes). At 30,000
+#: records, 1,000 a shard left a rebuild mapping and checking 1,000 projects for one changed
+#: (about 2.5 s of 6-8 s); 300 cut that to about 0.7 s, and full builds at 10,000 and 30,000
+#: took the same time within the noise (docs/decisions/20261202-smaller-shards.md).
+RECORDS_PER_SHARD = 300
 #: Files a parse task takes.
 FILES_PER_CHUNK = 200
 
