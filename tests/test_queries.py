@@ -189,6 +189,9 @@ def test_projects_by_organisation_type(store) -> None:
         "Säätiö": ("1", "1", "1", "92062"),
         "": ("4", "2", "1", "0"),  # organisations known by name only: S20398's three, S21860's partner
     }
+    # the query groups those under a placeholder IRI; it must not come out as their type
+    assert [r["type"] for r in rows if not r["typeName"]] == [""]
+    assert all(r["type"].startswith("https://") for r in rows if r["typeName"])
 
 
 # --- parameters -------------------------------------------------------------------------------------
