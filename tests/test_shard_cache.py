@@ -290,3 +290,22 @@ def test_a_damaged_file_of_a_kept_chunk_is_parsed_again(tmp_path: Path, name: st
     assert again.cache_note is None and again.reuse["chunks"] == (chunks - 1, chunks)
     assert again.reuse["map"] == (SHARDS, SHARDS)  # the chunk parsed again gives the same record files
     assert _files(tmp_path / "again") == _files(tmp_path / "first") and again.findings == first.findings
+
+
+def test_a_damaged_organisation_facts_file_is_read_only_when_a_part_needs_it(tmp_path: Path) -> None:
+    """A kept mapped shard keeps its organisations' facts in a file of their own, read only when an
+    organisation part is written again; a damaged one then makes the build start over, with a warning."""
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    for facts in (cache / "shards").glob(f"map/*/{shardbuild.ORGANISATION_FACTS}"):
+        facts.write_bytes(b"\x80\x05truncated")
+    again = _build(inputs, tmp_path / "again", cache)  # no organisation part to write: not read
+    assert again.cache_note is None and again.reuse["map"] == (SHARDS, SHARDS)
+    assert _files(tmp_path / "again") == _files(tmp_path / "first")
+
+    _add_partner(sorted((inputs / "descriptions").rglob("*.txt"))[30], f"Uusi Kumppani ry, {_valid_business_id('7654322')}")
+    rebuilt = _build(inputs, tmp_path / "rebuilt", cache)
+    assert rebuilt.cache_note and "could not be used" in rebuilt.cache_note
+    full = _build(inputs, tmp_path / "full", None)
+    assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full") and rebuilt.findings == full.findings
+    assert rebuilt.organisations == full.organisations

@@ -477,12 +477,20 @@ class ShardMapper(Mapper):
         pass  # the main process writes it once
 
 
+#: A kept mapped shard's file of its organisations' facts (``_MapOutcome.organisations``), apart from
+#: its outcome: only a build that writes organisation parts again reads them, and they were most of the
+#: time a rebuild spent loading the kept outcomes (0.84 s -> 0.24 s for 100 shards at 30,000).
+ORGANISATION_FACTS = "organisation-facts.pickle"
+
+
 @dataclass
 class _MapOutcome:
     shard: str
     findings: list[Finding]
     withheld: Counter[str]
-    organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]]
+    #: The facts of each organisation it mentions, with the order of the first mention; None in an
+    #: outcome loaded from the shard cache (``_organisations_of`` reads them from ``ORGANISATION_FACTS``).
+    organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]] | None
     unresolved: dict[str, tuple[tuple[str, int], str, str]]
     projects: int
     triples: int
@@ -501,6 +509,15 @@ class _MapOutcome:
     part_digests: dict[int, str] = field(default_factory=dict)
     #: ``build.organisation_name_owners`` of its projects (the quality report names records by them).
     name_owners: dict[str, str] = field(default_factory=dict)
+    #: The IRIs of ``organisations``, sorted (kept in the outcome: the build counts organisations).
+    organisation_iris: list[str] = field(default_factory=list)
+
+
+def _organisations_of(outcome: _MapOutcome) -> dict[str, tuple[tuple[str, int], OrganisationFacts]]:
+    if outcome.organisations is not None:
+        return outcome.organisations
+    organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]] = _load(Path(outcome.stem).parent / ORGANISATION_FACTS)
+    return organisations
 
 
 def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool,
@@ -546,9 +563,11 @@ def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists
         part_digests=_part_contributions(mapper.organisations, result.organisation_links,
                                          {iri: code for code, iri in result.project_iris.items()}, parts),
         name_owners=organisation_name_owners(projects),
+        organisation_iris=sorted(mapper.organisations),
     )
     if cache_entry:
-        _dump(out / "outcome.pickle", outcome)
+        _dump(out / ORGANISATION_FACTS, outcome.organisations)
+        _dump(out / "outcome.pickle", dataclasses.replace(outcome, organisations=None))
         shardcache.publish(out, final)
     return outcome
 
@@ -560,7 +579,7 @@ def _merge_organisations(outcomes: Iterable[_MapOutcome]) -> dict[str, Organisat
     """One fact set per organisation over all shards, built up from its first mention on."""
     mentions: dict[str, list[tuple[tuple[str, int], OrganisationFacts]]] = defaultdict(list)
     for outcome in outcomes:
-        for iri, mention in outcome.organisations.items():
+        for iri, mention in _organisations_of(outcome).items():
             mentions[iri].append(mention)
     merged = {}
     for iri, found in mentions.items():
@@ -863,7 +882,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         organisations_start = time.perf_counter()
         if missing:
             _write_organisation_parts(_merge_organisations(done), done, shards, workdir, missing)
-        organisation_count = len(set().union(*(outcome.organisations for outcome in done)))
+        organisation_count = len(set().union(*(outcome.organisation_iris for outcome in done)))
         timings["validate: merge organisations (main)"] = time.perf_counter() - organisations_start
         for n, key in enumerate(part_keys):
             target = cache.use("org", key) if cache else None
