@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/shard_sizes.py CORPUS --shards 30,100
 
-For each count it builds CORPUS (a folder of generated descriptions, benchmarks/generate.py) with a
-fresh build cache, changes one record's name, rebuilds with the cache, and puts the file back. It
-prints one line per count: full build and rebuild in seconds (the graph files written into OUT, as
+For each count it copies CORPUS (a folder of generated descriptions, benchmarks/generate.py) into a
+temporary folder, builds the copy with a fresh build cache, changes one record's name, and rebuilds
+with the cache; CORPUS itself is not touched. It prints one line per count: full build and rebuild in seconds (the graph files written into OUT, as
 `benchmarks/run.py` times them) and the rebuild's share. The figures behind
 docs/decisions/20261202-smaller-shards.md.
 """
@@ -34,20 +34,18 @@ def main() -> None:
     ap.add_argument("--shards", default="30,100", help="shard counts, comma-separated")
     args = ap.parse_args()
     os.environ["CI"] = "1"  # no progress lines
-    victim = sorted(args.corpus.rglob("*.txt"))[len(list(args.corpus.rglob("*.txt"))) // 2]
-    original = victim.read_bytes()
     for shards in (int(s) for s in args.shards.split(",") if s):
         with tempfile.TemporaryDirectory(prefix="esrgraph-shards-") as work:
-            cache = Path(work) / "cache"
-            try:
-                os.sync()  # neither build pays for an earlier run's writeback
-                full = timed_build(args.corpus, Path(work) / "full", cache, shards)
-                victim.write_bytes(original.replace("Hankkeen nimi: ".encode(), "Hankkeen nimi: Muutettu ".encode()))
-                shutil.rmtree(Path(work) / "full")
-                os.sync()
-                rebuild = timed_build(args.corpus, Path(work) / "rebuild", cache, shards)
-            finally:
-                victim.write_bytes(original)
+            corpus, cache = Path(work) / "corpus", Path(work) / "cache"
+            shutil.copytree(args.corpus, corpus)
+            files = sorted(corpus.rglob("*.txt"))
+            victim = files[len(files) // 2]
+            os.sync()  # neither build pays for an earlier run's writeback
+            full = timed_build(corpus, Path(work) / "full", cache, shards)
+            victim.write_bytes(victim.read_bytes().replace("Hankkeen nimi: ".encode(), "Hankkeen nimi: Muutettu ".encode()))
+            shutil.rmtree(Path(work) / "full")
+            os.sync()
+            rebuild = timed_build(corpus, Path(work) / "rebuild", cache, shards)
         print(f"{shards} shards: full build {full:.1f} s, rebuild after one change {rebuild:.1f} s "
               f"= {100 * rebuild / full:.1f} %", flush=True)
 
