@@ -55,6 +55,28 @@ def test_regions_link_to_nuts_and_the_summary_lists_the_links(sample_build) -> N
     assert len(lines) == 3  # Etelä-Savo, Keski-Suomi, Uusimaa
 
 
+def test_the_summary_picks_every_line_of_its_predicates_from_a_graph_file_and_parses_them_again() -> None:
+    """A literal that holds a predicate's text picks its line too, and parsing drops it; a blank-node
+    subject, a repeated needle on one line and a last line with no newline are all picked once."""
+    from esrgraph.summary import _PICKED, _lines_naming
+
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    lines = [
+        f'<https://e.example/a> <{skos}prefLabel> "A"@fi .\n',
+        '<https://e.example/b> <http://purl.org/dc/terms/title> "see <' + skos + 'notation> here" .\n',
+        '<https://e.example/c> <http://purl.org/dc/terms/title> "plain" .\n',
+        f'_:n1 <{skos}notation> "x <{skos}notation> y" .\n',
+        '<https://e.example/p> <https://w3id.org/esrgraph/ontology#region> <https://e.example/r> .',
+    ]
+    picked = _lines_naming("".join(lines).encode(), _PICKED)
+    assert picked == "".join(lines[:2] + lines[3:]).encode()
+    # and the dropped line: parsing keeps the predicates it asked for
+    from pyoxigraph import RdfFormat, parse
+
+    predicates = [quad.triple.predicate.value for quad in parse(picked, format=RdfFormat.N_TRIPLES)]
+    assert predicates.count("http://purl.org/dc/terms/title") == 1 and len(predicates) == 4
+
+
 def _variant(samples_dir: Path, folder: Path, name: str, replacements: list[tuple[str, str]]) -> None:
     text = (samples_dir / "S21093.txt").read_text(encoding="utf-8")
     for old, new in replacements:

@@ -71,6 +71,10 @@ def test_sharded_build_writes_the_same_files_as_the_in_process_build(tmp_path: P
     expected, got = _files(tmp_path / "out-whole"), _files(tmp_path / "out-sharded")
     assert sorted(got) == sorted(expected)
     assert [name for name in expected if got[name] != expected[name]] == []
+    # the summary reads the sharded graph file's NUTS lines alone; the same lines as from every triple
+    from esrgraph.summary import nuts_link_lines
+
+    assert len(nuts_link_lines(whole)) > 3 and nuts_link_lines(sharded) == nuts_link_lines(whole)
 
 
 def _triple(s: str, p: str, o: str) -> Triple:

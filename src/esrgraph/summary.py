@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import mmap
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
+
+from pyoxigraph import Triple
 
 from esrgraph.build import BuildResult
 from esrgraph.findings import MAX_FINDINGS_SHOWN, Severity
@@ -79,13 +83,47 @@ _NUTS = "http://data.europa.eu/nuts/code/"
 
 
 def nuts_link_lines(result: BuildResult) -> list[str]:
-    """One line per region the projects name: its NUTS 3 links and the NUTS versions of each."""
+    """One line per region the projects name: its NUTS 3 links and the NUTS versions of each.
+
+    A sharded build's graph file is not parsed whole (4.5 million triples took 5 s at 30,000): only
+    the lines that name one of the predicates read here (``_lines_naming``) are.
+    """
+    if result.graph_files is None:
+        return _nuts_lines(result.iter_triples())
+    from pyoxigraph import RdfFormat, parse
+
+    with open(result.graph_files["ntriples"], "rb") as handle, \
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        picked = _lines_naming(data, _PICKED)
+    return _nuts_lines(quad.triple for quad in parse(picked, format=RdfFormat.N_TRIPLES))
+
+
+#: What every N-Triples line with a predicate ``_nuts_lines`` reads holds: a space, then that IRI.
+_PICKED = (b" <http://www.w3.org/2004/02/skos/core#", f" <{_REGION}> ".encode())
+
+
+def _lines_naming(data: bytes | mmap.mmap, needles: Iterable[bytes]) -> bytes:
+    """The lines of ``data`` that contain one of ``needles``, each once, in file order. A prefilter:
+    a needle inside a literal picks a line of another predicate, which the caller drops."""
+    lines: dict[int, int] = {}
+    for needle in needles:
+        at = data.find(needle)
+        while at != -1:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            end = len(data) if end == -1 else end + 1
+            lines[start] = end
+            at = data.find(needle, end)
+    return b"".join(data[start:lines[start]] for start in sorted(lines))
+
+
+def _nuts_lines(triples: Iterable[Triple]) -> list[str]:
     used: set[str] = set()
     links: dict[str, list[str]] = defaultdict(list)
     versions: dict[str, list[str]] = defaultdict(list)
     labels: dict[str, str] = {}
     notations: dict[str, str] = {}
-    for t in result.iter_triples():
+    for t in triples:
         p = t.predicate.value
         if p == _REGION:
             used.add(t.object.value)
