@@ -309,3 +309,36 @@ def test_a_damaged_organisation_facts_file_is_read_only_when_a_part_needs_it(tmp
     full = _build(inputs, tmp_path / "full", None)
     assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full") and rebuilt.findings == full.findings
     assert rebuilt.organisations == full.organisations
+
+
+def test_a_rebuild_keeps_the_shard_count_while_it_fits_the_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every part's key holds the shard count, so a new count redoes every part. A rebuild keeps the
+    count its cache was made with while a shard holds between half and twice RECORDS_PER_SHARD files;
+    the bytes are a full build's either way (its count is the one the input alone gives)."""
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    files = sum(1 for _ in iter_input_files([inputs]))
+    per_shard = next(r for r in range(files // 4, 1, -1) if files % r == 0)  # one file more: one shard more
+    shards = files // per_shard
+    assert shards >= 4
+    monkeypatch.setattr(shardbuild, "SHARD_MIN_FILES", 10)
+    monkeypatch.setattr(shardbuild, "RECORDS_PER_SHARD", per_shard)
+
+    def build_in(out: str, with_cache: bool):  # type: ignore[no-untyped-def]
+        result = build([inputs], BuildOptions(workers=2, cache_dir=str(cache) if with_cache else None))
+        write_outputs(result, tmp_path / out)
+        return result
+
+    first = build_in("first", True)
+    assert first.reuse["map"] == (0, shards)
+    (inputs / "zz-added.txt").write_bytes(b"\x00 one more input file, no record in it \xff")
+    grown = build_in("grown", True)  # the input alone would make one shard more
+    assert shardbuild.shard_count(files + 1, BuildOptions(workers=2)) == shards + 1
+    assert grown.reuse["map"] == (shards, shards)  # the count kept: no shard redone
+    assert grown.batch.failed_files and not first.batch.failed_files[len(grown.batch.failed_files) - 1:]
+    full = build_in("full", False)
+    assert _files(tmp_path / "grown") == _files(tmp_path / "full") != _files(tmp_path / "first")
+
+    monkeypatch.setattr(shardbuild, "RECORDS_PER_SHARD", max(1, per_shard // 3))  # past twice as many shards
+    recut = build_in("recut", True)
+    assert recut.reuse["map"][0] == 0 and recut.reuse["map"][1] > 2 * shards
+    assert _files(tmp_path / "recut") == _files(tmp_path / "full")

@@ -126,11 +126,20 @@ def shard_of(code: str, shards: int) -> int:
     return zlib.crc32(iris.segment(code).encode("utf-8")) % shards
 
 
-def shard_count(files: int, options: BuildOptions) -> int:
-    """How many shards to cut ``files`` input files into (``options.shards`` when set)."""
+def shard_count(files: int, options: BuildOptions, previous: int | None = None) -> int:
+    """How many shards to cut ``files`` input files into (``options.shards`` when set).
+
+    ``previous``: the count the build cache's parts were made with. It is kept while it gives
+    between half and twice ``RECORDS_PER_SHARD`` files a shard: every part's key holds the count, so
+    a new count redoes every part, and the count would otherwise change every 300 files added. The
+    output does not depend on the count (parts own disjoint subjects; the merge sorts them).
+    """
     if options.shards is not None:
         return options.shards
-    return max(2 * _workers(options), -(-files // RECORDS_PER_SHARD))
+    wanted = max(2 * _workers(options), -(-files // RECORDS_PER_SHARD))
+    if previous is not None and previous >= 2 * _workers(options) and wanted / 2 <= previous <= 2 * wanted:
+        return previous
+    return wanted
 
 
 def wants_shards(files: int, options: BuildOptions) -> bool:
@@ -727,7 +736,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
 
     holder = tempfile.TemporaryDirectory(prefix="esrgraph-build-")
     workdir = Path(holder.name)
-    shards = shard_count(len(files), options)
+    shards = shard_count(len(files), options, cache.shard_count() if cache else None)
     names = [f"{s:04d}" for s in range(shards)]
     workers = _workers(options)
     mapping_options = MappingOptions(base=options.base, include_personal_data=options.include_personal_data,
@@ -774,6 +783,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
         progress.close()
         if cache is not None:
             cache.keep_digests(found)
+            cache.keep_shard_count(shards)
         del found
         name_index = _name_index(index_entries)
         _dump(workdir / "name-index.pickle", name_index)

@@ -18,7 +18,8 @@ under the SHA-256 of all of that:
   code-list texts, the PROV activity), keyed by the unresolved texts and the options.
 
 The input files' digests are kept too (``file-digests.pickle``), by path with the file's stat
-(device, inode, size, mtime, ctime): a rebuild reads only the files whose stat changed.
+(device, inode, size, mtime, ctime): a rebuild reads only the files whose stat changed. So is the
+shard count (``shard-count.txt``), which a rebuild keeps while it still fits the input.
 
 Every key also covers esrgraph's source and resource files (code lists, shapes, ontology),
 so a changed program never reuses a part. An entry is written under a temporary name and
@@ -45,6 +46,7 @@ from typing import Any
 
 KINDS = ("chunks", "map", "check", "org", "common")
 _DIGESTS = "file-digests.pickle"
+_SHARDS = "shard-count.txt"
 
 
 @lru_cache(maxsize=1)
@@ -154,6 +156,7 @@ class ShardCache:
             (self.root / kind).mkdir(parents=True, exist_ok=True)
             self._used[kind].clear()
         (self.root / _DIGESTS).unlink(missing_ok=True)
+        (self.root / _SHARDS).unlink(missing_ok=True)
 
     def known_digests(self) -> DigestTable:
         """The input files' digests as the last build found them (``file_digests``); empty when the
@@ -171,6 +174,20 @@ class ShardCache:
         tmp = self.root / f".{_DIGESTS}.{os.getpid()}.tmp"
         dump(tmp, table)
         os.replace(tmp, self.root / _DIGESTS)
+
+    def shard_count(self) -> int | None:
+        """The shard count the kept parts were made with (``shardbuild.shard_count`` keeps it while it
+        fits); None when unknown or unreadable."""
+        try:
+            count = int((self.root / _SHARDS).read_text(encoding="ascii").strip())
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        return count if count > 0 else None
+
+    def keep_shard_count(self, count: int) -> None:
+        tmp = self.root / f".{_SHARDS}.{os.getpid()}.tmp"
+        tmp.write_text(f"{count}\n", encoding="ascii")
+        os.replace(tmp, self.root / _SHARDS)
 
     def close(self) -> None:
         fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
