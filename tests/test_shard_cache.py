@@ -276,7 +276,7 @@ def test_a_damaged_cache_entry_is_built_again_with_a_warning(tmp_path: Path, ent
     assert kept.cache_note is None and all(reused == total for reused, total in kept.reuse.values())
 
 
-@pytest.mark.parametrize("name", ["0001.pickle", "outcome.pickle"])
+@pytest.mark.parametrize("name", ["0001.pickle", "order.pickle", "outcome.pickle"])
 def test_a_damaged_file_of_a_kept_chunk_is_parsed_again(tmp_path: Path, name: str) -> None:
     """A record file: the mapped shards would still be reused (their keys hold the record files'
     digests), so the damage would only show when the records are read after the build; the kept
@@ -342,3 +342,25 @@ def test_a_rebuild_keeps_the_shard_count_while_it_fits_the_input(tmp_path: Path,
     recut = build_in("recut", True)
     assert recut.reuse["map"][0] == 0 and recut.reuse["map"][1] > 2 * shards
     assert _files(tmp_path / "recut") == _files(tmp_path / "full")
+
+
+def test_a_file_added_inside_a_parse_chunk_redoes_only_its_own_shard(tmp_path: Path) -> None:
+    """The records a chunk gives each shard do not carry their place in the chunk, so a record added
+    before them does not change what other shards read (a chunk of 200 files gave new record files to
+    most of 100 shards, and 38 of them were mapped again)."""
+    inputs, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _build(inputs, tmp_path / "first", cache)
+    descriptions = sorted((inputs / "descriptions").rglob("*.txt"))
+    source = descriptions[10]
+    text = source.read_text(encoding="utf-8")
+    code = re.search(r"Hankekoodi: (\S+)", text)[1]  # type: ignore[index]
+    new = text.replace(code, "S29998")  # the same applicant: already in the name index
+    new = re.sub(r"Osatoteuttajat\n(?:.+\n)+", "Osatoteuttajat\n", new)  # no co-implementers: no name look-ups
+    added = source.with_name(source.stem + "a.txt")  # sorts right after its source, inside its chunk
+    added.write_text(new, encoding="utf-8")
+    rebuilt = _build(inputs, tmp_path / "rebuilt", cache)
+    assert first.reuse["map"] == (0, SHARDS)
+    assert rebuilt.reuse["map"] == (SHARDS - 1, SHARDS)
+    full = _build(inputs, tmp_path / "full", None)
+    assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full")
+    assert [r.source for r in rebuilt.batch.records] == [r.source for r in full.batch.records]

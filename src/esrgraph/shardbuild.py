@@ -305,6 +305,8 @@ def _copy_runs(runs: Sequence[tuple[int, int, int]], sources: Sequence[Path], of
 
 #: A parse chunk's file of (code, merge order, source, applicant, co-implementers) of each record.
 ORGANISATIONS = "organisations.pickle"
+#: A parse chunk's file of the shard of each of its records, in input order.
+ORDER = "order.pickle"
 
 
 @dataclass
@@ -344,28 +346,33 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
     batch = ParseBatch()
     for path, shown in files:
         add_outcome(batch, path, shown, parse_outcome(path, shown, encoding, layout))
-    by_shard: dict[str, list[tuple[int, ProjectRecord]]] = defaultdict(list)
+    by_shard: dict[str, list[ProjectRecord]] = defaultdict(list)
+    order: list[str] = []  # the shard of each record, in input order
     organisations: list[tuple[str, Any, Any, Any, Any]] = []
     outcome = _ChunkOutcome(batch=batch, no_code=[], index_entries=[], records=len(batch.records),
                             records_dir=str(final))
-    for position, full in enumerate(batch.records):
+    for full in batch.records:
         record = full.locating()
+        shard = f"{shard_of(record.code, shards):04d}" if record.code else _NO_CODE
+        by_shard[shard].append(record)
+        order.append(shard)
         if not record.code:
             outcome.no_code.append(
                 ParseError(record.source.path, "record has no project code", line=record.source.first_line, field="code")
             )
-            by_shard[_NO_CODE].append((position, record))
             continue
-        by_shard[f"{shard_of(record.code, shards):04d}"].append((position, record))
         outcome.index_entries.append((record.code, name_index_entries(record.applicant, record.co_implementers)))
         organisations.append((record.code, merge_order(record), record.source, record.applicant,
                               record.co_implementers))
     folder.mkdir(parents=True, exist_ok=True)
     _dump(folder / ORGANISATIONS, organisations)
-    for shard, items in by_shard.items():
-        data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
-        (folder / f"{shard}.pickle").write_bytes(data)
-        outcome.digests[shard] = hashlib.sha256(data).hexdigest()
+    # A shard's file holds its records alone, not their places in the chunk, so a record added to the
+    # chunk changes its own shard's file only (the mapped shards' keys are these files' digests).
+    # ``ORDER`` keeps the places, for ``_all_records``.
+    for name, data in [(shard, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)) for shard, items in by_shard.items()] + [
+            (ORDER.removesuffix(".pickle"), pickle.dumps(order, protocol=pickle.HIGHEST_PROTOCOL))]:
+        (folder / f"{name}.pickle").write_bytes(data)
+        outcome.digests[name] = hashlib.sha256(data).hexdigest()
     batch.records = []
     if shard_cache is not None and folder != final:
         _dump(folder / "outcome.pickle", outcome)
@@ -400,19 +407,18 @@ def _shard_records(record_dirs: Sequence[str], shard: str) -> list[ProjectRecord
     for folder in record_dirs:
         path = Path(folder) / f"{shard}.pickle"
         if path.is_file():
-            records.extend(record for _, record in _load(path))
+            records.extend(_load(path))
     return records
 
 
 def _all_records(record_dirs: Sequence[str]) -> list[ProjectRecord]:
     """Every record in input order (the order ``ParseBatch.records`` has)."""
-    items = []
-    for chunk, folder in enumerate(record_dirs):
-        for path in Path(folder).glob("*.pickle"):
-            if path.name not in ("outcome.pickle", ORGANISATIONS):
-                items.extend((chunk, position, record) for position, record in _load(path))
-    items.sort(key=lambda item: (item[0], item[1]))
-    return [record for _, _, record in items]
+    records: list[ProjectRecord] = []
+    for folder in record_dirs:
+        order: list[str] = _load(Path(folder) / ORDER)
+        shards = {shard: iter(_load(Path(folder) / f"{shard}.pickle")) for shard in set(order)}
+        records.extend(next(shards[shard]) for shard in order)
+    return records
 
 
 def _name_index(chunks: Sequence[tuple[str, list[tuple[str, Any]]]]) -> dict[str, set[str]]:
