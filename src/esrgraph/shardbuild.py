@@ -317,7 +317,7 @@ class _ChunkOutcome:
     #: organisations themselves (for a project of several records) are in ``ORGANISATIONS``.
     index_entries: list[tuple[str, Any]]
     records: int
-    #: Where the chunk's records are, one pickle per shard, and the SHA-256 of each pickle.
+    #: Where the chunk's records are, one pickle per shard and ``ORDER``, and the SHA-256 of each pickle.
     records_dir: str = ""
     digests: dict[str, str] = field(default_factory=dict)
     reused: bool = False  # taken from the shard cache
@@ -369,8 +369,8 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
     # A shard's file holds its records alone, not their places in the chunk, so a record added to the
     # chunk changes its own shard's file only (the mapped shards' keys are these files' digests).
     # ``ORDER`` keeps the places, for ``_all_records``.
-    for name, data in [(shard, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)) for shard, items in by_shard.items()] + [
-            (ORDER.removesuffix(".pickle"), pickle.dumps(order, protocol=pickle.HIGHEST_PROTOCOL))]:
+    for name, value in [*by_shard.items(), (ORDER.removesuffix(".pickle"), order)]:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         (folder / f"{name}.pickle").write_bytes(data)
         outcome.digests[name] = hashlib.sha256(data).hexdigest()
     batch.records = []
@@ -531,8 +531,8 @@ class _MapOutcome:
 def _organisations_of(outcome: _MapOutcome) -> dict[str, tuple[tuple[str, int], OrganisationFacts]]:
     if outcome.organisations is not None:
         return outcome.organisations
-    organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]] = _load(Path(outcome.stem).parent / ORGANISATION_FACTS)
-    return organisations
+    kept: dict[str, tuple[tuple[str, int], OrganisationFacts]] = _load(Path(outcome.stem).parent / ORGANISATION_FACTS)
+    return kept
 
 
 def _map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool,
