@@ -88,7 +88,7 @@ def nuts_link_lines(result: BuildResult) -> list[str]:
     A sharded build's graph file is not parsed whole (4.5 million triples took 5 s at 30,000): only
     the lines that name one of the predicates read here (``_lines_naming``) are.
     """
-    if result.graph_files is None:
+    if result.graph_files is None or result.graph_files["ntriples"].stat().st_size == 0:  # mmap needs a byte
         return _nuts_lines(result.iter_triples())
     from pyoxigraph import RdfFormat, parse
 
