@@ -305,8 +305,9 @@ def _copy_runs(runs: Sequence[tuple[int, int, int]], sources: Sequence[Path], of
 
 #: A parse chunk's file of (code, merge order, source, applicant, co-implementers) of each record.
 ORGANISATIONS = "organisations.pickle"
-#: A parse chunk's file of the shard of each of its records, in input order.
-ORDER = "order.pickle"
+#: A parse chunk's pickle (``ORDER.pickle``, beside the shards' record pickles) of the shard of each
+#: of its records, in input order.
+ORDER = "order"
 
 
 @dataclass
@@ -369,7 +370,7 @@ def _parse_chunk(chunk: int, files: list[tuple[str, str]], encoding: str | None,
     # A shard's file holds its records alone, not their places in the chunk, so a record added to the
     # chunk changes its own shard's file only (the mapped shards' keys are these files' digests).
     # ``ORDER`` keeps the places, for ``_all_records``.
-    for name, value in [*by_shard.items(), (ORDER.removesuffix(".pickle"), order)]:
+    for name, value in [*by_shard.items(), (ORDER, order)]:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         (folder / f"{name}.pickle").write_bytes(data)
         outcome.digests[name] = hashlib.sha256(data).hexdigest()
@@ -415,7 +416,7 @@ def _all_records(record_dirs: Sequence[str]) -> list[ProjectRecord]:
     """Every record in input order (the order ``ParseBatch.records`` has)."""
     records: list[ProjectRecord] = []
     for folder in record_dirs:
-        order: list[str] = _load(Path(folder) / ORDER)
+        order: list[str] = _load(Path(folder) / f"{ORDER}.pickle")
         shards = {shard: iter(_load(Path(folder) / f"{shard}.pickle")) for shard in set(order)}
         records.extend(next(shards[shard]) for shard in order)
     return records

@@ -171,9 +171,7 @@ class ShardCache:
 
     def keep_digests(self, table: DigestTable) -> None:
         """Keep this build's input digests for the next (written aside and renamed into place)."""
-        tmp = self.root / f".{_DIGESTS}.{os.getpid()}.tmp"
-        dump(tmp, table)
-        os.replace(tmp, self.root / _DIGESTS)
+        self._replace(_DIGESTS, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
     def shard_count(self) -> int | None:
         """The shard count the kept parts were made with (``shardbuild.shard_count`` keeps it while it
@@ -185,9 +183,13 @@ class ShardCache:
         return count if count > 0 else None
 
     def keep_shard_count(self, count: int) -> None:
-        tmp = self.root / f".{_SHARDS}.{os.getpid()}.tmp"
-        tmp.write_text(f"{count}\n", encoding="ascii")
-        os.replace(tmp, self.root / _SHARDS)
+        self._replace(_SHARDS, f"{count}\n".encode("ascii"))
+
+    def _replace(self, name: str, data: bytes) -> None:
+        """Write one of the cache's own files aside and rename it into place."""
+        tmp = self.root / f".{name}.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, self.root / name)
 
     def close(self) -> None:
         fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)

@@ -82,6 +82,10 @@ _NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 _NUTS = "http://data.europa.eu/nuts/code/"
 
 
+#: What every N-Triples line with a predicate ``_nuts_lines`` reads holds: a space, then that IRI.
+_PICKED = (b" <http://www.w3.org/2004/02/skos/core#", f" <{_REGION}> ".encode())
+
+
 def nuts_link_lines(result: BuildResult) -> list[str]:
     """One line per region the projects name: its NUTS 3 links and the NUTS versions of each.
 
@@ -96,10 +100,6 @@ def nuts_link_lines(result: BuildResult) -> list[str]:
             mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         picked = _lines_naming(data, _PICKED)
     return _nuts_lines(quad.triple for quad in parse(picked, format=RdfFormat.N_TRIPLES))
-
-
-#: What every N-Triples line with a predicate ``_nuts_lines`` reads holds: a space, then that IRI.
-_PICKED = (b" <http://www.w3.org/2004/02/skos/core#", f" <{_REGION}> ".encode())
 
 
 def _lines_naming(data: bytes | mmap.mmap, needles: Iterable[bytes]) -> bytes:
