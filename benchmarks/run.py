@@ -105,7 +105,9 @@ class TreeMemorySampler:
 def run_fast(inputs: str, out: str, cache: str | None, outputs: str = "") -> dict[str, object]:
     """The fast build and its graph files; with ``outputs`` ("all"), then also every other file
     ``esrgraph build`` writes (reports, quality report, release folder), timed on its own."""
-    from esrgraph.build import BuildOptions, build, write_outputs
+    from esrgraph.pipeline.result import BuildOptions
+    from esrgraph.pipeline.build import build
+    from esrgraph.outputs import write_outputs
 
     start = time.perf_counter()
     options = BuildOptions(cache_dir=cache)
@@ -132,10 +134,11 @@ def run_fast(inputs: str, out: str, cache: str | None, outputs: str = "") -> dic
 
 
 def run_naive(inputs: str, out: str) -> dict[str, object]:
-    from esrgraph.build import BuildOptions, _locator, build_records
-    from esrgraph.findings import Finding
-    from esrgraph.parsing import parse_paths
-    from esrgraph.validate import triples_to_rdflib, validate_graph
+    from esrgraph.pipeline.result import BuildOptions, _locator
+    from esrgraph.pipeline.stages import build_records
+    from esrgraph.core.findings import Finding
+    from esrgraph.parsers.inputs import parse_paths
+    from esrgraph.validation.report import triples_to_rdflib, validate_graph
 
     stages: dict[str, float] = {}
     start = t = time.perf_counter()
@@ -162,7 +165,7 @@ def run_naive(inputs: str, out: str) -> dict[str, object]:
 def run_queries(graph: str) -> dict[str, object]:
     from pyoxigraph import RdfFormat, Store
 
-    from esrgraph.query import named_queries, run_query
+    from esrgraph.sparql.queries import named_queries, run_query
 
     store = Store()
     store.bulk_load(path=graph, format=RdfFormat.N_TRIPLES)

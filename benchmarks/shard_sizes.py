@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from esrgraph.build import BuildOptions, build
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.build import build
 
 
 def timed_build(corpus: Path, out: Path, cache: Path, shards: int) -> float:

@@ -39,14 +39,14 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_build():
     """The bundled samples, built once per test session."""
-    from esrgraph.build import build
+    from esrgraph.pipeline.build import build
 
     return build()
 
 
 @pytest.fixture(scope="session")
 def sample_out(tmp_path_factory: pytest.TempPathFactory, sample_build) -> Path:
-    from esrgraph.build import write_outputs
+    from esrgraph.outputs import write_outputs
 
     out = tmp_path_factory.mktemp("sample-out")
     write_outputs(sample_build, out)

@@ -24,8 +24,8 @@ import rdflib
 from rdflib.namespace import RDF, SH
 from rdflib.util import from_n3
 
-from esrgraph.validate import ShaclResult
-from esrgraph.vocab import ESR, ESRSH
+from esrgraph.validation.report import ShaclResult
+from esrgraph.core.vocab import ESR, ESRSH
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES_DIR = REPO / "shapes"

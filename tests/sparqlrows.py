@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from esrgraph.query import rows_of
+from esrgraph.sparql.queries import rows_of
 
 # Variables holding IRIs of code-list concepts, which may move while code lists are wired in.
 IRI_VARIABLES = {"region", "fund", "axis", "municipality", "criterion", "type", "organisation", "a", "b"}

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from esrgraph.build import BuildOptions, build, write_outputs
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.build import build
+from esrgraph.outputs import write_outputs
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -81,7 +83,7 @@ def test_the_counts_add_up(mixed) -> None:
 
 
 def test_the_summary_says_the_same(mixed) -> None:
-    from esrgraph.summary import build_summary
+    from esrgraph.outputs.summary import build_summary
 
     _, expected, result = mixed
     first = build_summary(result, []).splitlines()[0]
@@ -153,7 +155,7 @@ def test_a_clean_build_removes_the_old_quarantine(mixed, tmp_path: Path) -> None
 
 
 def test_hostile_display_paths_stay_inside_the_quarantine() -> None:
-    from esrgraph.quarantine import _safe_relative
+    from esrgraph.outputs.quarantine import _safe_relative
 
     assert str(_safe_relative("../../etc/passwd")) == "etc/passwd"
     assert str(_safe_relative("/abs/x.txt")) == "abs/x.txt"

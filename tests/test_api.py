@@ -29,7 +29,7 @@ def test_package_docstring_examples_run() -> None:
 def test_build_graph_and_validate_graph_work_on_parsed_records() -> None:
     records = esrgraph.parse_file(REPO / "data" / "samples" / "S21860.txt").records
     triples = esrgraph.build_graph(records)
-    from esrgraph.validate import triples_to_rdflib
+    from esrgraph.validation.report import triples_to_rdflib
 
     report = esrgraph.validate_graph(triples_to_rdflib(triples))
     assert report.conforms

@@ -132,7 +132,7 @@ def test_slow_many_kills(builds) -> None:
 
 
 def test_temporary_files_are_hidden_and_cleaned_on_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from esrgraph import export
+    from esrgraph.io import export
 
     target = tmp_path / "graph.ttl"
     export.atomic_write_bytes(target, b"old")
@@ -148,7 +148,7 @@ def test_temporary_files_are_hidden_and_cleaned_on_error(tmp_path: Path, monkeyp
 
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     """Found by this file: outputs were created 0600 (mkstemp's mode), so a web server could not publish them."""
-    from esrgraph.export import atomic_write_bytes
+    from esrgraph.io.export import atomic_write_bytes
 
     target = tmp_path / "graph.ttl"
     atomic_write_bytes(target, b"x")

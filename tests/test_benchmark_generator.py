@@ -9,7 +9,7 @@ from pathlib import Path
 from stdnum.fi import ytunnus
 
 from esrgraph.parsers.base import SourceText
-from esrgraph.parsing import parse_source
+from esrgraph.parsers.inputs import parse_source
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import rdflib
 
-from esrgraph.build import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, build, write_outputs
-from esrgraph.findings import Severity
+from esrgraph.pipeline.result import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS
+from esrgraph.pipeline.build import build
+from esrgraph.outputs import write_outputs
+from esrgraph.core.findings import Severity
 
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
@@ -86,7 +88,7 @@ def test_personal_data_is_withheld_unless_asked(sample_build, tmp_path: Path) ->
         assert secret not in text
     assert sample_build.withheld["applicant.contact.name"] == 4
     assert sample_build.withheld["applicant.contact.email"] == 4
-    from esrgraph.build import BuildOptions
+    from esrgraph.pipeline.result import BuildOptions
 
     with_personal = build(options=BuildOptions(include_personal_data=True))
     text = write_outputs(with_personal, tmp_path / "personal")[0].read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from rdflib import DCTERMS, RDF, URIRef
 
-from esrgraph.validate import validate_graph
+from esrgraph.validation.report import validate_graph
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -147,7 +147,7 @@ def test_publisher_is_an_organisation_with_a_type(catalog: rdflib.Graph) -> None
 
 
 def test_bad_publisher_file_names_the_fix(tmp_path: Path) -> None:
-    from esrgraph.errors import UsageError
+    from esrgraph.core.errors import UsageError
     from esrgraph.publish.publisher import load_publisher
 
     bad = tmp_path / "publisher.toml"

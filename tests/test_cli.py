@@ -100,7 +100,7 @@ def test_unknown_option_is_exit_code_2(capsys) -> None:
 
 
 def test_internal_error_is_exit_code_3_without_traceback(monkeypatch, capsys) -> None:
-    import esrgraph.build
+    import esrgraph.pipeline.result
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")

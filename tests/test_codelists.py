@@ -12,8 +12,8 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-import esrgraph.codelists as codelists_module
-from esrgraph.codelists import (
+import esrgraph.mapping.codelists as codelists_module
+from esrgraph.mapping.codelists import (
     SCHEME_FILES,
     CodeLists,
     _sort_key,
@@ -22,7 +22,7 @@ from esrgraph.codelists import (
     skos_ntriples,
     skos_triples,
 )
-from esrgraph.vocab import CODE
+from esrgraph.core.vocab import CODE
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "codelists"

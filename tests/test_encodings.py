@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from esrgraph.errors import InputError
-from esrgraph.parsing import parse_file, parse_source
-from esrgraph.sources import decode_bytes, source_from_bytes
+from esrgraph.core.errors import InputError
+from esrgraph.parsers.inputs import parse_file, parse_source
+from esrgraph.io.sources import decode_bytes, source_from_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "data" / "samples").glob("*.txt"))

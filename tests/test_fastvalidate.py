@@ -13,13 +13,14 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple
 
-from esrgraph.build import BuildOptions, build_records
-from esrgraph.export import OutputFormat, serialize_triples
-from esrgraph.fastvalidate import compile_shapes, python_regex_functions
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.stages import build_records
+from esrgraph.io.export import OutputFormat, serialize_triples
+from esrgraph.validation.fast.compiler import compile_shapes, python_regex_functions
 from esrgraph.parsers.base import SourceText
-from esrgraph.parsing import parse_source
-from esrgraph.validate import ShaclResult, triples_to_rdflib, validate_graph
-from esrgraph.vocab import ESR, ORG
+from esrgraph.parsers.inputs import parse_source
+from esrgraph.validation.report import ShaclResult, triples_to_rdflib, validate_graph
+from esrgraph.core.vocab import ESR, ORG
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPE_EXAMPLES = sorted((ROOT / "tests" / "shapes").glob("*/*.ttl"))
@@ -186,7 +187,7 @@ def test_regex_calls_are_rewritten_only_outside_strings() -> None:
 
 
 def test_last_not_exists_becomes_an_optional_only_when_it_is_safe() -> None:
-    from esrgraph.fastvalidate import not_exists_as_optional
+    from esrgraph.validation.fast.compiler import not_exists_as_optional
 
     safe = "SELECT ?this ?value WHERE { ?this <p> ?value . FILTER NOT EXISTS { ?value <q> ?x . FILTER(?x > 1) } }"
     out = not_exists_as_optional(safe)
@@ -199,7 +200,7 @@ def test_last_not_exists_becomes_an_optional_only_when_it_is_safe() -> None:
 
 def test_processes_that_validate_at_once_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each of several validating processes takes its share of the cores, never less than one thread."""
-    from esrgraph import fastvalidate
+    from esrgraph.validation.fast import compiler as fastvalidate
 
     monkeypatch.delenv("ESRGRAPH_THREADS", raising=False)
     monkeypatch.setattr(fastvalidate.os, "cpu_count", lambda: 4)

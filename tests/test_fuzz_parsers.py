@@ -33,11 +33,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from esrgraph.errors import EsrgraphError, InputError, ParseError
+from esrgraph.core.errors import EsrgraphError, InputError, ParseError
 from esrgraph.parsers.base import ParseOutcome, SourceText
 from esrgraph.parsers.registry import LAYOUTS, detect_layout, get_parser
-from esrgraph.parsing import parse_file, parse_source
-from esrgraph.sources import source_from_bytes
+from esrgraph.parsers.inputs import parse_file, parse_source
+from esrgraph.io.sources import source_from_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "data" / "samples").glob("*.txt"))
@@ -428,7 +428,7 @@ def test_an_internal_error_is_exit_3_with_a_short_message_and_a_hint(tmp_path: P
 def test_a_parser_bug_fails_its_file_not_the_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The safety net in parse_source: a parser that raises turns into a failed file naming the bug."""
     from esrgraph.parsers import portal_card
-    from esrgraph.parsing import parse_paths
+    from esrgraph.parsers.inputs import parse_paths
 
     def broken(self, source):  # type: ignore[no-untyped-def]
         raise KeyError("simulated")

@@ -7,7 +7,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from esrgraph.build import BuildOptions, build, write_outputs
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.build import build
+from esrgraph.outputs import write_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esrgraph.model import ProjectRecord
+from esrgraph.core.model import ProjectRecord
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.portal_card import PortalCardParser
-from esrgraph.parsing import parse_file
-from esrgraph.sources import source_from_bytes
+from esrgraph.parsers.inputs import parse_file
+from esrgraph.io.sources import source_from_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "samples" / "S20398.txt"

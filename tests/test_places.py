@@ -7,9 +7,10 @@ from pathlib import Path
 
 import rdflib
 
-from esrgraph.build import EXIT_OK, build
-from esrgraph.findings import Severity
-from esrgraph.summary import nuts_link_lines
+from esrgraph.pipeline.result import EXIT_OK
+from esrgraph.pipeline.build import build
+from esrgraph.core.findings import Severity
+from esrgraph.outputs.summary import nuts_link_lines
 
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
 CODE = "https://w3id.org/esrgraph/code/"
@@ -29,8 +30,8 @@ def test_every_coded_value_of_the_samples_resolves(sample_build) -> None:
     assert len(municipalities) == 23 and all(o.startswith(CODE + "municipality/") for o in municipalities)
     assert len(subregions) == 6 and all(o.startswith(CODE + "subregion/") for o in subregions)
     # every one of them lay in Keski-Suomi (13) when the project ran
-    from esrgraph.codelists import CodeLists
-    from esrgraph.resolve import Resolver
+    from esrgraph.mapping.codelists import CodeLists
+    from esrgraph.mapping.resolve import Resolver
     from datetime import date
 
     resolver = Resolver(CodeLists.load())
@@ -58,7 +59,7 @@ def test_regions_link_to_nuts_and_the_summary_lists_the_links(sample_build) -> N
 def test_the_summary_picks_every_line_of_its_predicates_from_a_graph_file_and_parses_them_again() -> None:
     """A literal that holds a predicate's text picks its line too, and parsing drops it; a blank-node
     subject, a repeated needle on one line and a last line with no newline are all picked once."""
-    from esrgraph.summary import _PICKED, _lines_naming
+    from esrgraph.outputs.summary import _PICKED, _lines_naming
 
     skos = "http://www.w3.org/2004/02/skos/core#"
     lines = [

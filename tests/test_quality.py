@@ -17,8 +17,9 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from esrgraph.build import build, write_outputs
-from esrgraph.findings import Finding, Severity
+from esrgraph.pipeline.build import build
+from esrgraph.outputs import write_outputs
+from esrgraph.core.findings import Finding, Severity
 from esrgraph.quality import QUALITY_FILES, from_folder, load_rules, write_quality_reports
 from esrgraph.quality.checks import is_impossible_date
 from esrgraph.quality.report import Headline, QualityReport

@@ -17,8 +17,8 @@ from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Quad, parse_query
 from sparqlrows import json_set, records, solutions_set
 
 from esrgraph.cli import cli
-from esrgraph.errors import QueryError
-from esrgraph.query import bind_parameters, load_store, named_queries, query_parameters, run_query
+from esrgraph.core.errors import QueryError
+from esrgraph.sparql.queries import bind_parameters, load_store, named_queries, query_parameters, run_query
 
 ISSUE_QUESTIONS = [
     "funding-by-region", "funding-by-fund", "funding-by-priority-axis", "funding-by-year",

@@ -11,11 +11,18 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from esrgraph.build import BuildOptions, build_records
-from esrgraph.errors import UsageError
-from esrgraph.parsing import parse_paths
-from esrgraph.publish.release import (PublishOptions, compare_graphs, previous_release, release_date, version_key,
-                                      write_release)
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.stages import build_records
+from esrgraph.core.errors import UsageError
+from esrgraph.parsers.inputs import parse_paths
+from esrgraph.publish.release import (
+    PublishOptions,
+    compare_graphs,
+    previous_release,
+    release_date,
+    version_key,
+    write_release,
+)
 
 EXPECTED_FILES = {"esrgraph.ttl", "esrgraph.nt.gz", "esrgraph.jsonld", "context.jsonld", "esr-ontology.ttl",
                   "validation-report.ttl", "catalog.ttl", "CHANGELOG.md", "vocabulary.html", "codelists.html"}
@@ -77,9 +84,9 @@ def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(sa
     triples, for a first release and for one compared with it."""
     import esrgraph.publish.release as release_module
 
-    from esrgraph.export import OutputFormat, serialize_triples
-    from esrgraph.validate import ShaclResult, ValidationReport
-    from esrgraph.vocab import PREFIXES
+    from esrgraph.io.export import OutputFormat, serialize_triples
+    from esrgraph.validation.report import ShaclResult, ValidationReport
+    from esrgraph.core.vocab import PREFIXES
 
     first = graph_of([samples_dir])
     second = graph_of([_edit(samples_dir, tmp_path / "in2", drop="S21860")])

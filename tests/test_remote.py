@@ -15,8 +15,8 @@ from servers import executable, free_port, running
 from sparqlrows import json_set, solutions_set
 
 from esrgraph.cli import cli
-from esrgraph.query import ResultFormat, bind_parameters, load_store, named_queries, run_query
-from esrgraph.remote import RemoteError, push_graph, query_endpoint
+from esrgraph.sparql.queries import ResultFormat, bind_parameters, load_store, named_queries, run_query
+from esrgraph.sparql.remote import RemoteError, push_graph, query_endpoint
 
 
 def count(query_url: str, sparql: str) -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import esrgraph.resolve as resolve_module
-from esrgraph.resolve import Resolution, Resolver, normalise
+import esrgraph.mapping.resolve as resolve_module
+from esrgraph.mapping.resolve import Resolution, Resolver, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"

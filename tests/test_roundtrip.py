@@ -15,8 +15,8 @@ import pytest
 import rdflib
 from pyoxigraph import parse
 
-from esrgraph.export import OutputFormat, serialize_triples
-from esrgraph.validate import triples_to_rdflib
+from esrgraph.io.export import OutputFormat, serialize_triples
+from esrgraph.validation.report import triples_to_rdflib
 from graphs import RDFLIB_FORMAT, assert_same_graph
 
 SUFFIX_FORMAT = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
@@ -55,7 +55,8 @@ def test_written_graph_reparses(sample_out: Path, expected: rdflib.Graph) -> Non
 
 
 def test_release_dumps_reparse_to_the_graph(sample_build, tmp_path: Path, expected: rdflib.Graph) -> None:
-    from esrgraph.build import BuildOptions, write_outputs
+    from esrgraph.pipeline.result import BuildOptions
+    from esrgraph.outputs import write_outputs
 
     write_outputs(sample_build, tmp_path, BuildOptions())
     dumps = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffixes

@@ -18,11 +18,13 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode
 
-from esrgraph.build import BuildOptions, build, write_outputs
-from esrgraph.export import OutputFormat, serialize_triples
-from esrgraph.validate import triples_to_rdflib
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.build import build
+from esrgraph.outputs import write_outputs
+from esrgraph.io.export import OutputFormat, serialize_triples
+from esrgraph.validation.report import triples_to_rdflib
 from graphs import RDFLIB_FORMAT, assert_same_graph
-from esrgraph.vocab import DEFAULT_BASE
+from esrgraph.core.vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -119,7 +121,7 @@ def test_every_format_reparses_to_the_same_graph(hostile, fmt: OutputFormat) -> 
 
 
 def test_html_outputs_escape_record_text(hostile, tmp_path: Path) -> None:
-    from esrgraph.site import build_site
+    from esrgraph.publish.site import build_site
 
     _, out = hostile
     site = tmp_path / "site"
@@ -139,7 +141,7 @@ def test_html_outputs_escape_record_text(hostile, tmp_path: Path) -> None:
 def test_endpoint_pages_escape_record_text(hostile) -> None:
     from pyoxigraph import Store
 
-    from esrgraph.endpoint import Endpoint
+    from esrgraph.server.endpoint import Endpoint
 
     result, _ = hostile
     store = Store()
@@ -160,8 +162,8 @@ def _quad(t):  # type: ignore[no-untyped-def]
 
 
 def test_base_iri_is_checked() -> None:
-    from esrgraph.errors import UsageError
-    from esrgraph.iris import check_base, organisation_iri, project_iri, segment
+    from esrgraph.core.errors import UsageError
+    from esrgraph.core.iris import check_base, organisation_iri, project_iri, segment
 
     for bad in ("javascript:alert(1)", "http://x.fi/a b/", "http://x.fi/<>/", "ftp://x.fi/"):
         with pytest.raises(UsageError):

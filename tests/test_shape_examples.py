@@ -22,9 +22,9 @@ import rdflib
 from rdflib.namespace import RDF, SH, SKOS
 from stdnum.fi import ytunnus
 
-from esrgraph.validate import validate_graph
+from esrgraph.validation.report import validate_graph
 from pyshacl.entrypoints import meta_validate  # pyshacl's validate(meta_shacl=True) uses the same graph
-from esrgraph.vocab import ESRSH
+from esrgraph.core.vocab import ESRSH
 from shapehelpers import (
     EXAMPLES_DIR,
     SHAPES_DIR,

@@ -10,9 +10,12 @@ import pytest
 from stdnum.fi import ytunnus
 from test_sharded_build import _corpus, _files
 
-from esrgraph import shardbuild, shardcache
-from esrgraph.build import BuildOptions, build, write_outputs
-from esrgraph.sources import iter_input_files
+from esrgraph.pipeline.sharded import build as shardbuild
+from esrgraph.pipeline.cache import shards as shardcache
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.build import build
+from esrgraph.outputs import write_outputs
+from esrgraph.io.sources import iter_input_files
 
 SHARDS = 3
 
@@ -136,7 +139,7 @@ def test_adding_a_file_changes_only_its_own_parse_chunk() -> None:
 
 
 def test_stable_bytes_depend_on_the_value_not_on_shared_objects_or_set_order() -> None:
-    from esrgraph.mapping import OrganisationFacts
+    from esrgraph.mapping.mapper import OrganisationFacts
 
     shared = "x" * 50
     assert shardcache.stable_bytes([shared, shared]) == shardcache.stable_bytes(["x" * 50, "".join(["x"] * 50)])
@@ -261,7 +264,7 @@ def test_a_damaged_digest_table_means_reading_the_files_again(tmp_path: Path, da
 @pytest.mark.parametrize("entry", ["map/*/outcome.pickle",
                                    "map/*/p*.index", "check/*/checked.pickle", "org/*/checked.pickle"])
 def test_a_damaged_cache_entry_is_built_again_with_a_warning(tmp_path: Path, entry: str) -> None:
-    from esrgraph.summary import build_summary
+    from esrgraph.outputs.summary import build_summary
 
     inputs, cache = _corpus(tmp_path), tmp_path / "cache"
     first = _build(inputs, tmp_path / "first", cache)

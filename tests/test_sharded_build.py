@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
-from esrgraph.build import BuildOptions, build, write_outputs
-from esrgraph.shardbuild import ShardConflict, merge_blocks, shard_of, wants_shards, write_blocks
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.build import build
+from esrgraph.outputs import write_outputs
+from esrgraph.pipeline.sharded.build import ShardConflict, merge_blocks, shard_of, wants_shards, write_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -72,7 +74,7 @@ def test_sharded_build_writes_the_same_files_as_the_in_process_build(tmp_path: P
     assert sorted(got) == sorted(expected)
     assert [name for name in expected if got[name] != expected[name]] == []
     # the summary reads the sharded graph file's NUTS lines alone; the same lines as from every triple
-    from esrgraph.summary import nuts_link_lines
+    from esrgraph.outputs.summary import nuts_link_lines
 
     assert len(nuts_link_lines(whole)) > 3 and nuts_link_lines(sharded) == nuts_link_lines(whole)
 
@@ -98,8 +100,8 @@ def test_blocks_merge_in_subject_order_and_a_subject_in_two_parts_is_refused(tmp
 def test_a_merge_of_many_interleaved_runs_equals_one_sort_of_all_triples(tmp_path: Path) -> None:
     """Subjects alternate between parts, as hashed shards make them, and one part is empty: the
     merged files are what one serialisation of all the triples, sorted, gives."""
-    from esrgraph.export import OutputFormat, serialize_triples, sort_triples
-    from esrgraph.vocab import PREFIXES
+    from esrgraph.io.export import OutputFormat, serialize_triples, sort_triples
+    from esrgraph.core.vocab import PREFIXES
 
     triples = [_triple(f"s{n:04d}", p, f"value {n} " + "x" * (n % 97)) for n in range(3000) for p in ("p", "q")]
     parts = [[t for t in triples if int(t.subject.value[-4:]) % 3 == k] for k in range(3)] + [[]]
@@ -122,9 +124,9 @@ def test_codes_that_name_one_iri_share_a_shard_and_only_default_fast_builds_shar
 
 
 def test_a_records_locating_form_keeps_each_fields_first_line_and_no_line_texts() -> None:
-    from esrgraph.build import locator_table
-    from esrgraph.model import field_head
-    from esrgraph.parsing import parse_paths
+    from esrgraph.pipeline.result import locator_table
+    from esrgraph.core.model import field_head
+    from esrgraph.parsers.inputs import parse_paths
 
     records = parse_paths([ROOT / "data" / "samples"]).records
     assert len(records) >= 5

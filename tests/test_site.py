@@ -12,9 +12,9 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, Triple
 
-from esrgraph.publish.pages import write_site
+from esrgraph.publish.site_pages import write_site
 from esrgraph.publish.vocabdocs import load_ontology, load_shapes_graph, ontology_terms, vocabulary_html
-from esrgraph.vocab import DCTERMS, ESR
+from esrgraph.core.vocab import DCTERMS, ESR
 
 BASE = "https://data.example.fi/esr/"
 
@@ -64,7 +64,7 @@ def parse(path: Path) -> Links:
 
 @pytest.fixture(scope="module")
 def site(sample_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from esrgraph.site import build_site
+    from esrgraph.publish.site import build_site
 
     out = tmp_path_factory.mktemp("site")
     build_site(out, build_out=sample_out)

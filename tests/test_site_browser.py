@@ -46,7 +46,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served_site(sample_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from esrgraph.site import build_site
+    from esrgraph.publish.site import build_site
 
     site = tmp_path_factory.mktemp("browser-site")
     build_site(site, build_out=sample_out)

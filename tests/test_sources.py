@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from esrgraph.sources import INPUT_SUFFIXES, iter_input_files
+from esrgraph.io.sources import INPUT_SUFFIXES, iter_input_files
 
 
 def test_a_folder_walk_finds_the_input_files_in_path_order_with_names_below_the_folder(tmp_path: Path) -> None:

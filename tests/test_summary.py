@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from esrgraph.build import BuildOptions, build
-from esrgraph.findings import Severity
-from esrgraph.summary import build_summary
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.build import build
+from esrgraph.core.findings import Severity
+from esrgraph.outputs.summary import build_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from esrgraph.orgids import parse_business_id
+from esrgraph.mapping.organisation_ids import parse_business_id
 from esrgraph.parsers.textutil import (
     RecordDraft,
     clean_line,

@@ -9,7 +9,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 import esrgraph
-from esrgraph.resources import ontology_file
+from esrgraph.core.resources import ontology_file
 
 ESR = "https://w3id.org/esrgraph/ontology#"
 SRC = Path(esrgraph.__file__).resolve().parent

@@ -18,22 +18,17 @@ checks any rdflib graph against the shapes. Heavy modules load on first use. (``
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("esrgraph")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
-from esrgraph.parsing import parse_file, parse_paths  # noqa: E402
+from esrgraph.core.version import __version__
+from esrgraph.parsers.inputs import parse_file, parse_paths
 
 _LAZY = {
-    "run_build": ("esrgraph.build", "build"),
-    "build_graph": ("esrgraph.build", "build_graph"),
-    "write_outputs": ("esrgraph.build", "write_outputs"),
-    "BuildOptions": ("esrgraph.build", "BuildOptions"),
-    "validate_graph": ("esrgraph.validate", "validate_graph"),
+    "run_build": ("esrgraph.pipeline.result", "build"),
+    "build_graph": ("esrgraph.pipeline.result", "build_graph"),
+    "write_outputs": ("esrgraph.pipeline.result", "write_outputs"),
+    "BuildOptions": ("esrgraph.pipeline.result", "BuildOptions"),
+    "validate_graph": ("esrgraph.validation.report", "validate_graph"),
 }
 
 __all__ = ["__version__", "parse_file", "parse_paths", *_LAZY]

@@ -5,18 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
-from esrgraph.errors import ParseError
-from esrgraph.model import ProjectRecord
+from esrgraph.core.errors import ParseError
+from esrgraph.core.model import ProjectRecord
+from esrgraph.io.sources import SourceText
 
-
-@dataclass(frozen=True, slots=True)
-class SourceText:
-    """A decoded input file: text with ``\\n`` line ends, plus where it came from."""
-
-    path: str
-    sha256: str
-    text: str
-    encoding: str
+__all__ = ["ParseOutcome", "Parser", "SourceText"]
 
 
 @dataclass(slots=True)

@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from esrgraph.errors import ParseError
-from esrgraph.model import CoImplementer, ProjectRecord
+from esrgraph.core.errors import ParseError
+from esrgraph.core.model import CoImplementer, ProjectRecord
 from esrgraph.parsers.base import ParseOutcome, SourceText
 from esrgraph.parsers.textutil import (
     RecordDraft,

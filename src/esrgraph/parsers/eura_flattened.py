@@ -37,8 +37,8 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
-from esrgraph.errors import ParseError
-from esrgraph.model import ProjectRecord
+from esrgraph.core.errors import ParseError
+from esrgraph.core.model import ProjectRecord
 from esrgraph.parsers.base import ParseOutcome, SourceText
 from esrgraph.parsers.eura_description import (
     CHROME_RE,

@@ -34,8 +34,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from esrgraph.errors import ParseError
-from esrgraph.model import CoImplementer, ProjectRecord
+from esrgraph.core.errors import ParseError
+from esrgraph.core.model import CoImplementer, ProjectRecord
 from esrgraph.parsers.base import ParseOutcome, SourceText
 from esrgraph.parsers.eura_description import CHROME_RE, CODE_RE, finish_fund, quarantine_or_build, safe_parse
 from esrgraph.parsers.textutil import (

@@ -32,8 +32,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
-from esrgraph.errors import ParseError
-from esrgraph.model import Applicant, Funding, LineUse, ParseProblem, PriorityAxis, ProjectRecord, SourceInfo
+from esrgraph.core.errors import ParseError
+from esrgraph.core.model import Applicant, Funding, LineUse, ParseProblem, PriorityAxis, ProjectRecord, SourceInfo
 from esrgraph.parsers.base import ParseOutcome, SourceText
 from esrgraph.parsers.textutil import THOUSANDS_SEPARATORS
 

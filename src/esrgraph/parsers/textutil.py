@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from esrgraph.model import (
+from esrgraph.core.model import (
     Address,
     Applicant,
     CoImplementer,

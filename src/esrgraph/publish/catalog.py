@@ -23,8 +23,25 @@ from datetime import date
 from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph.publish.publisher import PUBLISHER_TYPE_LABELS, PUBLISHER_TYPE_SCHEME, Publisher
-from esrgraph.vocab import (ADMS, CODE, DCAT, DCTERMS, ESR, ESRSH, FOAF, NUTS, OWL, PREFIXES, PROV, RDF, RDFS,
-                            SKOS, VCARD, VOID, XSD)
+from esrgraph.core.vocab import (
+    ADMS,
+    CODE,
+    DCAT,
+    DCTERMS,
+    ESR,
+    ESRSH,
+    FOAF,
+    NUTS,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    VCARD,
+    VOID,
+    XSD,
+)
 
 SPDX = "http://spdx.org/rdf/terms#"
 CC = "http://creativecommons.org/ns#"

@@ -16,7 +16,7 @@ import html
 import re
 from importlib import resources
 
-from esrgraph import __version__
+from esrgraph.core.version import __version__
 
 _SAFE_SCHEME = re.compile(r"^(https?:|mailto:)", re.I)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from esrgraph.errors import UsageError
+from esrgraph.core.errors import UsageError
 
 #: The ADMS publisher-type vocabulary (SEMIC), which DCAT-AP recommends for dcterms:type of agents.
 PUBLISHER_TYPES = "http://purl.org/adms/publishertype/"
@@ -65,7 +65,7 @@ class Publisher:
 
 
 def default_publisher_file() -> Path:
-    from esrgraph.resources import resource_dir
+    from esrgraph.core.resources import resource_dir
 
     return resource_dir("data") / "publisher.toml"
 

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from esrgraph.errors import UsageError
-from esrgraph.export import (
+from esrgraph.core.errors import UsageError
+from esrgraph.io.export import (
     OutputFormat,
     atomic_copy_file,
     gzip_bytes,
@@ -44,7 +44,7 @@ from esrgraph.export import (
 from esrgraph.publish.catalog import DistributionFile, GraphStats, ReleaseInfo, catalog_prefixes, catalog_triples
 from esrgraph.publish.jsonld import context, dumps
 from esrgraph.publish.publisher import Publisher, load_publisher
-from esrgraph.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
+from esrgraph.core.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d\d)(?:-(\d\d))?")
@@ -249,7 +249,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _shapes_files() -> list[Path]:
-    from esrgraph.resources import resource_dir
+    from esrgraph.core.resources import resource_dir
 
     return sorted(resource_dir("shapes").glob("*.ttl"))
 
@@ -404,7 +404,7 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
     from esrgraph.publish.catalog import GraphCounter
     from esrgraph.publish.jsonld import JsonLdWriter
     from esrgraph.publish.vocabdocs import VocabDocsCollector
-    from esrgraph.resources import ontology_file
+    from esrgraph.core.resources import ontology_file
 
     dists: dict[str, DistributionFile | None] = {}
 

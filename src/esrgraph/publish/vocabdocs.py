@@ -19,7 +19,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph.publish.html import esc, link, page
 from esrgraph.publish.jsonld import Compactor
-from esrgraph.vocab import CODE, ESR, ESRSH, PREFIXES, SKOS
+from esrgraph.core.vocab import CODE, ESR, ESRSH, PREFIXES, SKOS
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 RDFS = rdflib.RDFS
@@ -53,7 +53,7 @@ def _term_ref(iri: str) -> str:
 
 
 def load_ontology(path: Path | None = None) -> rdflib.Graph:
-    from esrgraph.resources import ontology_file
+    from esrgraph.core.resources import ontology_file
 
     g = rdflib.Graph()
     g.parse(path or ontology_file(), format="turtle")
@@ -62,7 +62,7 @@ def load_ontology(path: Path | None = None) -> rdflib.Graph:
 
 def load_shapes_graph(files: Iterable[Path] | None = None) -> tuple[rdflib.Graph, dict[str, str]]:
     """All shapes, and which file each shape came from."""
-    from esrgraph.resources import resource_dir
+    from esrgraph.core.resources import resource_dir
 
     g = rdflib.Graph()
     origin: dict[str, str] = {}

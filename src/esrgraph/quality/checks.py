@@ -23,9 +23,9 @@ from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
-from esrgraph.findings import Finding, Severity
-from esrgraph.iris import name_key
-from esrgraph.vocab import DCTERMS, ESR, ORG, SKOS
+from esrgraph.core.findings import Finding, Severity
+from esrgraph.core.iris import name_key
+from esrgraph.core.vocab import DCTERMS, ESR, ORG, SKOS
 
 Locator = Callable[[str, str], tuple[str | None, int | None]]
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from esrgraph.iris import segment
+from esrgraph.core.iris import segment
 from esrgraph.quality.report import QualityReport
-from esrgraph.vocab import DQV, RDF, XSD
+from esrgraph.core.vocab import DQV, RDF, XSD
 
 ESRQ = "https://w3id.org/esrgraph/quality#"
 PREFIXES = {"dqv": DQV, "esrq": ESRQ, "xsd": XSD, "rdf": RDF}

@@ -14,7 +14,7 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
-from esrgraph.findings import Finding
+from esrgraph.core.findings import Finding
 from esrgraph.quality.report import QualityReport, RuleGroup, fix_list_key
 
 DEFAULT_EXAMPLES = 10

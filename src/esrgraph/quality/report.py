@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import Store
 
-from esrgraph import __version__
-from esrgraph.findings import Finding, Severity
+from esrgraph.core.version import __version__
+from esrgraph.core.findings import Finding, Severity
 from esrgraph.quality import checks
 from esrgraph.quality.rules import Rule, load_rules
-from esrgraph.vocab import DEFAULT_BASE, ESR
+from esrgraph.core.vocab import DEFAULT_BASE, ESR
 
 if TYPE_CHECKING:
-    from esrgraph.build import BuildResult
-    from esrgraph.validate import ValidationReport
+    from esrgraph.pipeline.result import BuildResult
+    from esrgraph.validation.report import ValidationReport
 
 #: Fields named by the graph path on organisation nodes, as the report names them.
 _FIELD_ALIASES = {"altLabel": "applicant.name", "prefLabel": "applicant.name", "businessId": "applicant.business_id"}
@@ -185,11 +185,11 @@ def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
 
 def from_build(result: BuildResult) -> QualityReport:
     """The quality report of a build."""
-    from esrgraph.build import report_json
+    from esrgraph.pipeline.result import report_json
 
     data = report_json(result)
     counts: dict[str, Any] = data["counts"]  # type: ignore[assignment]
-    from esrgraph.fastbuild import store_of
+    from esrgraph.validation.fast.runtime import store_of
 
     # a bulk load: about twice as fast as Store.extend over triples
     store = store_of(result.graph_files["ntriples"] if result.graph_files else result.graph_ntriples())
@@ -228,8 +228,8 @@ def _finding_of(d: dict[str, Any]) -> Finding:
 
 def from_folder(out_dir: str | os.PathLike[str]) -> QualityReport:
     """The quality report of a build folder, from its validation-report.json and esrgraph.ttl."""
-    from esrgraph.errors import InputError
-    from esrgraph.query import load_store
+    from esrgraph.core.errors import InputError
+    from esrgraph.sparql.queries import load_store
 
     out = Path(out_dir)
     report_path = out / "validation-report.json"
@@ -266,7 +266,7 @@ def from_folder(out_dir: str | os.PathLike[str]) -> QualityReport:
 def from_validation(graph: str | os.PathLike[str], report: ValidationReport,
                     shapes: str | os.PathLike[str] | None = None) -> QualityReport:
     """The quality report of a graph file checked by ``esrgraph validate``."""
-    from esrgraph.query import load_store
+    from esrgraph.sparql.queries import load_store
 
     store = load_store(graph)
     name = Path(graph).name if not Path(graph).is_dir() else "esrgraph.ttl"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import rdflib
 
-from esrgraph.findings import Severity
-from esrgraph.vocab import ESRSH, SH
+from esrgraph.core.findings import Severity
+from esrgraph.core.vocab import ESRSH, SH
 
 #: The categories of the issue, in the order the report lists them.
 CATEGORIES = ("identifiers", "dates", "money", "places", "organisations", "personal data", "text")
@@ -106,9 +106,9 @@ def load_rules(shapes: str | os.PathLike[str] | None = None) -> dict[str, Rule]:
     >>> rules["impossible-date"].severity.value
     'Violation'
     """
-    from esrgraph.validate import shapes_files
+    from esrgraph.validation.report import shapes_files
 
-    from esrgraph.resources import resource_dir
+    from esrgraph.core.resources import resource_dir
 
     files = list(shapes_files(shapes))
     ours = resource_dir("shapes")

@@ -1,0 +1,71 @@
+"""``esrgraph serve``: the read-only SPARQL endpoint and resource pages."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from esrgraph.cli.common import CONTEXT
+from esrgraph.server.http import Settings, make_server
+from esrgraph.server.query_pool import PoolError, WorkerPool
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so that SIGTERM also closes the socket and stops the workers
+
+
+@click.command("serve", context_settings=CONTEXT)
+@click.argument("graph", required=False, default="out", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 exposes it to the network).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port (0 picks a free one).")
+@click.option("--base", help="Base IRI of the data (read off the graph when not given).")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", default=10000, show_default=True, type=int,
+              help="Most rows (or triples) in one answer; 0 for no limit. Cut answers say so.")
+@click.option("--max-request-bytes", default=1_000_000, show_default=True, type=int, help="Largest accepted query or POST body.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes (each holds the graph).")
+@click.option("--max-clients", default=64, show_default=True, type=int, help="Requests handled at once; more get 503.")
+@click.option("--allow-service", is_flag=True, help="Allow federated SERVICE calls (refused by default).")
+@click.option("--client-timeout", default=20.0, show_default=True, type=float,
+              help="Seconds a client may stay silent while sending a request before it is dropped.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
+def serve_command(graph: Path, host: str, port: int, base: str | None, timeout: float, max_rows: int,
+                  max_request_bytes: int, workers: int, max_clients: int, allow_service: bool, client_timeout: float,
+                  quiet: bool) -> None:
+    """Serve GRAPH (an RDF file or a build folder, default ./out) as a read-only SPARQL endpoint.
+
+    SPARQL at /sparql; every IRI under the base at the same path (base https://data.example.fi/esr/ ->
+    http://HOST:PORT/esr/project/S21093); a query page at /.
+    """
+    from esrgraph.core.errors import InputError
+
+    target = graph / "esrgraph.ttl" if graph.is_dir() else graph
+    if not target.is_file():
+        raise InputError(str(target), "no such RDF file", "run `esrgraph build` first, or name a .ttl/.nt file")
+    pool = WorkerPool(str(graph), base, workers)
+    try:
+        try:
+            info = pool.start()
+        except PoolError as exc:
+            raise InputError(str(target), str(exc)) from None
+        settings = Settings(pool, info, timeout=timeout, max_rows=max_rows or None,
+                            max_request_bytes=max_request_bytes, allow_service=allow_service, max_clients=max_clients)
+        server = make_server(settings, host, port, quiet, client_timeout)
+        bound_host, bound_port = server.server_address[:2]
+        url = f"http://{bound_host}:{bound_port}"
+        click.echo(f"esrgraph: serving {target} ({info.triples} triples) at {url}/", err=True)
+        click.echo(f"  SPARQL endpoint: {url}/sparql   data: {info.base} -> {url}{settings.base_path}", err=True)
+        click.echo(f"  {settings.limits_text()}  Ctrl-C stops.", err=True)
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    finally:
+        pool.close()

@@ -1,0 +1,110 @@
+"""Parse files of any known layout into records: the library entry point for reading."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from esrgraph.core.errors import InputError, ParseError
+from esrgraph.core.model import ProjectRecord
+from esrgraph.parsers.base import ParseOutcome, SourceText
+from esrgraph.parsers.registry import LAYOUTS, detect_layout, get_parser
+from esrgraph.io.sources import iter_input_files, read_source
+
+
+def parse_source(source: SourceText, layout: str | None = None) -> ParseOutcome:
+    """Parse decoded text; the layout is detected unless named."""
+    if layout is None:
+        layout = detect_layout(source.text)
+        if layout is None:
+            if not source.text.strip():
+                raise InputError(source.path, "is empty")
+            raise InputError(
+                source.path,
+                "is not in a layout esrgraph knows",
+                f"known layouts: {', '.join(LAYOUTS)}; name one with --layout if detection fails",
+            )
+    try:
+        parser = get_parser(layout)
+    except KeyError:
+        raise InputError(source.path, f"unknown layout {layout!r}", f"known layouts: {', '.join(LAYOUTS)}") from None
+    try:
+        return parser.parse(source)
+    except (InputError, ParseError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser bug fails this file, not the build
+        raise ParseError(source.path, f"the {layout} parser failed on this file ({type(exc).__name__}: {exc}); "
+                         "this is a bug in esrgraph, please report it") from exc
+
+
+def parse_file(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str | None = None,
+    layout: str | None = None,
+    display_path: str | None = None,
+) -> ParseOutcome:
+    """Parse one file.
+
+    Args:
+        path: the file to read.
+        encoding: the file's encoding; detected when None.
+        layout: a name from ``LAYOUTS``; detected when None.
+
+    Returns:
+        The records read and the records quarantined with their reasons.
+
+    Raises:
+        InputError: the file cannot be read or its layout is unknown.
+    """
+    return parse_source(read_source(path, encoding, display_path=display_path), layout)
+
+
+@dataclass(slots=True)
+class FileFailure:
+    path: str
+    error: InputError
+
+
+@dataclass(slots=True)
+class ParseBatch:
+    """Everything read from a set of inputs: what built, what was set aside, what failed."""
+
+    records: list[ProjectRecord] = field(default_factory=list)
+    quarantined: list[ParseError] = field(default_factory=list)
+    failed_files: list[FileFailure] = field(default_factory=list)
+    files_read: int = 0
+    units: int = 0
+    #: Display path -> the file it was read from (the quarantine writer copies records out of it).
+    paths: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.quarantined and not self.failed_files
+
+
+def parse_paths(
+    inputs: Iterable[str | os.PathLike[str]],
+    *,
+    encoding: str | None = None,
+    layout: str | None = None,
+) -> ParseBatch:
+    """Parse files and folders (recursively). A bad file is recorded and the batch goes on."""
+    batch = ParseBatch()
+    for path, shown in iter_input_files(inputs):
+        batch.files_read += 1
+        batch.paths[shown] = path
+        try:
+            outcome = parse_file(path, encoding=encoding, layout=layout, display_path=shown)
+        except InputError as exc:
+            batch.failed_files.append(FileFailure(shown, exc))
+            continue
+        except ParseError as exc:  # the whole file is unreadable in the layout chosen
+            batch.failed_files.append(FileFailure(shown, InputError(shown, exc.message, "check --layout")))
+            continue
+        batch.records.extend(outcome.records)
+        batch.quarantined.extend(outcome.quarantined)
+        batch.units += outcome.units
+    return batch

@@ -1,0 +1,102 @@
+"""The in-process stages every build shares: merge and map records, with the code lists."""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from pyoxigraph import Triple
+
+from esrgraph.core.errors import ParseError
+from esrgraph.core.findings import Finding, Severity
+from esrgraph.core.model import ProjectRecord
+from esrgraph.core.version import __version__
+from esrgraph.io.export import key_of, sort_keyed
+from esrgraph.mapping.mapper import MappingOptions, map_projects
+from esrgraph.mapping.merge import MergedProject, merge_records
+from esrgraph.pipeline.result import BuildOptions
+
+
+def problem_findings(records: Iterable[ProjectRecord]) -> list[Finding]:
+    return [
+        Finding(
+            severity=Severity.VIOLATION,
+            rule="unreadable-value",
+            message=problem.message,
+            record=problem.record or record.code,
+            field=problem.field,
+            value=problem.value,
+            path=problem.path,
+            line=problem.line,
+            stage="parse",
+        )
+        for record in records
+        for problem in record.problems
+    ]
+
+
+def load_resolver():  # type: ignore[no-untyped-def]
+    """The code-list resolver, or None when the code lists are not available."""
+    try:
+        from esrgraph.mapping.codelists import CodeLists
+        from esrgraph.mapping.resolve import Resolver
+    except ImportError:
+        return None
+    return Resolver(CodeLists.load())
+
+
+def codelist_triples() -> list[Triple]:
+    try:
+        from esrgraph.mapping.codelists import CodeLists
+    except ImportError:
+        return []
+    return list(CodeLists.load().skos_triples())
+
+
+def build_records(records: list[ProjectRecord], options: BuildOptions) -> tuple[list[MergedProject], list[Triple], list[Finding], list[ParseError], Counter[str], int]:
+    """Merge and map parsed records (no validation). Records without a code are quarantined."""
+    quarantined: list[ParseError] = []
+    usable: list[ProjectRecord] = []
+    for record in records:
+        if not record.code:
+            quarantined.append(
+                ParseError(record.source.path, "record has no project code", line=record.source.first_line, field="code")
+            )
+        else:
+            usable.append(record)
+    projects, merge_findings = merge_records(usable)
+    mapping = map_projects(
+        projects,
+        MappingOptions(base=options.base, include_personal_data=options.include_personal_data, software_version=__version__),
+        load_resolver() if options.with_codelists else None,
+    )
+    keyed = mapping.keyed
+    if options.with_codelists:
+        keyed.update((key_of(t), t) for t in codelist_triples())
+    findings = problem_findings(usable) + merge_findings + mapping.findings
+    return projects, sort_keyed(keyed), findings, quarantined, mapping.withheld, mapping.organisations
+
+
+def build_graph(records: list[ProjectRecord], options: BuildOptions | None = None) -> list[Triple]:
+    """Sorted triples for already-parsed records (merged and mapped, not validated)."""
+    return build_records(records, options or BuildOptions())[1]
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector for a build.
+
+    A large build keeps millions of long-lived objects (records, terms, triples) and makes
+    hardly any reference cycles; the collector would rescan them all again and again, about
+    a fifth of a 10,000-record build (benchmarks/results.md). Reference counting still frees
+    everything else at once.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
