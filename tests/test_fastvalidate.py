@@ -6,25 +6,24 @@ of every result, and the findings built from them.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple
 
-from esrgraph.pipeline.result import BuildOptions
-from esrgraph.pipeline.stages import build_records
-from esrgraph.io.export import OutputFormat, serialize_triples
-from esrgraph.validation.fast.compiler import compile_shapes, python_regex_functions
+from esrgraph.core.vocab import ESR, ORG
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import OutputFormat
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.inputs import parse_source
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.stages import build_records
+from esrgraph.validation.fast.compiler import compile_shapes, python_regex_functions
 from esrgraph.validation.report import ShaclResult, triples_to_rdflib, validate_graph
-from esrgraph.core.vocab import ESR, ORG
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPE_EXAMPLES = sorted((ROOT / "tests" / "shapes").glob("*/*.ttl"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 #: Examples holding ill-typed literals (a date that is no date), which the pipeline never writes:
 #: on them Oxigraph's and rdflib's SPARQL engines compare differently inside C01's SHACL-SPARQL
@@ -70,7 +69,7 @@ def test_shape_example_gives_pyshacls_results(fast, path: Path) -> None:  # type
 
 
 def _bulk_triples() -> list[Triple]:
-    from generate import files
+    from benchmarks.generate import files
 
     records = []
     for layout, n in (("eura-description", 10), ("eura-flattened", 2), ("portal-card", 2), ("projectlist-csv", 3)):
@@ -200,7 +199,7 @@ def test_last_not_exists_becomes_an_optional_only_when_it_is_safe() -> None:
 
 def test_processes_that_validate_at_once_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each of several validating processes takes its share of the cores, never less than one thread."""
-    from esrgraph.validation.fast import compiler as fastvalidate
+    from esrgraph.validation.fast import runtime as fastvalidate
 
     monkeypatch.delenv("ESRGRAPH_THREADS", raising=False)
     monkeypatch.setattr(fastvalidate.os, "cpu_count", lambda: 4)

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from pyshacl.entrypoints import meta_validate  # pyshacl's validate(meta_shacl=True) uses the same graph
 from rdflib.namespace import RDF, SH, SKOS
 from stdnum.fi import ytunnus
 
-from esrgraph.validation.report import validate_graph
-from pyshacl.entrypoints import meta_validate  # pyshacl's validate(meta_shacl=True) uses the same graph
 from esrgraph.core.vocab import ESRSH
+from esrgraph.validation.report import validate_graph
 from shapehelpers import (
     EXAMPLES_DIR,
     SHAPES_DIR,

@@ -9,11 +9,11 @@ from pathlib import Path
 import rdflib
 
 from esrgraph.core.errors import InputError
-from esrgraph.io.export import OutputFormat, atomic_write_bytes, serialize_triples
 from esrgraph.core.findings import Severity
+from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import RDFLIB_PARSERS, OutputFormat, rdf_format_of
 from esrgraph.validation.report import ValidationReport, validate_graph
-
-_RDFLIB_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".xml": "xml", ".trig": "trig", ".nq": "nquads"}
 
 
 @dataclass(slots=True)
@@ -48,9 +48,7 @@ def load_rdflib(path: str | os.PathLike[str]) -> rdflib.Graph:
         p = p / "esrgraph.ttl"
     if not p.is_file():
         raise InputError(str(p), "no such RDF file")
-    fmt = _RDFLIB_FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise InputError(str(p), "unknown RDF file extension", f"use one of {', '.join(_RDFLIB_FORMATS)}")
+    fmt = RDFLIB_PARSERS[rdf_format_of(p, gzipped=False)]
     graph = rdflib.Graph()
     try:
         graph.parse(p, format=fmt)

@@ -20,8 +20,9 @@ from rdflib.namespace import SH
 
 from esrgraph.core.errors import ShapeLoadError
 from esrgraph.core.findings import Finding, Severity
+from esrgraph.core.vocab import DCTERMS, ESR, ESRSH, PROV, RDF, XSD
+from esrgraph.core.vocab import SH as SH_NS
 from esrgraph.mapping.mapper import FIELD_OF_PREDICATE
-from esrgraph.core.vocab import DCTERMS, ESR, ESRSH, PROV, RDF, SH as SH_NS, XSD
 
 _SEVERITY = {
     str(SH.Violation): Severity.VIOLATION,
@@ -152,7 +153,8 @@ def load_shapes(shapes: str | os.PathLike[str] | None = None) -> tuple[rdflib.Gr
 
 def triples_to_rdflib(triples: Iterable[Triple]) -> rdflib.Graph:
     """An rdflib graph holding ``triples`` (through N-Triples, which both sides read exactly)."""
-    from esrgraph.io.export import OutputFormat, serialize_triples
+    from esrgraph.io.export import serialize_triples
+    from esrgraph.io.formats import OutputFormat
 
     data = serialize_triples(triples, OutputFormat.NTRIPLES)
     graph = rdflib.Graph()
@@ -178,11 +180,11 @@ def validate_graph(
     """
     shapes_graph, files = load_shapes(shapes)
     results = pyshacl_results(data, shapes_graph, files)
-    context = _FocusContext(data)
+    context = FocusContext(data)
     report = ValidationReport(shapes_files=[str(f) for f in files])
     for raw in results:
         report.results.append(raw)
-        report.findings.append(_finding(raw, context, locate))
+        report.findings.append(finding(raw, context, locate))
     report.findings.sort(key=Finding.sort_key)
     return report
 
@@ -216,8 +218,10 @@ def pyshacl_results(data: rdflib.Graph, shapes_graph: rdflib.Graph, files: Itera
 
 def compare_literal(a: rdflib.Literal, b: rdflib.Literal) -> int:
     """pyshacl's literal comparison (-1, 0, 1), for the fast validator's exact re-checks."""
-    from pyshacl.rdfutil.compare import compare_literal as pyshacl_compare
+    from pyshacl.rdfutil.compare import compare_literal as untyped_compare
 
+    # pyshacl's function carries no annotations; this says what it takes and gives
+    pyshacl_compare: Callable[[rdflib.Literal, rdflib.Literal], int] = untyped_compare
     return int(pyshacl_compare(a, b))
 
 
@@ -250,7 +254,7 @@ def _text(term: rdflib.term.Node | None) -> str:
     return str(term)
 
 
-class _FocusContext:
+class FocusContext:
     """Which project (code) each focus node belongs to, read from the data graph."""
 
     def __init__(self, data: rdflib.Graph | None = None) -> None:
@@ -322,7 +326,7 @@ def finding_place(record: str | None, field_name: str | None, locate: Locator | 
     return None, None
 
 
-def _finding(raw: ShaclResult, context: _FocusContext, locate: Locator | None) -> Finding:
+def finding(raw: ShaclResult, context: FocusContext, locate: Locator | None) -> Finding:
     record = context.record(raw.focus)
     field_name = context.field(raw.focus, raw.path)
     if raw.path is None and raw.source_shape.endswith("check-digit"):
