@@ -4,21 +4,19 @@ the fast and pyshacl validators give the same findings on a whole build."""
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-from esrgraph.pipeline.result import BuildOptions
-from esrgraph.pipeline.build import build
 from esrgraph.outputs import write_outputs
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import BuildOptions
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 GRAPH_FILES = ("esrgraph.ttl", "esrgraph.nt", "validation-report.ttl", "validation-report.json")
 
 
 def _corpus(folder: Path, n: int = 24) -> Path:
-    from generate import write_corpus
+    from benchmarks.generate import write_corpus
 
     write_corpus(folder / "in", n, seed=11, faulty_share=0.2)
     write_corpus(folder / "in", 5, seed=12, layout="projectlist-csv")

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
-from esrgraph.pipeline.result import BuildOptions
-from esrgraph.pipeline.build import build
 from esrgraph.outputs import write_outputs
-from esrgraph.pipeline.sharded.build import ShardConflict, merge_blocks, shard_of, wants_shards, write_blocks
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.sharded.blocks import ShardConflict, merge_blocks, write_blocks
+from esrgraph.pipeline.sharded.layout import shard_of, wants_shards
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _corpus(folder: Path) -> Path:
     """Generated descriptions with faults, CSV rows of the same projects (they merge), the bundled
     samples, a record without a code and a file no parser reads."""
-    from generate import write_corpus
+    from benchmarks.generate import write_corpus
 
     inputs = folder / "in"
     write_corpus(inputs / "descriptions", 48, seed=11, faulty_share=0.25)
@@ -100,8 +99,9 @@ def test_blocks_merge_in_subject_order_and_a_subject_in_two_parts_is_refused(tmp
 def test_a_merge_of_many_interleaved_runs_equals_one_sort_of_all_triples(tmp_path: Path) -> None:
     """Subjects alternate between parts, as hashed shards make them, and one part is empty: the
     merged files are what one serialisation of all the triples, sorted, gives."""
-    from esrgraph.io.export import OutputFormat, serialize_triples, sort_triples
     from esrgraph.core.vocab import PREFIXES
+    from esrgraph.io.export import serialize_triples, sort_triples
+    from esrgraph.io.formats import OutputFormat
 
     triples = [_triple(f"s{n:04d}", p, f"value {n} " + "x" * (n % 97)) for n in range(3000) for p in ("p", "q")]
     parts = [[t for t in triples if int(t.subject.value[-4:]) % 3 == k] for k in range(3)] + [[]]
@@ -124,9 +124,9 @@ def test_codes_that_name_one_iri_share_a_shard_and_only_default_fast_builds_shar
 
 
 def test_a_records_locating_form_keeps_each_fields_first_line_and_no_line_texts() -> None:
-    from esrgraph.pipeline.result import locator_table
     from esrgraph.core.model import field_head
     from esrgraph.parsers.inputs import parse_paths
+    from esrgraph.pipeline.result import locator_table
 
     records = parse_paths([ROOT / "data" / "samples"]).records
     assert len(records) >= 5

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from esrgraph.core.findings import Finding
-from esrgraph.io.export import OutputFormat, serialize_triples
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import OutputFormat
 from esrgraph.pipeline.result import VALIDATORS, BuildOptions, BuildResult, _locator
 from esrgraph.pipeline.stages import build_records, cyclic_gc_paused
 from esrgraph.validation.report import triples_to_rdflib, validate_graph
@@ -45,9 +46,10 @@ def _build(inputs: Sequence[str | os.PathLike[str]] | None, options: BuildOption
         raise UsageError(f"unknown validator {options.validator!r}; choose one of {', '.join(VALIDATORS)}")
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    from esrgraph.pipeline.parse_pool import parse_files
-    from esrgraph.pipeline.sharded.build import build_sharded, wants_shards
     from esrgraph.io.sources import iter_input_files
+    from esrgraph.pipeline.parse_pool import parse_files
+    from esrgraph.pipeline.sharded.build import build_sharded
+    from esrgraph.pipeline.sharded.layout import wants_shards
 
     files = [(str(path), shown) for path, shown in iter_input_files(inputs if inputs else default_inputs())]
     if wants_shards(len(files), options):
@@ -61,7 +63,7 @@ def _build(inputs: Sequence[str | os.PathLike[str]] | None, options: BuildOption
     start = time.perf_counter()
     ntriples = None
     if options.validator == "fast":
-        from esrgraph.validation.fast.runtime import validate_fast
+        from esrgraph.validation.fast import validate_fast
 
         ntriples = serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True)
         validation = validate_fast(triples, ntriples, options.shapes, _locator(batch.records))

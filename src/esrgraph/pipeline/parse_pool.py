@@ -6,7 +6,7 @@
 The parse cache (``BuildOptions.cache_dir``, ``esrgraph build --incremental``) keeps one
 pickle per input file (read and written by whichever process parses it), named by the
 SHA-256 of the file's bytes, its display name, the encoding and layout asked for, and the
-source of the parsing code. A rebuild re-parses
+program's fingerprint (``pipeline.cache.fingerprint``). A rebuild re-parses
 only the files whose bytes changed; merge, mapping and validation run again on all
 records, so the output is byte-identical to a full build. A sharded build does not use
 it: its shard cache (``pipeline.cache.shards``) keeps whole parse chunks, mapped shards and
@@ -17,72 +17,66 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
-import os
 import pickle
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from esrgraph.core.errors import InputError, ParseError
+from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.parsers.base import ParseOutcome
 from esrgraph.parsers.inputs import FileFailure, ParseBatch, parse_file
+from esrgraph.pipeline.cache.fingerprint import program_fingerprint
 from esrgraph.pipeline.progress import Progress
+from esrgraph.pipeline.workers import process_count
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildOptions
 
-def _rebuild_error(cls: type[Exception], state: dict[str, object]) -> Exception:
+_E = TypeVar("_E", bound=Exception)
+
+
+def _rebuild_error(cls: type[_E], state: dict[str, Any]) -> _E:
     error = cls.__new__(cls)
-    Exception.__init__(error, *state.pop("__args__", ()))  # type: ignore[arg-type]
+    Exception.__init__(error, *state.pop("__args__", ()))
     error.__dict__.update(state)
     return error
 
 
-def _reduce_error(error: Exception) -> tuple[object, ...]:
+def _reduce_error(error: _E) -> tuple[Callable[[type[_E], dict[str, Any]], _E], tuple[type[_E], dict[str, Any]]]:
     return _rebuild_error, (type(error), {"__args__": error.args, **error.__dict__})
 
 
 # Our errors take keyword arguments, which exceptions' default pickling loses: keep their attributes.
-for _cls in (InputError, ParseError):
-    copyreg.pickle(_cls, _reduce_error)  # type: ignore[arg-type]
+copyreg.pickle(InputError, _reduce_error)
+copyreg.pickle(ParseError, _reduce_error)
 
 #: Below this many files to parse, worker processes cost more than they save.
 PARALLEL_MIN_FILES = 64
 _CHUNK = 64
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """SHA-256 over the source of everything that decides what a file parses to."""
-    from esrgraph.core.version import __version__
-
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted([*root.glob("parsers/*.py"), root / "model.py", root / "sources.py", root / "parsing.py"]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def _cache_key(data: bytes, shown: str, encoding: str | None, layout: str | None) -> str:
-    digest = hashlib.sha256(code_fingerprint().encode())
+    digest = hashlib.sha256(program_fingerprint().encode())
     for part in (shown, encoding or "", layout or ""):
         digest.update(b"\0" + part.encode())
     digest.update(b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 
-def parse_outcome(path: str, shown: str, encoding: str | None, layout: str | None) -> tuple[str, object]:
-    """Parse one file: ("ok", ParseResult) or ("failed", FileFailure)."""
+#: What parsing one file gives: ("ok", ParseOutcome) or ("failed", FileFailure).
+Outcome = tuple[str, ParseOutcome | FileFailure]
+
+
+def parse_outcome(path: str, shown: str, encoding: str | None, layout: str | None) -> Outcome:
+    """Parse one file: ("ok", ParseOutcome) or ("failed", FileFailure)."""
     try:
         return ("ok", parse_file(path, encoding=encoding, layout=layout, display_path=shown))
     except InputError as exc:
         return ("failed", FileFailure(shown, exc))
     except ParseError as exc:  # the whole file is unreadable in the layout chosen
         return ("failed", FileFailure(shown, InputError(shown, exc.message, "check --layout")))
-
-
-#: What parsing one file gives: ("ok", ParseResult) or ("failed", FileFailure).
-Outcome = tuple[str, object]
 
 
 def parse_cached(path: str, shown: str, encoding: str | None, layout: str | None, cache: str | None) -> Outcome:
@@ -100,14 +94,12 @@ def parse_cached(path: str, shown: str, encoding: str | None, layout: str | None
     key = _cache_key(data, shown, encoding, layout)
     target = Path(cache) / key[:2] / f"{key}.pickle"
     try:
-        return pickle.loads(target.read_bytes())  # type: ignore[no-any-return]
+        kept: Outcome = pickle.loads(target.read_bytes())
+        return kept
     except OSError:
         pass
     outcome = parse_outcome(path, shown, encoding, layout)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, target)
+    atomic_write_bytes(target, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     return outcome
 
 
@@ -115,29 +107,23 @@ def _parse_chunk(jobs: list[tuple[str, str, str | None, str | None, str | None]]
     return [parse_cached(*job) for job in jobs]
 
 
-def _workers(options: BuildOptions, todo: int) -> int:
-    if options.workers is not None:
-        return max(1, options.workers)
-    if todo < PARALLEL_MIN_FILES:
-        return 1
-    return min(2, os.cpu_count() or 1)
-
-
 def parse_cache_dir(options: BuildOptions) -> str | None:
     return str(Path(options.cache_dir) / "parse") if options.cache_dir else None
 
 
 def parse_files(files: list[tuple[str, str]], options: BuildOptions) -> ParseBatch:
-    """Like ``parsing.parse_paths`` for files listed as (path, display name), over worker
+    """Like ``parsers.inputs.parse_paths`` for files listed as (path, display name), over worker
     processes and through the parse cache.
 
     Records come back in input order whatever the number of workers, so the build is the same.
     """
     cache = parse_cache_dir(options)
+    if cache is not None:
+        program_fingerprint()  # once, before the workers fork: every key of this build uses the same
     jobs = [(path, shown, options.encoding, options.layout, cache) for path, shown in files]
     outcomes: list[Outcome] = []
     progress = Progress(len(files), "parse", "files")
-    workers = _workers(options, len(jobs))
+    workers = process_count(options.workers, few=len(jobs) < PARALLEL_MIN_FILES)
     if workers > 1:
         chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -157,12 +143,12 @@ def parse_files(files: list[tuple[str, str]], options: BuildOptions) -> ParseBat
 
 def add_outcome(batch: ParseBatch, path: str, shown: str, outcome: Outcome) -> None:
     """Add one file's parse outcome to ``batch``."""
-    status, payload = outcome
+    _status, payload = outcome  # "failed" exactly when the payload is a FileFailure
     batch.files_read += 1
     batch.paths[shown] = Path(path)  # for the quarantine writer
-    if status == "failed":
-        batch.failed_files.append(payload)  # type: ignore[arg-type]
+    if isinstance(payload, FileFailure):
+        batch.failed_files.append(payload)
         return
-    batch.records.extend(payload.records)  # type: ignore[attr-defined]
-    batch.quarantined.extend(payload.quarantined)  # type: ignore[attr-defined]
-    batch.units += payload.units  # type: ignore[attr-defined]
+    batch.records.extend(payload.records)
+    batch.quarantined.extend(payload.quarantined)
+    batch.units += payload.units

@@ -15,21 +15,17 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from esrgraph.core.version import __version__
 from esrgraph.core.errors import ParseError
-from esrgraph.io.export import (
-    OutputFormat,
-    atomic_copy_file,
-    atomic_write_bytes,
-    read_ntriples,
-    serialize_triples,
-)
 from esrgraph.core.findings import Finding, Severity
-from esrgraph.mapping.merge import MergedProject
 from esrgraph.core.model import ProjectRecord, field_head
-from esrgraph.parsers.inputs import ParseBatch
-from esrgraph.validation.report import ValidationReport
+from esrgraph.core.version import __version__
 from esrgraph.core.vocab import DEFAULT_BASE, PREFIXES
+from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes
+from esrgraph.io.export import read_ntriples, serialize_triples
+from esrgraph.io.formats import OutputFormat
+from esrgraph.mapping.merge import MergedProject
+from esrgraph.parsers.inputs import ParseBatch
+from esrgraph.validation.report import Locator, ValidationReport
 
 #: Validators ``BuildOptions.validator`` may name.
 VALIDATORS = ("fast", "pyshacl")
@@ -56,11 +52,11 @@ class BuildOptions:
     #: "fast" (shapes compiled to SPARQL on Oxigraph) or "pyshacl" (the reference; slow on large inputs).
     validator: str = "fast"
     #: Folder of the build cache (``esrgraph build --incremental`` uses OUT/.cache): per-file parses, or a
-    #: sharded build's parts (esrgraph.shardcache); None: no cache.
+    #: sharded build's parts (``pipeline.cache.shards``); None: no cache.
     cache_dir: str | None = None
     #: Parser processes; None: 2 when there are many files to parse, else 1.
     workers: int | None = None
-    #: Shards of a sharded build (esrgraph.shardbuild); None: shard large inputs, 1: never shard.
+    #: Shards of a sharded build (``pipeline.sharded``); None: shard large inputs, 1: never shard.
     shards: int | None = None
 
 
@@ -69,8 +65,9 @@ class BuildResult:
     """Everything one build produced and found."""
 
     batch: ParseBatch
-    projects: list[MergedProject]
-    triples: list[Triple]
+    #: Lists in the in-process build; a sharded build's load from its work folder when first read.
+    projects: Sequence[MergedProject]
+    triples: Sequence[Triple]
     findings: list[Finding]
     validation: ValidationReport | None
     quarantined: list[ParseError]
@@ -94,7 +91,7 @@ class BuildResult:
     #: Why a sharded build could not use its cache and built every part again (None: it could).
     cache_note: str | None = None
 
-    def record_locator(self):  # type: ignore[no-untyped-def]
+    def record_locator(self) -> Locator:
         """(record code, field) -> (source path, line) for every record of the build (``locator_of``)."""
         return locator_of(self.locations if self.locations is not None else locator_table(self.batch.records))
 
@@ -178,7 +175,7 @@ def locator_table(records: Iterable[ProjectRecord]) -> LocatorTable:
     return table
 
 
-def locator_of(table: LocatorTable):  # type: ignore[no-untyped-def]
+def locator_of(table: LocatorTable) -> Locator:
     """(record code, field) -> (source path, line): the first line of a record of that project
     that gave the field (or a field of the same head), else the record's first line."""
 
@@ -195,7 +192,7 @@ def locator_of(table: LocatorTable):  # type: ignore[no-untyped-def]
     return locate
 
 
-def _locator(records: Sequence[ProjectRecord]):  # type: ignore[no-untyped-def]
+def _locator(records: Sequence[ProjectRecord]) -> Locator:
     return locator_of(locator_table(records))
 
 

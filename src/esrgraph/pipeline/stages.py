@@ -6,6 +6,7 @@ import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Triple
 
@@ -17,6 +18,9 @@ from esrgraph.io.export import key_of, sort_keyed
 from esrgraph.mapping.mapper import MappingOptions, map_projects
 from esrgraph.mapping.merge import MergedProject, merge_records
 from esrgraph.pipeline.result import BuildOptions
+
+if TYPE_CHECKING:
+    from esrgraph.mapping.resolve import Resolver
 
 
 def problem_findings(records: Iterable[ProjectRecord]) -> list[Finding]:
@@ -37,7 +41,7 @@ def problem_findings(records: Iterable[ProjectRecord]) -> list[Finding]:
     ]
 
 
-def load_resolver():  # type: ignore[no-untyped-def]
+def load_resolver() -> Resolver | None:
     """The code-list resolver, or None when the code lists are not available."""
     try:
         from esrgraph.mapping.codelists import CodeLists
@@ -89,9 +93,9 @@ def cyclic_gc_paused() -> Iterator[None]:
     """Pause CPython's cyclic garbage collector for a build.
 
     A large build keeps millions of long-lived objects (records, terms, triples) and makes
-    hardly any reference cycles; the collector would rescan them all again and again, about
-    a fifth of a 10,000-record build (benchmarks/results.md). Reference counting still frees
-    everything else at once.
+    hardly any reference cycles; the collector would rescan them all again and again
+    (docs/decisions/20261123-build-hot-paths.md). Reference counting still frees everything else
+    at once.
     """
     was_enabled = gc.isenabled()
     gc.disable()

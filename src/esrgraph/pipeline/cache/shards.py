@@ -21,8 +21,8 @@ The input files' digests are kept too (``file-digests.pickle``), by path with th
 (device, inode, size, mtime, ctime): a rebuild reads only the files whose stat changed. So is the
 shard count (``shard-count.txt``), which a rebuild keeps while it still fits the input.
 
-Every key also covers esrgraph's source and resource files (code lists, shapes, ontology),
-so a changed program never reuses a part. An entry is written under a temporary name and
+Every key also covers esrgraph's source and resource files (code lists, shapes, ontology:
+``fingerprint.program_fingerprint``), so a changed program never reuses a part. An entry is written under a temporary name and
 renamed into place, so a killed build leaves none half-written; after a build, the entries
 it did not use are removed, so the cache holds one build's parts. One build uses a cache
 at a time (a lock file); a second waits.
@@ -40,34 +40,23 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
+
+from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.pipeline.cache.fingerprint import program_fingerprint
 
 KINDS = ("chunks", "map", "check", "org", "common")
 _DIGESTS = "file-digests.pickle"
 _SHARDS = "shard-count.txt"
-
-
-@lru_cache(maxsize=1)
-def program_fingerprint() -> str:
-    """SHA-256 over esrgraph's source and the resource files a build reads."""
-    from esrgraph.core.version import __version__
-    from esrgraph.core.resources import resource_dir
-
-    package = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256(__version__.encode())
-    files = sorted(package.rglob("*.py"))
-    for name in ("data", "shapes", "ontology"):
-        folder = resource_dir(name)
-        files += sorted(p for p in folder.rglob("*") if p.is_file() and "samples" not in p.relative_to(folder).parts)
-    for path in files:
-        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+_T = TypeVar("_T")
 
 
 def digest(*parts: bytes | str) -> str:
-    """SHA-256 of ``parts`` (each length-prefixed, so no two lists of parts share a digest)."""
+    """SHA-256 of ``parts`` (each length-prefixed, so no two lists of parts share a digest).
+
+    ``program_fingerprint`` is looked up here, in this module, when called (a test replaces it)."""
     h = hashlib.sha256(program_fingerprint().encode())
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
@@ -89,17 +78,19 @@ def stable_bytes(value: Any) -> bytes:
 
 def with_sorted_sets(item: Any) -> tuple[Any, ...]:
     """A dataclass instance as the tuple of its fields, each set as a sorted list."""
-    return tuple(sorted(v) if isinstance(v, (set, frozenset)) else v for v in _fields_of(type(item))(item))
+    kind: type = type(item)
+    return tuple(sorted(v) if isinstance(v, (set, frozenset)) else v for v in _fields_of(kind)(item))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    """A getter of a dataclass's field values (``dataclasses.fields`` per call cost a third of the time)."""
+    """A getter of a dataclass's field values (``dataclasses.fields`` per call was a large share of the
+    time; docs/decisions/20261201-shard-cache.md)."""
     getter = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
     return getter if len(dataclasses.fields(cls)) > 1 else lambda item: (getter(item),)
 
 
-class RecordingIndex(dict):  # type: ignore[type-arg]
+class RecordingIndex(dict[str, set[str]]):
     """The organisation-name index, remembering every key looked up and what was found.
 
     A shard's mapping depends on the index only through these look-ups (``Mapper._organisation``).
@@ -109,7 +100,14 @@ class RecordingIndex(dict):  # type: ignore[type-arg]
         super().__init__(index)
         self.lookups: dict[str, tuple[str, ...]] = {}
 
-    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+    @overload
+    def get(self, key: str, default: None = None, /) -> set[str] | None: ...
+    @overload
+    def get(self, key: str, default: set[str], /) -> set[str]: ...
+    @overload
+    def get(self, key: str, default: _T, /) -> set[str] | _T: ...
+
+    def get(self, key: str, default: Any = None, /) -> Any:  # the overloads above say what it gives
         found = super().get(key, default)
         self.lookups[key] = tuple(sorted(found)) if found else ()
         return found
@@ -174,7 +172,7 @@ class ShardCache:
         self._replace(_DIGESTS, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
     def shard_count(self) -> int | None:
-        """The shard count the kept parts were made with (``shardbuild.shard_count`` keeps it while it
+        """The shard count the kept parts were made with (``sharded.layout.shard_count`` keeps it while it
         fits); None when unknown or unreadable."""
         try:
             count = int((self.root / _SHARDS).read_text(encoding="ascii").strip())
@@ -187,9 +185,7 @@ class ShardCache:
 
     def _replace(self, name: str, data: bytes) -> None:
         """Write one of the cache's own files aside and rename it into place."""
-        tmp = self.root / f".{name}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, self.root / name)
+        atomic_write_bytes(self.root / name, data, durable=False)
 
     def close(self) -> None:
         fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
@@ -242,8 +238,8 @@ def file_digests(paths: Iterable[tuple[str, str]], known: DigestTable | None = N
                  ) -> tuple[list[str] | None, DigestTable]:
     """SHA-256 of each file's bytes beside its path and display name, and the table of what was found.
 
-    A file whose stat is the one in ``known`` is not read again (a rebuild of 30,000 generated files read and
-    hashed 230 MB for it); ctime is part of the stat, and no program can set it back, so content
+    A file whose stat is the one in ``known`` is not read again (reading every input was a rebuild's
+    largest cost after the merge; docs/decisions/20261201-shard-cache.md); ctime is part of the stat, and no program can set it back, so content
     written with a restored mtime is read again too. Files changed less than ``SETTLED_NS`` ago are
     left out of the table. The list is None if a file cannot be read (that chunk is not cached:
     its failure is reported by parsing it).

@@ -1,0 +1,84 @@
+"""The organisations across shards, in the main process: their facts merged from every shard's
+mentions, written out as the inputs of the organisation parts, and the parts' findings located.
+
+Why in the main process: an organisation is mentioned by projects of many shards, and its node
+must be written once, from its first mention on (as one mapper over all projects would).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from esrgraph.core.findings import Finding
+from esrgraph.mapping.mapper import OrganisationFacts
+from esrgraph.pipeline.cache import shards as shardcache
+from esrgraph.pipeline.sharded.layout import ORGANISATION_FACTS, organisation_part
+from esrgraph.pipeline.sharded.workers import MapOutcome
+
+if TYPE_CHECKING:
+    from esrgraph.pipeline.result import LocatorTable
+
+_dump, _load = shardcache.dump, shardcache.load
+
+
+def _organisations_of(outcome: MapOutcome) -> dict[str, tuple[tuple[str, int], OrganisationFacts]]:
+    if outcome.organisations is not None:
+        return outcome.organisations
+    kept: dict[str, tuple[tuple[str, int], OrganisationFacts]] = _load(Path(outcome.stem).parent / ORGANISATION_FACTS)
+    return kept
+
+
+def merge_organisations(outcomes: Iterable[MapOutcome]) -> dict[str, OrganisationFacts]:
+    """One fact set per organisation over all shards, built up from its first mention on."""
+    mentions: dict[str, list[tuple[tuple[str, int], OrganisationFacts]]] = defaultdict(list)
+    for outcome in outcomes:
+        for iri, mention in _organisations_of(outcome).items():
+            mentions[iri].append(mention)
+    merged = {}
+    for iri, found in mentions.items():
+        found.sort(key=lambda mention: mention[0])
+        first = found[0][1]
+        for _, later in found[1:]:
+            first.absorb(later)
+        merged[iri] = first
+    return merged
+
+
+def write_organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[MapOutcome], parts: int,
+                             workdir: Path, wanted: set[int]) -> None:
+    """Write the inputs of the ``wanted`` organisation parts: each part's merged organisations,
+    the links to them, and the codes of the projects that link."""
+    links: list[list[tuple[str, str, str]]] = [[] for _ in range(parts)]
+    codes: list[dict[str, str]] = [{} for _ in range(parts)]
+    for outcome in mapped:
+        for p, pred, o in outcome.links:
+            n = organisation_part(o, parts)
+            if n not in wanted:
+                continue
+            links[n].append((p, pred, o))
+            codes[n][p] = outcome.codes[p]
+    members: list[list[OrganisationFacts]] = [[] for _ in range(parts)]
+    for iri in sorted(organisations):
+        n = organisation_part(iri, parts)
+        if n in wanted:
+            members[n].append(organisations[iri])
+    for n in sorted(wanted):
+        _dump(workdir / "organisations" / f"o{n:04d}.pickle", (members[n], sorted(set(links[n])), codes[n]))
+
+
+def located(findings: Sequence[Finding], locations: LocatorTable) -> list[Finding]:
+    """An organisation part's findings with the file and line of the field they name, as the
+    validator locates a finding that has a record and a field (the parts are validated unlocated)."""
+    from esrgraph.pipeline.result import locator_of
+    from esrgraph.validation.report import finding_place
+
+    locate = locator_of(locations)
+    out = []
+    for finding in findings:
+        path, line = finding_place(finding.record, finding.field, locate)
+        out.append(dataclasses.replace(finding, path=path, line=line))
+    return out
