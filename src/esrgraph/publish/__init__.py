@@ -4,7 +4,7 @@ vocabulary documentation and a static linked-data site.
 - :mod:`esrgraph.publish.release` writes ``OUT/release/`` or ``OUT/releases/NAME/`` and the changes.
 - :mod:`esrgraph.publish.catalog` builds ``catalog.ttl`` (DCAT-AP 3 + VoID) from a build.
 - :mod:`esrgraph.publish.vocabdocs` documents the ontology, code lists and shapes as HTML.
-- :mod:`esrgraph.publish.pages` writes the static site (``esrgraph site``).
+- :mod:`esrgraph.publish.site_pages` writes the static site (``esrgraph site``).
 """
 
 from __future__ import annotations

@@ -20,9 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from esrgraph.publish.publisher import PUBLISHER_TYPE_LABELS, PUBLISHER_TYPE_SCHEME, Publisher
 from esrgraph.core.vocab import (
     ADMS,
     CODE,
@@ -42,6 +41,7 @@ from esrgraph.core.vocab import (
     VOID,
     XSD,
 )
+from esrgraph.publish.publisher import PUBLISHER_TYPE_LABELS, PUBLISHER_TYPE_SCHEME, Publisher
 
 SPDX = "http://spdx.org/rdf/terms#"
 CC = "http://creativecommons.org/ns#"
@@ -152,6 +152,11 @@ def _target(iri: str) -> str | None:
     return None
 
 
+def _subject_text(term: NamedNode | BlankNode | Triple) -> str:
+    """A subject's IRI or blank-node id; a triple term (RDF 1.2; esrgraph writes none) as its text."""
+    return str(term) if isinstance(term, Triple) else term.value
+
+
 def graph_stats(triples: Iterable[Triple], base: str) -> GraphStats:
     """Count the graph and find its projects, dates, NUTS regions and funds.
 
@@ -192,11 +197,11 @@ class GraphCounter:
         if p == _RDF_TYPE and isinstance(o, NamedNode):
             stats.classes[o.value] += 1
             if o.value == _PROJECT:
-                stats.projects.append(subject.value)
+                stats.projects.append(_subject_text(subject))
             return
         if isinstance(o, NamedNode):
             value = o.value
-            s = subject.value
+            s = _subject_text(subject)
             if s.startswith(self._own) and not value.startswith(self._own):
                 key = self._link_keys.get(value, "")
                 if key == "":
@@ -219,7 +224,7 @@ class GraphCounter:
             elif p == _END:
                 self._ends.append(o.value)
             elif p == _PREF_LABEL and o.language:
-                stats.labels.setdefault(subject.value, {})[o.language] = o.value
+                stats.labels.setdefault(_subject_text(subject), {})[o.language] = o.value
 
     def stats(self) -> GraphStats:
         stats = self._stats

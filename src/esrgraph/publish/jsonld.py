@@ -66,7 +66,13 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
     return {"@context": dict(sorted(prefixes.items()))}
 
 
-def _object(term: NamedNode | BlankNode | Literal, compact: Compactor) -> dict[str, str]:
+def _no_triple_terms(term: Triple) -> ValueError:
+    return ValueError(f"JSON-LD 1.1 has no form for the triple term {term}; esrgraph writes none")
+
+
+def _object(term: NamedNode | BlankNode | Literal | Triple, compact: Compactor) -> dict[str, str]:
+    if isinstance(term, Triple):
+        raise _no_triple_terms(term)
     if isinstance(term, Literal):
         if term.language:
             return {"@value": term.value, "@language": term.language}
@@ -95,7 +101,9 @@ class NodeBuilder:
         done = None
         if subject != self._subject:
             done = self._node
-            self._subject = subject  # type: ignore[assignment]
+            if isinstance(subject, Triple):
+                raise _no_triple_terms(subject)
+            self._subject = subject
             key = f"_:{subject.value}" if isinstance(subject, BlankNode) else compact.compact(subject.value)
             self._node = {"@id": key}
         node = self._node
@@ -111,7 +119,7 @@ class NodeBuilder:
             values = node.get(name)
             if values is None:
                 values = node[name] = []
-            values.append(_object(obj, compact))  # type: ignore[arg-type]
+            values.append(_object(obj, compact))
         return done
 
     def finish(self) -> dict[str, Any] | None:

@@ -29,22 +29,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Triple
 
 from esrgraph.core.errors import UsageError
-from esrgraph.io.export import (
-    OutputFormat,
-    atomic_copy_file,
-    gzip_bytes,
-    read_ntriples,
-    reproducible_gzip,
-    serialize_triples,
-)
+from esrgraph.core.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
+from esrgraph.io.atomic import atomic_copy_file
+from esrgraph.io.export import gzip_bytes, read_ntriples, reproducible_gzip, serialize_triples
+from esrgraph.io.formats import OutputFormat
 from esrgraph.publish.catalog import DistributionFile, GraphStats, ReleaseInfo, catalog_prefixes, catalog_triples
 from esrgraph.publish.jsonld import context, dumps
 from esrgraph.publish.publisher import Publisher, load_publisher
-from esrgraph.core.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
+
+if TYPE_CHECKING:
+    from esrgraph.pipeline.result import BuildOptions, BuildResult
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d\d)(?:-(\d\d))?")
@@ -186,8 +185,8 @@ def compare_graphs(old: Sequence[str], new: Sequence[str], base: str, previous: 
     changes.triples_added = len(new_set - old_set)
     changes.triples_removed = len(old_set - new_set)
     proj_root, org_root = f"{base}project/", f"{base}organisation/"
-    old_projects = {_owner(s, proj_root) for s in _typed(old_set, ESR + "Project")} - {None}
-    new_projects = {_owner(s, proj_root) for s in _typed(new_set, ESR + "Project")} - {None}
+    old_projects = {code for s in _typed(old_set, ESR + "Project") if (code := _owner(s, proj_root)) is not None}
+    new_projects = {code for s in _typed(new_set, ESR + "Project") if (code := _owner(s, proj_root)) is not None}
     by_project: dict[str, list[set[str]]] = defaultdict(lambda: [set(), set()])
     for index, lines in enumerate((old_set - new_set, new_set - old_set)):
         for line in lines:
@@ -195,10 +194,9 @@ def compare_graphs(old: Sequence[str], new: Sequence[str], base: str, previous: 
             code = _owner(subj, proj_root) if subj else None
             if code:
                 by_project[code][index].add(line)
-    changes.projects_added = sorted(new_projects - old_projects)  # type: ignore[type-var]
-    changes.projects_removed = sorted(old_projects - new_projects)  # type: ignore[type-var]
-    changes.projects_changed = sorted(c for c in (old_projects & new_projects)  # type: ignore[type-var]
-                                      if c in by_project and any(by_project[c]))
+    changes.projects_added = sorted(new_projects - old_projects)
+    changes.projects_removed = sorted(old_projects - new_projects)
+    changes.projects_changed = sorted(c for c in (old_projects & new_projects) if c in by_project and any(by_project[c]))
     old_orgs = _typed(old_set, ORG + "Organization")
     new_orgs = _typed(new_set, ORG + "Organization")
     changes.organisations_added = sorted(o[len(org_root):] for o in new_orgs - old_orgs)
@@ -401,10 +399,10 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
     from contextlib import ExitStack
     from multiprocessing import get_context
 
+    from esrgraph.core.resources import ontology_file
     from esrgraph.publish.catalog import GraphCounter
     from esrgraph.publish.jsonld import JsonLdWriter
     from esrgraph.publish.vocabdocs import VocabDocsCollector
-    from esrgraph.core.resources import ontology_file
 
     dists: dict[str, DistributionFile | None] = {}
 
@@ -413,8 +411,9 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         dists[name_] = (DistributionFile(name_, title_en, title_fi, media, ftype, size, digest, compress, role)
                         if media else None)
 
-    def add_bytes(name_: str, data: bytes, *args: str | None, **kw: str | None) -> None:
-        add(name_, *_write_file(staging / name_, data), *args, **kw)  # type: ignore[arg-type]
+    def add_bytes(name_: str, data: bytes, title_en: str, title_fi: str, media: str | None, ftype: str = "",
+                  compress: str | None = None, role: str = "data") -> None:
+        add(name_, *_write_file(staging / name_, data), title_en, title_fi, media, ftype, compress, role)
 
     jsonld_prefixes = {"code": CODE, **prefixes}
     with ExitStack() as stack:
@@ -547,7 +546,8 @@ def _catalog_issued(path: Path, base: str) -> date | None:
     return None
 
 
-def write_build_release(result, out_dir: str | os.PathLike[str], options=None,  # type: ignore[no-untyped-def]
+def write_build_release(result: BuildResult, out_dir: str | os.PathLike[str],
+                        options: BuildOptions | PublishOptions | None = None,
                         graph_files: dict[str, Path] | None = None) -> ReleaseResult:
     """``write_release`` for a ``BuildResult``; what ``esrgraph build`` calls from ``write_outputs``.
 

@@ -1,4 +1,4 @@
-"""``esrgraph site``: write the static linked-data site (library: :mod:`esrgraph.publish.pages`)."""
+"""``esrgraph site``: write the static linked-data site (library: :mod:`esrgraph.publish.site_pages`)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from esrgraph.core.errors import InputError
 from esrgraph.core.vocab import DCAT, DEFAULT_BASE, PREFIXES, RDF
 
+if TYPE_CHECKING:
+    from pyoxigraph import Triple
+
+    from esrgraph.publish.site_pages import SiteResult
+
 
 @dataclass
 class SiteSource:
-    triples: list
+    triples: list[Triple]
     base: str
     release_dir: Path | None
 
@@ -35,8 +41,10 @@ def _catalog_base(release_dir: Path | None) -> str | None:
     if release_dir is None:
         return None
     for t in parse(path=str(release_dir / "catalog.ttl"), format=RdfFormat.TURTLE):
-        if t.predicate == NamedNode(RDF + "type") and t.object == NamedNode(DCAT + "Catalog"):
-            iri = t.subject.value
+        subject = t.subject
+        if (t.predicate == NamedNode(RDF + "type") and t.object == NamedNode(DCAT + "Catalog")
+                and isinstance(subject, NamedNode)):
+            iri = subject.value
             if iri.endswith("catalog"):
                 return iri[: -len("catalog")]
     return None
@@ -56,7 +64,7 @@ def load_build(build_out: str | os.PathLike[str], base: str | None = None) -> Si
 
 
 def build_site(out: str | os.PathLike[str], *, build_out: str | os.PathLike[str] | None = None,
-               inputs: Sequence[str | os.PathLike[str]] = (), base: str | None = None):  # type: ignore[no-untyped-def]
+               inputs: Sequence[str | os.PathLike[str]] = (), base: str | None = None) -> SiteResult:
     """Write the site into ``out`` from a build folder, or by building ``inputs`` (the samples when empty)."""
     from esrgraph.publish.site_pages import write_site
 
@@ -64,8 +72,8 @@ def build_site(out: str | os.PathLike[str], *, build_out: str | os.PathLike[str]
         src = load_build(build_out, base)
         prefixes = dict(PREFIXES)
         return write_site(src.triples, out, base=src.base, prefixes=prefixes, release_dir=src.release_dir)
-    from esrgraph.pipeline.result import BuildOptions
     from esrgraph.pipeline.build import build
+    from esrgraph.pipeline.result import BuildOptions
     from esrgraph.publish.release import write_build_release
 
     result = build(list(inputs), BuildOptions(base=base or DEFAULT_BASE))

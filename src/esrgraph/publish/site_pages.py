@@ -12,6 +12,7 @@ static web server (or none) serves the folder. All text from records goes throug
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 import shutil
@@ -23,12 +24,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import unquote
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from esrgraph.io.export import OutputFormat, atomic_write_bytes, atomic_write_text, serialize_triples
+from esrgraph.core.vocab import CODE, DCTERMS, ESR, FOAF, ORG, PREFIXES, RDF, ROV, SKOS
+from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import OutputFormat
 from esrgraph.publish.html import esc, href, link, page, stylesheet
 from esrgraph.publish.jsonld import compact_iri, jsonld_document, script_safe, used_prefixes
-from esrgraph.core.vocab import CODE, DCTERMS, ESR, FOAF, ORG, PREFIXES, RDF, ROV, SKOS
 
 RDF_TYPE = RDF + "type"
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
@@ -86,17 +89,27 @@ def page_path(iri: str, base: str) -> str | None:
     return "/".join(_safe_segment(p) for p in parts)
 
 
+#: An object a page shows as a fact.
+Value = NamedNode | BlankNode | Literal
+
+
+def _subject_text(term: NamedNode | BlankNode | Triple) -> str:
+    """A subject's IRI or blank-node id; a triple term (RDF 1.2; esrgraph writes none) as its text."""
+    return str(term) if isinstance(term, Triple) else term.value
+
+
 class Graph:
     """The triples indexed by subject and by object, with labels."""
 
     def __init__(self, triples: Iterable[Triple]) -> None:
         self.triples = list(triples)
-        self.out: dict[str, dict[str, list[NamedNode | Literal]]] = defaultdict(lambda: defaultdict(list))
+        self.out: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
         self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.by_subject: dict[str, list[Triple]] = defaultdict(list)
         for t in self.triples:
-            s = t.subject.value
-            self.out[s][t.predicate.value].append(t.object)  # type: ignore[arg-type]
+            s = _subject_text(t.subject)
+            if not isinstance(t.object, Triple):  # a triple term is no fact; "All statements" shows it as text
+                self.out[s][t.predicate.value].append(t.object)
             self.by_subject[s].append(t)
             if isinstance(t.object, NamedNode) and t.predicate.value != RDF_TYPE:
                 self.incoming[t.object.value].append((s, t.predicate.value))
@@ -104,7 +117,7 @@ class Graph:
     def typed(self, cls: str) -> list[str]:
         return sorted(s for s, props in self.out.items() if any(o.value == cls for o in props.get(RDF_TYPE, [])))
 
-    def values(self, s: str, p: str) -> list[NamedNode | Literal]:
+    def values(self, s: str, p: str) -> list[Value]:
         return sorted(self.out.get(s, {}).get(p, []), key=lambda o: o.value)
 
     def first(self, s: str, p: str) -> str | None:
@@ -195,9 +208,11 @@ class Site:
             return link(iri, label if label != iri else iri)
         return esc(label)
 
-    def _value(self, here: str, o: NamedNode | Literal, pred: str = "") -> str:
+    def _value(self, here: str, o: NamedNode | BlankNode | Literal | Triple, pred: str = "") -> str:
         if isinstance(o, NamedNode):
             return self._ref(here, o.value)
+        if not isinstance(o, Literal):  # a blank node or triple term (esrgraph writes neither): its N-Triples text
+            return esc(str(o))
         if pred in MONEY:
             return esc(_money(o.value))
         lang = f' lang="{esc(o.language)}"' if o.language else ""
@@ -215,10 +230,11 @@ class Site:
         vocab = self._rel(here, "vocabulary.html")
         for t in triples:
             p = compact_iri(t.predicate.value, self.prefixes)
-            subject = "" if t.subject.value in self.paths else compact_iri(t.subject.value, self.prefixes)
+            subject_text = _subject_text(t.subject)
+            subject = "" if subject_text in self.paths else compact_iri(subject_text, self.prefixes)
             p_html = link(f"{vocab}#{p}", p) if t.predicate.value.startswith(ESR) else link(t.predicate.value, p)
             rows.append(f'<tr><td class="iri">{esc(subject)}</td><td>{p_html}</td>'
-                        f"<td>{self._value(here, t.object, t.predicate.value)}</td></tr>")  # type: ignore[arg-type]
+                        f"<td>{self._value(here, t.object, t.predicate.value)}</td></tr>")
         return ("<h2>All statements</h2><table><thead><tr><th>Part</th><th>Property</th><th>Value</th></tr></thead>"
                 "<tbody>" + "".join(rows) + "</tbody></table>")
 
@@ -356,7 +372,7 @@ DOWNLOADS = (("catalog.ttl", "Catalogue (DCAT-AP 3, VoID)"), ("esrgraph.ttl", "W
              ("CHANGELOG.md", "Changes of this release"))
 
 
-def write_site(triples: Sequence[Triple], out_dir: str | Path, *, base: str, prefixes: dict[str, str] | None = None,
+def write_site(triples: Sequence[Triple], out_dir: str | os.PathLike[str], *, base: str, prefixes: dict[str, str] | None = None,
                release_dir: Path | None = None) -> SiteResult:
     """Write the static site for ``triples`` into ``out_dir``.
 

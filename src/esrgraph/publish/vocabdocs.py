@@ -15,11 +15,11 @@ from pathlib import Path
 
 import rdflib
 import rdflib.collection
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from esrgraph.core.vocab import CODE, ESR, ESRSH, PREFIXES, SKOS
 from esrgraph.publish.html import esc, link, page
 from esrgraph.publish.jsonld import Compactor
-from esrgraph.core.vocab import CODE, ESR, ESRSH, PREFIXES, SKOS
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 RDFS = rdflib.RDFS
@@ -102,6 +102,10 @@ def _constraining_shapes(shapes: rdflib.Graph) -> dict[str, set[str]]:
     return {term: {s for s in found if not s.startswith("_:") and "://" in s} for term, found in out.items()}
 
 
+#: An object of a code-list triple.
+Value = NamedNode | BlankNode | Literal
+
+
 class VocabDocsCollector:
     """What the vocabulary documents read from the data, fed one triple at a time (so a release
     reads a large graph once): up to ``limit`` example values per class and property, and the
@@ -110,13 +114,15 @@ class VocabDocsCollector:
     def __init__(self, limit: int = 2) -> None:
         self.limit = limit
         self.examples: dict[str, list[str]] = defaultdict(list)
-        self.code_triples: dict[str, dict[str, list[NamedNode | Literal]]] = defaultdict(lambda: defaultdict(list))
+        self.code_triples: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
 
     def add(self, t: Triple) -> None:
-        subject = t.subject.value
+        subject_term, obj = t.subject, t.object
+        if isinstance(subject_term, Triple) or isinstance(obj, Triple):
+            return  # a triple term (RDF 1.2): esrgraph writes none, and the documents have no place for one
+        subject = subject_term.value
         if subject.startswith(CODE):
-            self.code_triples[subject][t.predicate.value].append(t.object)  # type: ignore[arg-type]
-        obj = t.object
+            self.code_triples[subject][t.predicate.value].append(obj)
         if t.predicate.value == _RDF_TYPE:
             key = obj.value
             found = self.examples[key]
@@ -178,7 +184,7 @@ def vocabulary_html(triples: Sequence[Triple] = (), ontology: rdflib.Graph | Non
                 continue
             short = curie(iri)
             rows = [("IRI", f'<span class="iri">{esc(iri)}</span>'),
-                    ("Type", ", ".join(esc(curie(str(t))) for t in sorted(types))),
+                    ("Type", ", ".join(esc(curie(t)) for t in sorted(str(t) for t in types))),
                     ("Label", _lang_list(_labels(g, node, RDFS.label))),
                     ("Definition", _lang_list(_labels(g, node, RDFS.comment)))]
             for pred, name in ((RDFS.subClassOf, "Subclass of"), (RDFS.subPropertyOf, "Subproperty of"),
@@ -217,7 +223,7 @@ def codelists_html(triples: Sequence[Triple]) -> str:
     return _codelists_html(_collected(triples).code_triples)
 
 
-def _codelists_html(by_subject: dict[str, dict[str, list[NamedNode | Literal]]]) -> str:
+def _codelists_html(by_subject: dict[str, dict[str, list[Value]]]) -> str:
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     schemes = sorted(s for s, p in by_subject.items() if any(o.value == SKOS + "ConceptScheme" for o in p[rdf_type]))
     concepts: dict[str, list[str]] = defaultdict(list)
@@ -225,7 +231,7 @@ def _codelists_html(by_subject: dict[str, dict[str, list[NamedNode | Literal]]])
         for scheme in props.get(SKOS + "inScheme", []):
             concepts[scheme.value].append(s)
 
-    def labels(props: dict[str, list[NamedNode | Literal]], pred: str) -> str:
+    def labels(props: dict[str, list[Value]], pred: str) -> str:
         vals = sorted(((o.language or "", o.value) for o in props.get(pred, []) if isinstance(o, Literal)),
                       key=lambda v: (LANG_ORDER.index(v[0]) if v[0] in LANG_ORDER else 9, v))
         return _lang_list(vals)

@@ -1,7 +1,7 @@
 """The store side of ``esrgraph serve``: answers SPARQL and describes resources, as HTTP-ready responses.
 
 An :class:`Endpoint` holds one pyoxigraph store. The server runs one per worker process (see
-``workers.py``), so nothing here knows about threads, sockets or time limits. Checks that need no
+``query_pool.py``), so nothing here knows about threads, sockets or time limits. Checks that need no
 store (read-only, ``SERVICE``) are plain functions the server runs before it hands a query over.
 
 >>> from pyoxigraph import Store
@@ -9,7 +9,7 @@ store (read-only, ``SERVICE``) are plain functions the server runs before it han
 >>> check_query("INSERT DATA { <a:s> <a:p> 1 }", allow_service=False)  # doctest: +IGNORE_EXCEPTION_DETAIL
 Traceback (most recent call last):
 ...
-esrgraph.endpoint.Refused: this endpoint is read-only: SPARQL Update (INSERT) is not accepted
+esrgraph.server.endpoint.Refused: this endpoint is read-only: SPARQL Update (INSERT) is not accepted
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from esrgraph.io.formats import NEGOTIATED
 from esrgraph.server import results as sr
 
 ESR = "https://w3id.org/esrgraph/ontology#"
@@ -59,13 +60,8 @@ PREFIXES = {
     "nuts": "http://data.europa.eu/nuts/code/",
 }
 
-#: RDF formats a resource or a CONSTRUCT result can be written in: media type -> (short name, format).
-RDF_MEDIA_TYPES: dict[str, tuple[str, RdfFormat]] = {
-    "text/turtle": ("ttl", RdfFormat.TURTLE),
-    "application/n-triples": ("nt", RdfFormat.N_TRIPLES),
-    "application/ld+json": ("jsonld", RdfFormat.JSON_LD),
-    "application/rdf+xml": ("rdf", RdfFormat.RDF_XML),
-}
+#: RDF formats a resource or a CONSTRUCT result can be written in (the one table, io.formats).
+RDF_MEDIA_TYPES = NEGOTIATED
 RDF_SUFFIXES = {short: media for media, (short, _) in RDF_MEDIA_TYPES.items()}
 
 #: SELECT/ASK result media types (and aliases) -> short name in sparql_results.
@@ -182,9 +178,9 @@ def negotiate(accept: str | None, offered: Iterable[str]) -> str | None:
                 score = (q, specificity)
         if score is None or score[0] <= 0:
             continue
-        key = (score[0], score[1], -rank)
-        if best is None or key > best:
-            best, chosen = key, offer
+        ranking = (score[0], score[1], -rank)
+        if best is None or ranking > best:
+            best, chosen = ranking, offer
     return chosen
 
 
@@ -234,7 +230,7 @@ class Endpoint:
                     truncated = True
                     break
                 triples.append(triple)
-            body = serialize(triples, format=RDF_MEDIA_TYPES[media][1], **_prefix_args(media)) or b""
+            body = serialize(triples, format=RDF_MEDIA_TYPES[media][1], prefixes=_prefixes(media)) or b""
             headers = {"X-Esrgraph-Rows": str(len(triples))}
             if truncated:
                 headers["X-Esrgraph-Truncated"] = f"max-rows={max_rows}"
@@ -284,7 +280,7 @@ class Endpoint:
                 triples += more
                 queue += [t.object for t in more]
         if media != "text/html":
-            body = serialize(sorted(triples, key=lambda t: (t.subject != node, str(t))), format=RDF_MEDIA_TYPES[media][1], **_prefix_args(media)) or b""
+            body = serialize(sorted(triples, key=lambda t: (t.subject != node, str(t))), format=RDF_MEDIA_TYPES[media][1], prefixes=_prefixes(media)) or b""
             return Response(200, _with_charset(media), body, {"Vary": "Accept"})
         from esrgraph.server.pages import resource_page
 
@@ -369,10 +365,10 @@ def ontology_labels() -> dict[str, str]:
     return labels
 
 
-def _prefix_args(media: str) -> dict[str, object]:
+def _prefixes(media: str) -> dict[str, str] | None:
     if media == "text/turtle":  # not code: or nuts:, whose local names would need escaped slashes
-        return {"prefixes": {k: v for k, v in PREFIXES.items() if k not in ("code", "nuts")}}
-    return {}
+        return {k: v for k, v in PREFIXES.items() if k not in ("code", "nuts")}
+    return None
 
 
 def _rdf_choice(accept: str | None, fmt: str | None) -> str:

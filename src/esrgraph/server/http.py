@@ -1,7 +1,7 @@
 """``esrgraph serve``: a read-only SPARQL 1.1 endpoint with a page for every resource.
 
 Standard library HTTP (``ThreadingHTTPServer``) in front of a pool of worker processes that hold
-the graph (``workers.py``); the workers answer (``endpoint.py``), this module routes, negotiates
+the graph (``query_pool.py``); the workers answer (``endpoint.py``), this module routes, negotiates
 the request side, enforces the limits and writes CORS headers.
 
 Routes:
@@ -192,7 +192,8 @@ class Handler(BaseHTTPRequestHandler):
         if len(sparql.encode("utf-8")) > self.settings.max_request_bytes:
             raise Refused(f"the query is longer than {self.settings.max_request_bytes} bytes", 413)
         check_query(sparql, allow_service=self.settings.allow_service)
-        fmt = (params.get("format") or [None])[0]
+        formats = params.get("format")
+        fmt = formats[0] if formats else None
         task = ("query", sparql, self.headers.get("Accept"), fmt, self.settings.max_rows)
         self._send(self.settings.pool.run(task, self.settings.timeout, self.settings.timeout))
 
@@ -202,7 +203,10 @@ class Handler(BaseHTTPRequestHandler):
         if media == "text/html":
             self._query_page({})
             return
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        host = self.headers.get("Host")
+        if not host:
+            address = self.server.server_address  # (host, port) for the TCP server this handler runs in
+            host = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
         turtle = service_description(f"http://{host}/sparql", self.settings)
         if media != "text/turtle":
             from pyoxigraph import parse, serialize

@@ -43,9 +43,9 @@ def _worker_main(conn: multiprocessing.connection.Connection, graph: str, base: 
     """Runs in the worker process: load the graph, then answer tasks until the pipe closes."""
     from urllib.parse import urlsplit
 
+    from esrgraph.core.vocab import DEFAULT_BASE
     from esrgraph.server.endpoint import Endpoint, guess_base, ontology_labels
     from esrgraph.sparql.queries import load_store
-    from esrgraph.core.vocab import DEFAULT_BASE
 
     try:
         store = load_store(graph)
@@ -107,7 +107,7 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
-        self._closed = False
+        self._closed = threading.Event()  # set by close(), read by the replacing threads
         self.info: GraphInfo | None = None
         self.replaced = 0
 
@@ -144,10 +144,10 @@ class WorkerPool:
         except (EOFError, OSError):
             self._discard(worker)
             raise PoolError("a worker died while loading the graph", 503) from None
-        if kind != "ready":
+        if kind != "ready" or not isinstance(value, GraphInfo):
             self._discard(worker)
             raise PoolError(str(value), 503)
-        return value  # type: ignore[no-any-return]
+        return value
 
     def _discard(self, worker: _Worker) -> None:
         worker.kill()
@@ -156,17 +156,17 @@ class WorkerPool:
 
     def _replace(self) -> None:
         def run() -> None:
-            if self._closed:
+            if self._closed.is_set():
                 return
             try:
                 worker = self._launch()
                 self._await_ready(worker)
             except PoolError:
                 time.sleep(1.0)
-                if not self._closed:
+                if not self._closed.is_set():
                     self._replace()
                 return
-            if self._closed:
+            if self._closed.is_set():
                 self._discard(worker)
             else:
                 self._idle.put(worker)
@@ -201,7 +201,7 @@ class WorkerPool:
                         "narrow it (add LIMIT, filters, or fewer joins) or ask the operator for a longer --timeout", 503)
 
     def close(self) -> None:
-        self._closed = True
+        self._closed.set()
         with self._lock:
             workers = list(self._all)
             self._all.clear()

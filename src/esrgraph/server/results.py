@@ -16,16 +16,18 @@ as pyoxigraph's and rdflib's, skip unknown members before ``head``):
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
-Term = NamedNode | BlankNode | Literal
+from esrgraph.publish.html import esc
+
+#: A value in a solution; a triple term (RDF 1.2) is written as its text.
+Term = NamedNode | BlankNode | Literal | Triple
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -179,9 +181,9 @@ def _tsv(rows: Rows) -> str:
 def _html(rows: Rows, link: Callable[[str], str]) -> str:
     out = []
     if rows.truncated:
-        out.append(f'<p class="warning">{html.escape(truncation_message(rows.max_rows))}</p>')
+        out.append(f'<p class="warning">{esc(truncation_message(rows.max_rows))}</p>')
     out.append('<table class="results"><thead><tr>')
-    out += [f"<th>{html.escape(v)}</th>" for v in rows.variables]
+    out += [f"<th>{esc(v)}</th>" for v in rows.variables]
     out.append("</tr></thead><tbody>")
     for row in rows.rows:
         out.append("<tr>" + "".join(f"<td>{_html_term(t, link)}</td>" for t in row) + "</tr>")
@@ -191,8 +193,8 @@ def _html(rows: Rows, link: Callable[[str], str]) -> str:
 
 def _html_term(term: Term | None, link: Callable[[str], str]) -> str:
     if isinstance(term, NamedNode):
-        return f'<a href="{html.escape(link(term.value))}">{html.escape(term.value)}</a>'
-    return html.escape(plain(term))
+        return f'<a href="{esc(link(term.value))}">{esc(term.value)}</a>'
+    return esc(plain(term))
 
 
 def rows_as_records(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> list[dict[str, str]]:
