@@ -7,7 +7,6 @@ import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 #: esrgraph's OutputFormat key -> rdflib's parser name.
-RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
 def assert_same_graph(got: rdflib.Graph, expected: rdflib.Graph) -> None:

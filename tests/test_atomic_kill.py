@@ -132,23 +132,23 @@ def test_slow_many_kills(builds) -> None:
 
 
 def test_temporary_files_are_hidden_and_cleaned_on_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from esrgraph.io import export
+    from esrgraph.io import atomic
 
     target = tmp_path / "graph.ttl"
-    export.atomic_write_bytes(target, b"old")
+    atomic.atomic_write_bytes(target, b"old")
 
     def broken_replace(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(export.os, "replace", broken_replace)
+    monkeypatch.setattr(atomic.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
-        export.atomic_write_bytes(target, b"new")
+        atomic.atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
 
 
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     """Found by this file: outputs were created 0600 (mkstemp's mode), so a web server could not publish them."""
-    from esrgraph.io.export import atomic_write_bytes
+    from esrgraph.io.atomic import atomic_write_bytes
 
     target = tmp_path / "graph.ttl"
     atomic_write_bytes(target, b"x")

@@ -15,9 +15,10 @@ import pytest
 import rdflib
 from pyoxigraph import parse
 
-from esrgraph.io.export import OutputFormat, serialize_triples
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import RDFLIB_PARSERS, OutputFormat
 from esrgraph.validation.report import triples_to_rdflib
-from graphs import RDFLIB_FORMAT, assert_same_graph
+from graphs import assert_same_graph
 
 SUFFIX_FORMAT = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
 
@@ -27,22 +28,22 @@ def expected(sample_build) -> rdflib.Graph:
     return triples_to_rdflib(sample_build.triples)
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.name.lower())
 def test_each_format_reparses_with_rdflib(sample_build, expected: rdflib.Graph, fmt: OutputFormat) -> None:
     data = serialize_triples(sample_build.triples, fmt, sample_build.prefixes())
-    again = rdflib.Graph().parse(data=data, format=RDFLIB_FORMAT[fmt.key])
+    again = rdflib.Graph().parse(data=data, format=RDFLIB_PARSERS[fmt.oxigraph])
     assert len(again) == len(expected) == len(sample_build.triples)
     assert_same_graph(again, expected)
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.name.lower())
 def test_each_format_reparses_with_pyoxigraph(sample_build, fmt: OutputFormat) -> None:
     data = serialize_triples(sample_build.triples, fmt, sample_build.prefixes())
     again = {q.triple for q in parse(data, format=fmt.oxigraph)}
     assert again == set(sample_build.triples)  # no blank nodes in the build: plain set equality is isomorphism
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.name.lower())
 def test_serialisation_is_deterministic(sample_build, fmt: OutputFormat) -> None:
     shuffled = list(reversed(sample_build.triples))
     assert serialize_triples(shuffled, fmt, sample_build.prefixes()) == serialize_triples(
@@ -55,8 +56,8 @@ def test_written_graph_reparses(sample_out: Path, expected: rdflib.Graph) -> Non
 
 
 def test_release_dumps_reparse_to_the_graph(sample_build, tmp_path: Path, expected: rdflib.Graph) -> None:
-    from esrgraph.pipeline.result import BuildOptions
     from esrgraph.outputs import write_outputs
+    from esrgraph.pipeline.result import BuildOptions
 
     write_outputs(sample_build, tmp_path, BuildOptions())
     dumps = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffixes

@@ -18,13 +18,14 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode
 
-from esrgraph.pipeline.result import BuildOptions
-from esrgraph.pipeline.build import build
-from esrgraph.outputs import write_outputs
-from esrgraph.io.export import OutputFormat, serialize_triples
-from esrgraph.validation.report import triples_to_rdflib
-from graphs import RDFLIB_FORMAT, assert_same_graph
 from esrgraph.core.vocab import DEFAULT_BASE
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import RDFLIB_PARSERS, OutputFormat
+from esrgraph.outputs import write_outputs
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.validation.report import triples_to_rdflib
+from graphs import assert_same_graph
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -111,12 +112,12 @@ def test_hostile_text_survives_as_literals(hostile) -> None:
     assert any(SCRIPT in v for v in literals)
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.name.lower())
 def test_every_format_reparses_to_the_same_graph(hostile, fmt: OutputFormat) -> None:
     result, _ = hostile
     data = serialize_triples(result.triples, fmt, result.prefixes())
     expected = triples_to_rdflib(result.triples)
-    again = rdflib.Graph().parse(data=data, format=RDFLIB_FORMAT[fmt.key])
+    again = rdflib.Graph().parse(data=data, format=RDFLIB_PARSERS[fmt.oxigraph])
     assert_same_graph(again, expected)
 
 

@@ -1,66 +1,40 @@
-"""Deterministic serialisation and atomic file writes.
+"""Deterministic serialisation: sorted triples written by pyoxigraph, and reproducible gzip.
 
-Triples are sorted before they are written, and pyoxigraph writes them (it is 25-130x
-faster than rdflib's Turtle writer at our scale, see docs/decisions), so the same graph
-gives the same bytes every time. Every file is written to a temporary file in the
-target folder and renamed into place, so a reader never sees half a file and a killed
-build leaves the previous file intact.
+Triples are sorted before they are written, and pyoxigraph writes them (far faster than
+rdflib's writer at our scale: docs/decisions/20261123-build-hot-paths.md), so the same graph
+gives the same bytes every time. Files are written through ``io.atomic``.
 """
 
 from __future__ import annotations
 
-import enum
 import gzip
 import io
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from esrgraph.core.vocab import PREFIXES
+from esrgraph.io.formats import OutputFormat
 
 
-class OutputFormat(enum.Enum):
-    """RDF formats esrgraph writes, with their extension and media type."""
-
-    TURTLE = ("turtle", ".ttl", "text/turtle")
-    NTRIPLES = ("ntriples", ".nt", "application/n-triples")
-    JSONLD = ("jsonld", ".jsonld", "application/ld+json")
-    RDFXML = ("rdfxml", ".rdf", "application/rdf+xml")
-
-    def __init__(self, key: str, extension: str, media_type: str) -> None:
-        self.key = key
-        self.extension = extension
-        self.media_type = media_type
-
-    @property
-    def oxigraph(self) -> RdfFormat:
-        return {
-            "turtle": RdfFormat.TURTLE,
-            "ntriples": RdfFormat.N_TRIPLES,
-            "jsonld": RdfFormat.JSON_LD,
-            "rdfxml": RdfFormat.RDF_XML,
-        }[self.key]
-
-
-def _term_text(term: NamedNode | BlankNode | Literal) -> str:
+def _term_text(term: NamedNode | BlankNode | Literal | Triple) -> str:
     """A term as one sort key: kind (IRI, blank node, literal), then value, datatype and language
     joined by NUL, which sorts below every other character (terms hold no NUL)."""
     if isinstance(term, NamedNode):
         return "0" + term.value
     if isinstance(term, BlankNode):
         return "1" + term.value
+    if isinstance(term, Triple):  # an RDF 1.2 triple term: esrgraph writes none, but may be handed one
+        return "3" + str(term)
     return "2" + term.value + "\0" + (term.datatype.value if term.datatype else "") + "\0" + (term.language or "")
 
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def triple_sort_key(subject: str, predicate: str, obj: NamedNode | BlankNode | Literal) -> str:
+def triple_sort_key(subject: str, predicate: str, obj: NamedNode | BlankNode | Literal | Triple) -> str:
     """The sort key of the triple (IRI ``subject``, IRI ``predicate``, ``obj``): one string,
     ordering by subject, predicate (rdf:type first), object. Distinct triples have distinct keys.
 
@@ -87,8 +61,8 @@ def sort_keyed(keyed: dict[str, Triple]) -> list[Triple]:
 def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
     """Duplicates removed, ordered by subject, predicate (rdf:type first), object.
 
-    One string key per triple (``_term_text``) instead of nested tuples: the same order,
-    2-3x faster on millions of triples.
+    One string key per triple (``_term_text``) instead of nested tuples: the same order, sooner
+    (docs/decisions/20261123-build-hot-paths.md).
     """
     return sort_keyed({key_of(t): t for t in triples})
 
@@ -108,60 +82,6 @@ def serialize_triples(
     if fmt in (OutputFormat.TURTLE,):
         return serialize(ordered, format=fmt.oxigraph, prefixes=used) or b""
     return serialize(ordered, format=fmt.oxigraph) or b""
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-#: Read once at import (reading the umask means setting it, which is not thread-safe later on).
-_UMASK = _current_umask()
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o666 & ~_UMASK)  # mkstemp makes 0600; published files are for everyone
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_copy_file(source: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
-    """Copy ``source`` to ``path`` atomically (a hard link where the file system allows, else a copy)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        tmp.unlink(missing_ok=True)
-        try:
-            os.link(source, tmp)
-        except OSError:
-            shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def read_ntriples(path: str | os.PathLike[str]) -> Iterator[Triple]:

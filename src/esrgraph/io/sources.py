@@ -43,8 +43,8 @@ def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple
         if path.is_dir():
             top = path.resolve().name  # the named folder's own name, also for "." or ".." ("" for "/")
             prefix = f"{top}/" if top else ""
-            # below the named folder as walked (resolving each file cost 0.2 ms, and a link to a
-            # file outside the folder has no path below it); sorted by path parts, as Paths sort
+            # below the named folder as walked, not resolved (slow per file, and a link to a file
+            # outside the folder has no path below it: docs/decisions/20261203-one-way-layers.md); sorted by path parts, as Paths sort
             for parts in sorted(_files_below(str(path), ())):
                 yield path.joinpath(*parts), prefix + "/".join(parts)
         else:
@@ -53,7 +53,7 @@ def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple
 
 def _files_below(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     """Path parts (below the walk's top) of the input files under ``folder``: ``os.scandir`` with
-    no ``pathlib`` object per entry (30,000 files took 2.7 s through ``Path.rglob``). Like
+    no ``pathlib`` object per entry (docs/decisions/20261203-one-way-layers.md). Like
     ``rglob``, it does not follow links to folders and skips folders it may not read."""
     try:
         with os.scandir(folder) as entries:

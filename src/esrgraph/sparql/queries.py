@@ -1,7 +1,7 @@
 """SPARQL over a built graph, locally on pyoxigraph, with the named queries in ``queries/``.
 
-pyoxigraph answers aggregate queries about 8x faster than rdflib at our scale (see
-docs/decisions), and writes SPARQL JSON, XML, CSV and TSV results itself.
+pyoxigraph answers aggregate queries far faster than rdflib at our scale
+(docs/decisions/20261123-build-hot-paths.md), and writes SPARQL JSON, XML, CSV and TSV results itself.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 from pyoxigraph import (
     BlankNode,
@@ -26,6 +27,7 @@ from pyoxigraph import (
 )
 
 from esrgraph.core.errors import InputError, QueryError
+from esrgraph.io.formats import rdf_format_of
 
 
 class ResultFormat(enum.Enum):
@@ -57,28 +59,6 @@ class NamedQuery:
     path: Path
 
 
-_RDF_FORMATS = {
-    ".ttl": RdfFormat.TURTLE,
-    ".nt": RdfFormat.N_TRIPLES,
-    ".nq": RdfFormat.N_QUADS,
-    ".trig": RdfFormat.TRIG,
-    ".jsonld": RdfFormat.JSON_LD,
-    ".rdf": RdfFormat.RDF_XML,
-    ".xml": RdfFormat.RDF_XML,
-    ".owl": RdfFormat.RDF_XML,
-}
-
-
-def rdf_format_of(path: Path) -> RdfFormat:
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    for suffix, fmt in _RDF_FORMATS.items():
-        if name.endswith(suffix):
-            return fmt
-    raise InputError(str(path), "unknown RDF file extension", f"use one of {', '.join(_RDF_FORMATS)}")
-
-
 def load_store(path: str | os.PathLike[str]) -> Store:
     """An in-memory store holding the RDF file at ``path`` (or OUT/esrgraph.ttl for a build folder)."""
     p = Path(path)
@@ -93,7 +73,8 @@ def load_store(path: str | os.PathLike[str]) -> Store:
             import gzip
 
             with gzip.open(p, "rb") as handle:
-                store.bulk_load(handle, format=fmt)
+                # GzipFile is a binary file object, which bulk_load reads; typeshed does not call it IO[bytes].
+                store.bulk_load(cast(IO[bytes], handle), format=fmt)
         else:
             store.bulk_load(path=str(p), format=fmt)
     except (SyntaxError, ValueError, OSError) as exc:

@@ -18,7 +18,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from esrgraph.core.errors import EsrgraphError, InputError
-from esrgraph.sparql.queries import ResultFormat, format_results, rdf_format_of
+from esrgraph.io.formats import rdf_format_of
+from esrgraph.sparql.queries import ResultFormat, format_results
 
 #: Seconds to wait for a remote store or endpoint.
 DEFAULT_TIMEOUT = 300.0
@@ -101,11 +102,11 @@ def query_endpoint(url: str, sparql: str, fmt: ResultFormat, timeout: float = DE
     Raises:
         RemoteError: the endpoint cannot be reached, rejects the query, or answers something unreadable.
     """
+    import warnings
+
     from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
     from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    import warnings
 
     client = SPARQLWrapper(url, agent="esrgraph")
     with warnings.catch_warnings():  # it warns on queries it cannot classify; the endpoint judges them
