@@ -13,7 +13,7 @@ garbled amount, realised above granted, score out of range), so validation has w
 
 Usage::
 
-    .venv/bin/python benchmarks/generate.py OUT_DIR --records 1000 [--seed 7] [--layout eura-description]
+    .venv/bin/python -m benchmarks.generate OUT_DIR --records 1000 [--seed 7] [--layout eura-description]
 """
 
 from __future__ import annotations

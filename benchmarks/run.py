@@ -1,6 +1,6 @@
 """The esrgraph benchmark: one command, a Markdown table in benchmarks/results.md.
 
-    .venv/bin/python benchmarks/run.py --sizes 1000,10000,30000 --naive 1000,10000
+    .venv/bin/python -m benchmarks.run --sizes 1000,10000,30000 --naive 1000,10000
 
 For each size it generates full EURA descriptions (benchmarks/generate.py, 5 % faulty),
 then runs, each in its own process (so peak memory is that run's own):
@@ -105,9 +105,9 @@ class TreeMemorySampler:
 def run_fast(inputs: str, out: str, cache: str | None, outputs: str = "") -> dict[str, object]:
     """The fast build and its graph files; with ``outputs`` ("all"), then also every other file
     ``esrgraph build`` writes (reports, quality report, release folder), timed on its own."""
-    from esrgraph.pipeline.result import BuildOptions
-    from esrgraph.pipeline.build import build
     from esrgraph.outputs import write_outputs
+    from esrgraph.pipeline.build import build
+    from esrgraph.pipeline.result import BuildOptions
 
     start = time.perf_counter()
     options = BuildOptions(cache_dir=cache)
@@ -134,10 +134,10 @@ def run_fast(inputs: str, out: str, cache: str | None, outputs: str = "") -> dic
 
 
 def run_naive(inputs: str, out: str) -> dict[str, object]:
-    from esrgraph.pipeline.result import BuildOptions, _locator
-    from esrgraph.pipeline.stages import build_records
     from esrgraph.core.findings import Finding
     from esrgraph.parsers.inputs import parse_paths
+    from esrgraph.pipeline.result import BuildOptions, _locator
+    from esrgraph.pipeline.stages import build_records
     from esrgraph.validation.report import triples_to_rdflib, validate_graph
 
     stages: dict[str, float] = {}
@@ -191,7 +191,7 @@ def child(kind: str, *args: str) -> dict[str, object]:
     for the kernel's writeback of what the one before it wrote (a rebuild's write step took 6.8 s
     instead of 2-3 s right after the largest build had written several GB)."""
     os.sync()
-    cmd = [sys.executable, __file__, "--child", kind, *args]
+    cmd = [sys.executable, "-m", "benchmarks.run", "--child", kind, *args]
     env = {**os.environ, "CI": "1"}  # no progress lines in the captured output
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -231,8 +231,7 @@ def main() -> None:
         print(json.dumps(fn(*rest)))
         return
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from generate import write_corpus
+    from benchmarks.generate import write_corpus
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     naive = {int(s) for s in args.naive.split(",") if s}
@@ -302,7 +301,7 @@ def main() -> None:
     load = os.getloadavg()
     header = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}; load average at the end {load[0]:.1f} (other jobs shared the machine). "
-              f"Command: `.venv/bin/python benchmarks/run.py --sizes {shlex.quote(args.sizes)} --naive {shlex.quote(args.naive)}`.")
+              f"Command: `.venv/bin/python -m benchmarks.run --sizes {shlex.quote(args.sizes)} --naive {shlex.quote(args.naive)}`.")
     text = "# esrgraph benchmark\n\n" + header + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(text)

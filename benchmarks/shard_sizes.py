@@ -1,6 +1,6 @@
 """Full build and one-record rebuild at several shard counts: what the shard size trades.
 
-    .venv/bin/python benchmarks/shard_sizes.py CORPUS --shards 30,100
+    .venv/bin/python -m benchmarks.shard_sizes CORPUS --shards 30,100
 
 For each count it copies CORPUS (a folder of generated descriptions, benchmarks/generate.py) into a
 temporary folder, builds the copy with a fresh build cache, changes one record's name, and rebuilds
@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from esrgraph.pipeline.result import BuildOptions
 from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import BuildOptions
 
 
 def timed_build(corpus: Path, out: Path, cache: Path, shards: int) -> float:
@@ -43,7 +43,7 @@ def main() -> None:
             victim = files[len(files) // 2]
             os.sync()  # neither build pays for an earlier run's writeback
             full = timed_build(corpus, Path(work) / "full", cache, shards)
-            victim.write_bytes(victim.read_bytes().replace("Hankkeen nimi: ".encode(), "Hankkeen nimi: Muutettu ".encode()))
+            victim.write_bytes(victim.read_bytes().replace(b"Hankkeen nimi: ", b"Hankkeen nimi: Muutettu "))
             shutil.rmtree(Path(work) / "full")
             os.sync()
             rebuild = timed_build(corpus, Path(work) / "rebuild", cache, shards)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the test suite in a fresh or existing .venv: installs esrgraph with its test extras
 # (pinned by constraints.txt) and, when it is missing and we are root, Debian's `chromium`
-# for the browser tests (they skip with a reason otherwise). Arguments go to pytest:
+# for the browser tests (they skip with a reason otherwise), lints with ruff, type-checks with
+# mypy (both pinned; settings in pyproject.toml), then runs pytest. Arguments go to pytest:
 #   scripts/test.sh -q                 # everything
 #   scripts/test.sh -m "not browser"   # without Chromium
 set -euo pipefail
@@ -22,4 +23,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+echo "ruff check" >&2
+.venv/bin/python -m ruff check --quiet .
+echo "mypy (strict) on src/esrgraph" >&2
+.venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"

@@ -24,8 +24,8 @@ import rdflib
 from rdflib.namespace import RDF, SH
 from rdflib.util import from_n3
 
-from esrgraph.validation.report import ShaclResult
 from esrgraph.core.vocab import ESR, ESRSH
+from esrgraph.validation.report import ShaclResult
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES_DIR = REPO / "shapes"
@@ -154,7 +154,7 @@ def parse_header(path: Path, graph: rdflib.Graph) -> list[Expected]:
         if "sourceShape" not in fields:
             raise ValueError(f"{path.name}: no sourceShape in: {raw}")
 
-        def term(key: str) -> rdflib.term.Node | None:
+        def term(key: str, fields: dict[str, str] = fields) -> rdflib.term.Node | None:
             return from_n3(fields[key], nsm=nsm) if key in fields else None
 
         focus = term("focus") or default_focus

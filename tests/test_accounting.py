@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from esrgraph.pipeline.result import BuildOptions
-from esrgraph.pipeline.build import build
 from esrgraph.outputs import write_outputs
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import BuildOptions
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"

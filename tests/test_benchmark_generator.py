@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from pathlib import Path
 
+from benchmarks import generate
 from stdnum.fi import ytunnus
 
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.inputs import parse_source
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import generate  # noqa: E402
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes() -> None:

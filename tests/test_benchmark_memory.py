@@ -16,8 +16,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/statm").is_file(), reason="
 # Run in a process of its own: this test process may have children of other tests, coming and going.
 _SCRIPT = """
 import json, subprocess, sys
-sys.path.insert(0, sys.argv[1])
-import run
+from benchmarks import run
 with run.TreeMemorySampler(interval=0.02) as alone:
     subprocess.run([sys.executable, "-c", "import time; time.sleep(0.3)"], check=True)
 with run.TreeMemorySampler(interval=0.02) as with_child:
@@ -28,7 +27,7 @@ print(json.dumps([alone.peak_mb, with_child.peak_mb]))
 
 
 def test_the_sampled_peak_counts_a_child_once() -> None:
-    done = subprocess.run([sys.executable, "-c", _SCRIPT, str(ROOT / "benchmarks")], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", _SCRIPT], cwd=ROOT, capture_output=True, text=True,
                           check=True, timeout=60)
     alone, with_child = json.loads(done.stdout)
     assert 180 < with_child - alone < 260  # the child's 200 MB, counted once

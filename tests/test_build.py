@@ -10,10 +10,10 @@ from pathlib import Path
 
 import rdflib
 
-from esrgraph.pipeline.result import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS
-from esrgraph.pipeline.build import build
-from esrgraph.outputs import write_outputs
 from esrgraph.core.findings import Severity
+from esrgraph.outputs import write_outputs
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS
 
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")

@@ -100,12 +100,12 @@ def test_unknown_option_is_exit_code_2(capsys) -> None:
 
 
 def test_internal_error_is_exit_code_3_without_traceback(monkeypatch, capsys) -> None:
-    import esrgraph.pipeline.result
+    import esrgraph.pipeline.build
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(esrgraph.build, "build", broken)
+    monkeypatch.setattr(esrgraph.pipeline.build, "build", broken)
     monkeypatch.delenv("ESRGRAPH_DEBUG", raising=False)
     code, out, err = call(capsys, "build", "-o", "/tmp/never-written")
     assert code == 3

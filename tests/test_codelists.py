@@ -13,6 +13,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 import esrgraph.mapping.codelists as codelists_module
+from esrgraph.core.vocab import CODE
 from esrgraph.mapping.codelists import (
     SCHEME_FILES,
     CodeLists,
@@ -22,7 +23,6 @@ from esrgraph.mapping.codelists import (
     skos_ntriples,
     skos_triples,
 )
-from esrgraph.core.vocab import CODE
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "codelists"
@@ -103,7 +103,7 @@ def test_a_missing_scheme_is_reported(tmp_path: Path) -> None:
     for path in DATA.glob("*.csv"):
         (tmp_path / path.name).write_bytes(path.read_bytes())
     schemes = (tmp_path / "schemes.csv").read_text(encoding="utf-8").splitlines()
-    (tmp_path / "schemes.csv").write_text("\n".join(l for l in schemes if not l.startswith("status,")) + "\n", encoding="utf-8")
+    (tmp_path / "schemes.csv").write_text("\n".join(line for line in schemes if not line.startswith("status,")) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="status"):
         CodeLists.from_directory(tmp_path)
 
@@ -252,7 +252,7 @@ def test_skos_municipality_links_and_validity(graph: rdflib.Graph) -> None:
     lahti = rdflib.URIRef(concept_iri("municipality", "398"))
     assert (nastola, DCTERMS.isReplacedBy, lahti) in graph
     assert graph.value(nastola, SCHEMA.validThrough) == rdflib.Literal(date(2015, 12, 31))
-    assert not (nastola, SKOS.exactMatch, rdflib.URIRef("http://uri.suomi.fi/codelist/jhs/kunta_1_20160101/code/532")) in graph
+    assert (nastola, SKOS.exactMatch, rdflib.URIRef("http://uri.suomi.fi/codelist/jhs/kunta_1_20160101/code/532")) not in graph
     # Kuhmoinen moved from Keski-Suomi to Pirkanmaa in 2021: both sub-regions are broader.
     kuhmoinen = rdflib.URIRef(concept_iri("municipality", "291"))
     assert {str(o)[-3:] for o in graph.objects(kuhmoinen, SKOS.broader)} == {"064", "134"}

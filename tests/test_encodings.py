@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from esrgraph.core.errors import InputError
-from esrgraph.parsers.inputs import parse_file, parse_source
 from esrgraph.io.sources import decode_bytes, source_from_bytes
+from esrgraph.parsers.inputs import parse_file, parse_source
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "data" / "samples").glob("*.txt"))

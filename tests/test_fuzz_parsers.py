@@ -34,10 +34,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from esrgraph.core.errors import EsrgraphError, InputError, ParseError
-from esrgraph.parsers.base import ParseOutcome, SourceText
-from esrgraph.parsers.registry import LAYOUTS, detect_layout, get_parser
-from esrgraph.parsers.inputs import parse_file, parse_source
 from esrgraph.io.sources import source_from_bytes
+from esrgraph.parsers.base import ParseOutcome, SourceText
+from esrgraph.parsers.inputs import parse_file, parse_source
+from esrgraph.parsers.registry import LAYOUTS, detect_layout, get_parser
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "data" / "samples").glob("*.txt"))

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import rdflib
 
+from esrgraph.core.model import Applicant, CoImplementer, ContactPerson, Funding, ProjectRecord, SourceInfo
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import OutputFormat
+from esrgraph.mapping.organisation_ids import parse_business_id
 from esrgraph.pipeline.result import BuildOptions
 from esrgraph.pipeline.stages import build_records
-from esrgraph.io.export import OutputFormat, serialize_triples
-from esrgraph.core.model import Applicant, CoImplementer, ContactPerson, Funding, ProjectRecord, SourceInfo
-from esrgraph.mapping.organisation_ids import parse_business_id
 
 BASE = "https://data.example.fi/esr/"
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from esrgraph.core.errors import ParseError
 from esrgraph.core.model import ProjectRecord
+from esrgraph.io.sources import source_from_bytes
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.eura_description import EuraDescriptionParser
 from esrgraph.parsers.inputs import parse_file
-from esrgraph.io.sources import source_from_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"

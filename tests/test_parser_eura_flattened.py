@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esrgraph.core.model import ProjectRecord
+from esrgraph.io.sources import source_from_bytes
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.eura_flattened import EuraFlattenedParser, flat_paragraphs, split_target_groups
 from esrgraph.parsers.inputs import parse_file
-from esrgraph.io.sources import source_from_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "samples" / "S21199.txt"

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esrgraph.core.model import ProjectRecord
-from esrgraph.parsers.base import SourceText
-from esrgraph.parsers.portal_card import PortalCardParser
-from esrgraph.parsers.inputs import parse_file
 from esrgraph.io.sources import source_from_bytes
+from esrgraph.parsers.base import SourceText
+from esrgraph.parsers.inputs import parse_file
+from esrgraph.parsers.portal_card import PortalCardParser
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "samples" / "S20398.txt"

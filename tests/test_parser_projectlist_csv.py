@@ -16,10 +16,10 @@ import pytest
 
 from esrgraph.core.errors import ParseError
 from esrgraph.core.model import ProjectRecord
+from esrgraph.io.sources import read_source, source_from_bytes
 from esrgraph.parsers.base import ParseOutcome
 from esrgraph.parsers.projectlist_csv import HEADER_ALIASES, ProjectListCsvParser
 from esrgraph.parsers.registry import detect_layout, get_parser
-from esrgraph.io.sources import read_source, source_from_bytes
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "projectlist-csv"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import rdflib
 
-from esrgraph.pipeline.result import EXIT_OK
-from esrgraph.pipeline.build import build
 from esrgraph.core.findings import Severity
 from esrgraph.outputs.summary import nuts_link_lines
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import EXIT_OK
 
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
 CODE = "https://w3id.org/esrgraph/code/"
@@ -30,9 +30,10 @@ def test_every_coded_value_of_the_samples_resolves(sample_build) -> None:
     assert len(municipalities) == 23 and all(o.startswith(CODE + "municipality/") for o in municipalities)
     assert len(subregions) == 6 and all(o.startswith(CODE + "subregion/") for o in subregions)
     # every one of them lay in Keski-Suomi (13) when the project ran
+    from datetime import date
+
     from esrgraph.mapping.codelists import CodeLists
     from esrgraph.mapping.resolve import Resolver
-    from datetime import date
 
     resolver = Resolver(CodeLists.load())
     for iri in municipalities:

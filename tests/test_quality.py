@@ -17,9 +17,9 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from esrgraph.pipeline.build import build
-from esrgraph.outputs import write_outputs
 from esrgraph.core.findings import Finding, Severity
+from esrgraph.outputs import write_outputs
+from esrgraph.pipeline.build import build
 from esrgraph.quality import QUALITY_FILES, from_folder, load_rules, write_quality_reports
 from esrgraph.quality.checks import is_impossible_date
 from esrgraph.quality.report import Headline, QualityReport

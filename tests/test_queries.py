@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Quad, parse_query_results
-from sparqlrows import json_set, records, solutions_set
+from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, parse_query_results
 
 from esrgraph.cli import cli
 from esrgraph.core.errors import QueryError
 from esrgraph.sparql.queries import bind_parameters, load_store, named_queries, query_parameters, run_query
+from sparqlrows import json_set, records, solutions_set
 
 ISSUE_QUESTIONS = [
     "funding-by-region", "funding-by-fund", "funding-by-priority-axis", "funding-by-year",

@@ -11,10 +11,10 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from esrgraph.pipeline.result import BuildOptions
-from esrgraph.pipeline.stages import build_records
 from esrgraph.core.errors import UsageError
 from esrgraph.parsers.inputs import parse_paths
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.pipeline.stages import build_records
 from esrgraph.publish.release import (
     PublishOptions,
     compare_graphs,
@@ -83,10 +83,10 @@ def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(sa
     a large graph's JSON-LD by a child process): the same bytes in every file as from the
     triples, for a first release and for one compared with it."""
     import esrgraph.publish.release as release_module
-
-    from esrgraph.io.export import OutputFormat, serialize_triples
-    from esrgraph.validation.report import ShaclResult, ValidationReport
     from esrgraph.core.vocab import PREFIXES
+    from esrgraph.io.export import serialize_triples
+    from esrgraph.io.formats import OutputFormat
+    from esrgraph.validation.report import ShaclResult, ValidationReport
 
     first = graph_of([samples_dir])
     second = graph_of([_edit(samples_dir, tmp_path / "in2", drop="S21860")])

@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
-from servers import executable, free_port, running
-from sparqlrows import json_set, solutions_set
 
 from esrgraph.cli import cli
 from esrgraph.sparql.queries import ResultFormat, bind_parameters, load_store, named_queries, run_query
 from esrgraph.sparql.remote import RemoteError, push_graph, query_endpoint
+from servers import executable, free_port, running
+from sparqlrows import json_set, solutions_set
 
 
 def count(query_url: str, sparql: str) -> int:

@@ -18,12 +18,12 @@ from urllib.parse import quote, urlencode
 import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Triple, parse_query_results
-from servers import executable, free_port, running
-from sparqlrows import json_set, records, solutions_set
 
 from esrgraph.server.endpoint import Refused, check_query, negotiate
 from esrgraph.server.pages import resource_page
 from esrgraph.sparql.queries import load_store, named_queries, run_query
+from servers import executable, free_port, running
+from sparqlrows import json_set, records, solutions_set
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+
 from servers import executable, free_port, running
 
 pytestmark = pytest.mark.server

@@ -12,9 +12,9 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, Triple
 
+from esrgraph.core.vocab import DCTERMS, ESR
 from esrgraph.publish.site_pages import write_site
 from esrgraph.publish.vocabdocs import load_ontology, load_shapes_graph, ontology_terms, vocabulary_html
-from esrgraph.core.vocab import DCTERMS, ESR
 
 BASE = "https://data.example.fi/esr/"
 

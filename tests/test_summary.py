@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from benchmarks import generate
 
-from esrgraph.pipeline.result import BuildOptions
-from esrgraph.pipeline.build import build
 from esrgraph.core.findings import Severity
 from esrgraph.outputs.summary import build_summary
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import generate  # noqa: E402
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import BuildOptions
 
 
 @pytest.fixture(scope="module")

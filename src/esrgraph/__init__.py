@@ -12,8 +12,8 @@ The library API (the ``esrgraph`` command is a thin shell over it)::
     >>> paths = esrgraph.write_outputs(result, "out")       # doctest: +SKIP
 
 ``build_graph(records)`` maps records that are already parsed, and ``validate_graph(graph)``
-checks any rdflib graph against the shapes. Heavy modules load on first use. (``run_build`` is
-``esrgraph.build.build``; the package cannot re-export it as ``build``, which is the module's name.)
+checks any rdflib graph against the shapes. Heavy modules load on first use; ``run_build`` is
+``esrgraph.pipeline.build.build``.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from esrgraph.core.version import __version__
 from esrgraph.parsers.inputs import parse_file, parse_paths
 
 _LAZY = {
-    "run_build": ("esrgraph.pipeline.result", "build"),
-    "build_graph": ("esrgraph.pipeline.result", "build_graph"),
-    "write_outputs": ("esrgraph.pipeline.result", "write_outputs"),
+    "run_build": ("esrgraph.pipeline.build", "build"),
+    "build_graph": ("esrgraph.pipeline.stages", "build_graph"),
+    "write_outputs": ("esrgraph.outputs", "write_outputs"),
     "BuildOptions": ("esrgraph.pipeline.result", "BuildOptions"),
     "validate_graph": ("esrgraph.validation.report", "validate_graph"),
 }

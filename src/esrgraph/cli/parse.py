@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from esrgraph.cli.common import CONTEXT, EXIT_CODES_HELP, echo_err
+from esrgraph.core.model import ProjectRecord
 
 
 @click.command("parse", context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
@@ -41,7 +42,7 @@ def parse_command(files: Sequence[Path], as_json: bool, coverage: bool, encoding
         sys.exit(1)
 
 
-def _coverage_text(record) -> str:  # type: ignore[no-untyped-def]
+def _coverage_text(record: ProjectRecord) -> str:
     lines = [f"# {record.label} ({record.source.layout}, {record.source.path})"]
     unused = 0
     for use in record.coverage:

@@ -55,7 +55,8 @@ def serve_command(graph: Path, host: str, port: int, base: str | None, timeout: 
                             max_request_bytes=max_request_bytes, allow_service=allow_service, max_clients=max_clients)
         server = make_server(settings, host, port, quiet, client_timeout)
         bound_host, bound_port = server.server_address[:2]
-        url = f"http://{bound_host}:{bound_port}"
+        host_text = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
+        url = f"http://{host_text}:{bound_port}"
         click.echo(f"esrgraph: serving {target} ({info.triples} triples) at {url}/", err=True)
         click.echo(f"  SPARQL endpoint: {url}/sparql   data: {info.base} -> {url}{settings.base_path}", err=True)
         click.echo(f"  {settings.limits_text()}  Ctrl-C stops.", err=True)

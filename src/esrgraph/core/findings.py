@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-
 #: Findings ``esrgraph build`` prints before it only counts the rest by rule (all are in the reports).
 MAX_FINDINGS_SHOWN = 100
 

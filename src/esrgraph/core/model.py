@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 
-
 def field_head(field_name: str) -> str:
     """The top-level record field of a dotted field path: ``funding.eu_state_granted`` -> ``funding``."""
     return field_name.split(".")[0].split("[")[0]

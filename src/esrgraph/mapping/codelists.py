@@ -642,12 +642,12 @@ def _specific_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator
             yield ox.Triple(s, _skos("related"), _n(concept_iri("region", region)))
         funded = _split(c.extra.get("funded", ""))
         for mandate in funded:
-            period, _, fund = mandate.partition(":")
-            node = _n(f"{s.value}/funded/{period}-{fund}")
+            mandate_period, _, fund = mandate.partition(":")
+            node = _n(f"{s.value}/funded/{mandate_period}-{fund}")
             yield ox.Triple(s, _n(ESR + "fundingMandate"), node)
             yield ox.Triple(node, _n(RDF + "type"), _n(ESR + "FundingMandate"))
             yield ox.Triple(node, _n(ESR + "mandateFund"), _n(concept_iri("fund", fund)))
-            yield ox.Triple(node, _n(ESR + "mandatePeriod"), _n(concept_iri("period", period)))
+            yield ox.Triple(node, _n(ESR + "mandatePeriod"), _n(concept_iri("period", mandate_period)))
         if funded:
             text = "Funded projects (seen in data): " + ", ".join(f.replace(":", " ") for f in funded)
             yield ox.Triple(s, _skos("scopeNote"), ox.Literal(text, language="en"))

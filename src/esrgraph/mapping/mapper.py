@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph.core import iris
-from esrgraph.io.export import triple_sort_key
-from esrgraph.mapping.organisation_ids import parse_business_id
 from esrgraph.core.findings import Finding, Severity
-from esrgraph.mapping.merge import MergedProject
 from esrgraph.core.model import Applicant, CoImplementer, ProjectRecord, SourceInfo, field_head
 from esrgraph.core.vocab import ADMS, DCTERMS, DEFAULT_BASE, ESR, FOAF, ORG, PROV, RDF, RDFS, ROV, SCHEMA, SKOS, XSD
+from esrgraph.io.export import triple_sort_key
+from esrgraph.mapping.merge import MergedProject
+from esrgraph.mapping.organisation_ids import parse_business_id
 
 if TYPE_CHECKING:
     from esrgraph.mapping.resolve import Resolution, Resolver
@@ -421,15 +421,15 @@ class Mapper:
             self._add(p, ESR + "coImplementer", NamedNode(facts.iri))
             self.result.organisation_links.append((p, ESR + "coImplementer", facts.iri))
 
-        for text, prop in (
+        for free_text, prop in (
             (r.summary, ESR + "planSummary"),
             (r.target_groups.direct if r.target_groups else None, ESR + "directTargetGroups"),
             (r.target_groups.indirect if r.target_groups else None, ESR + "indirectTargetGroups"),
             (r.final_report, ESR + "finalReportSummary"),
             (r.description, DCTERMS + "description"),
         ):
-            if text:
-                self._add(p, prop, lit(text))
+            if free_text:
+                self._add(p, prop, lit(free_text))
 
         if r.funding:
             for attr, local in _FUNDING_FIELDS:

@@ -421,7 +421,7 @@ def _municipality_variants(key: str) -> Iterable[tuple[str, str]]:
 
     Genitives with a stem change (Lahti → Lahden) are not handled; they get candidates.
     """
-    keys = [(key, None)]
+    keys: list[tuple[str, str | None]] = [(key, None)]
     for suffix in ("kaupunki", "kunta", "stad", "kommun"):
         if key.endswith(" " + suffix):
             keys.append((key.removesuffix(" " + suffix), f"{suffix!r} ignored"))

@@ -10,7 +10,9 @@ import json
 import os
 from pathlib import Path
 
-from esrgraph.io.export import OutputFormat, atomic_write_bytes, atomic_write_text, serialize_triples
+from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import OutputFormat
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
 from esrgraph.quality import write_quality_reports
 from esrgraph.quality.report import from_validation

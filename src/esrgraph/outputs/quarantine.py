@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from esrgraph.core.errors import EsrgraphError, ParseError
-from esrgraph.io.export import atomic_write_bytes, atomic_write_text
+from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildOptions, BuildResult
@@ -65,8 +65,8 @@ def _cut(text: str, lines_wanted: list[int], starts: list[int], csv_layout: bool
 
 def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOptions | None = None) -> list[Path]:
     """Write the quarantined records and unreadable files with their reasons; return the paths written."""
-    from esrgraph.parsers.registry import detect_layout
     from esrgraph.io.sources import read_source
+    from esrgraph.parsers.registry import detect_layout
 
     folder = Path(out_dir) / FOLDER
     if folder.exists():
@@ -82,6 +82,7 @@ def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOpt
     for shown, errors in sorted(by_file.items()):
         target = folder / RECORDS / _safe_relative(shown)
         where: dict[int, int] = {}
+        copied = True
         real = batch.paths.get(shown)
         try:
             if real is None:
@@ -97,11 +98,11 @@ def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOpt
             atomic_write_text(target, text)
             written.append(target)
         except (OSError, EsrgraphError):
-            target = None  # type: ignore[assignment]
+            copied = False
         for q in sorted(errors, key=lambda q: q.line or 0):
             rows.append({"file": shown, "line": q.line or "", "record": q.record or "", "field": q.field or "",
                          "reason": q.message,
-                         "quarantine_line": where.get(q.line or 0, "") if target is not None else ""})
+                         "quarantine_line": where.get(q.line or 0, "") if copied else ""})
     for failure in batch.failed_files:
         real = batch.paths.get(failure.path)
         target = folder / RECORDS / _safe_relative(failure.path)

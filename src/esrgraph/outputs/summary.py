@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from esrgraph.pipeline.result import BuildResult
 from esrgraph.core.findings import MAX_FINDINGS_SHOWN, Severity
+from esrgraph.pipeline.result import BuildResult
 
 _PERSONAL_FIELD_NAMES = {
     "applicant.contact.name": "contact-person names",
@@ -89,8 +89,8 @@ _PICKED = (b" <http://www.w3.org/2004/02/skos/core#", f" <{_REGION}> ".encode())
 def nuts_link_lines(result: BuildResult) -> list[str]:
     """One line per region the projects name: its NUTS 3 links and the NUTS versions of each.
 
-    A sharded build's graph file is not parsed whole (4.5 million triples took 5 s at 30,000): only
-    the lines that name one of the predicates read here (``_lines_naming``) are.
+    A sharded build's graph file is not parsed whole (too slow at scale: docs/decisions/20261203-one-way-layers.md): only the lines
+    that name one of the predicates read here (``_lines_naming``) are.
     """
     if result.graph_files is None or result.graph_files["ntriples"].stat().st_size == 0:  # mmap needs a byte
         return _nuts_lines(result.iter_triples())
@@ -124,6 +124,8 @@ def _nuts_lines(triples: Iterable[Triple]) -> list[str]:
     labels: dict[str, str] = {}
     notations: dict[str, str] = {}
     for t in triples:
+        if isinstance(t.subject, Triple) or isinstance(t.object, Triple):
+            continue  # a triple term: none of the links read here
         p = t.predicate.value
         if p == _REGION:
             used.add(t.object.value)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 from esrgraph.core.errors import ParseError
@@ -32,13 +32,13 @@ from esrgraph.parsers.textutil import (
     fund_from_code,
     numbered_lines,
     parse_amount,
-    read_business_id,
     parse_count,
     parse_email,
     parse_fi_date,
     parse_postal_code,
     parse_score,
     parse_yes_no,
+    read_business_id,
     split_list,
     split_period,
     strip_cells,
@@ -128,7 +128,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _section_key(key: str) -> tuple[int, ...]:
     """``"7.1"`` -> ``(7, 1)``; cached, since the keys are the few section numbers and it is asked on most lines."""
     return tuple(int(p) for p in key.split("."))

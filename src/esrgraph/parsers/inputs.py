@@ -9,9 +9,9 @@ from pathlib import Path
 
 from esrgraph.core.errors import InputError, ParseError
 from esrgraph.core.model import ProjectRecord
+from esrgraph.io.sources import iter_input_files, read_source
 from esrgraph.parsers.base import ParseOutcome, SourceText
 from esrgraph.parsers.registry import LAYOUTS, detect_layout, get_parser
-from esrgraph.io.sources import iter_input_files, read_source
 
 
 def parse_source(source: SourceText, layout: str | None = None) -> ParseOutcome:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -164,7 +164,7 @@ def _is_amount(cell: str) -> bool:
     return _AMOUNT_RE.fullmatch(cell.strip()) is not None
 
 
-_KIND_CHECK: dict[str, Callable[[str], bool]] = {
+_KIND_CHECK: Mapping[str, Callable[[str], bool]] = {
     "code": _is_code,
     "fund": _is_fund,
     "priority_axis": _is_tl,

@@ -50,7 +50,9 @@ def site_links_for(out_dir: Path, site: bool | None) -> str | None:
 def write_quality_reports(report: QualityReport, out_dir: str | os.PathLike[str], *, examples: int = 10,
                           site: bool | None = None) -> list[Path]:
     """Write the four quality files into ``out_dir`` atomically; return their paths."""
-    from esrgraph.io.export import OutputFormat, atomic_write_bytes, atomic_write_text, serialize_triples
+    from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+    from esrgraph.io.export import serialize_triples
+    from esrgraph.io.formats import OutputFormat
     from esrgraph.quality.dqv import PREFIXES, dqv_triples
     from esrgraph.quality.render import fix_list_csv, quality_html, summary_markdown
 

@@ -91,29 +91,28 @@ class Completeness:
         return Decimal(self.filled) / Decimal(self.total) if self.total else Decimal(0)
 
 
-def _solutions(store: Store, sparql: str) -> QuerySolutions:
+def solutions(store: Store, sparql: str) -> QuerySolutions:
     result = store.query(_PREFIXES + sparql)
     assert isinstance(result, QuerySolutions)
     return result
 
 
-def _text(term: object) -> str:
+def text_of(term: object) -> str:
     return term.value if isinstance(term, (NamedNode, Literal)) else str(term)
 
 
 def project_count(store: Store) -> int:
-    for row in _solutions(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a esr:Project }"):
-        return int(_text(row["n"]))
+    for row in solutions(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a esr:Project }"):
+        return int(text_of(row["n"]))
     return 0
 
 
 def completeness(store: Store) -> list[Completeness]:
     """How many projects have a value for each field of ``FIELDS``."""
     total = project_count(store)
-    sparql = "SELECT ?f (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a esr:Project . { %s } } GROUP BY ?f" % " UNION ".join(
-        f'{{ ?p {spec.path} ?v BIND("{spec.field}" AS ?f) }}' for spec in FIELDS
-    )
-    counts = {_text(row["f"]): int(_text(row["n"])) for row in _solutions(store, sparql)}
+    branches = " UNION ".join(f'{{ ?p {spec.path} ?v BIND("{spec.field}" AS ?f) }}' for spec in FIELDS)
+    sparql = f"SELECT ?f (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a esr:Project . {{ {branches} }} }} GROUP BY ?f"
+    counts = {text_of(row["f"]): int(text_of(row["n"])) for row in solutions(store, sparql)}
     return [Completeness(spec, counts.get(spec.field, 0), total) for spec in FIELDS]
 
 
@@ -138,8 +137,8 @@ def mostly_empty_findings(measured: Iterable[Completeness]) -> list[Finding]:
 
 def org_name_findings(store: Store, locate: Locator | None = None) -> list[Finding]:
     """``org-name-several-business-ids``: one normalised name under two or more Y-tunnus."""
-    # Two plain queries joined here: Oxigraph evaluated the projects as an OPTIONAL of the names
-    # for every organisation against every link (33 s at 2,500 projects; these take 0.2 s).
+    # Two plain queries joined here: as one query, Oxigraph evaluated the projects as an OPTIONAL of
+    # the names for every organisation against every link (docs/decisions/20261203-one-way-layers.md).
     names = """
         SELECT ?org ?id ?name WHERE {
             ?org a org:Organization ; dcterms:identifier ?id .
@@ -148,12 +147,12 @@ def org_name_findings(store: Store, locate: Locator | None = None) -> list[Findi
     projects = """
         SELECT ?org ?code WHERE { ?p esr:applicant|esr:coImplementer ?org . ?p a esr:Project ; dcterms:identifier ?code }"""
     codes_of: dict[str, set[str]] = defaultdict(set)
-    for row in _solutions(store, projects):
-        codes_of[_text(row["org"])].add(_text(row["code"]))
+    for row in solutions(store, projects):
+        codes_of[text_of(row["org"])].add(text_of(row["code"]))
     ids_of: dict[str, set[str]] = defaultdict(set)
     seen: dict[tuple[str, str], tuple[str, str, set[str]]] = {}
-    for row in _solutions(store, names):
-        org, bid, name = _text(row["org"]), _text(row["id"]), _text(row["name"])
+    for row in solutions(store, names):
+        org, bid, name = text_of(row["org"]), text_of(row["id"]), text_of(row["name"])
         key = name_key(name)
         ids_of[key].add(bid)
         entry = seen.setdefault((key, org), (bid, name, set()))
@@ -200,9 +199,9 @@ def graph_locator(store: Store) -> Locator:
             ?s esr:sourcePath ?path . OPTIONAL { ?s esr:sourceLine ?line }
         }"""
     where: dict[str, tuple[str, int | None]] = {}
-    for row in _solutions(store, sparql):
-        code, path = _text(row["code"]), _text(row["path"])
-        line = int(_text(row["line"])) if row["line"] is not None else None
+    for row in solutions(store, sparql):
+        code, path = text_of(row["code"]), text_of(row["path"])
+        line = int(text_of(row["line"])) if row["line"] is not None else None
         if code not in where or (path, line or 0) < (where[code][0], where[code][1] or 0):
             where[code] = (path, line)
 
@@ -289,20 +288,20 @@ def funding_by(store: Store) -> tuple[list[tuple[str, Decimal]], list[tuple[str,
     amount: dict[str, Decimal] = {}
     start: dict[str, str] = {}
     regions: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in _solutions(store, sparql):
-        p = _text(row["p"])
+    for row in solutions(store, sparql):
+        p = text_of(row["p"])
         try:
-            amount[p] = Decimal(_text(row["amount"]))
+            amount[p] = Decimal(text_of(row["amount"]))
         except InvalidOperation:
             continue
         if row["start"] is not None:
-            start[p] = _text(row["start"])[:4]
+            start[p] = text_of(row["start"])[:4]
         if row["region"] is not None:
-            region = _text(row["region"])
+            region = text_of(row["region"])
             label = row["label"]
             current = regions[p].get(region)
             if label is not None and (current is None or (isinstance(label, Literal) and label.language == "fi")):
-                regions[p][region] = _text(label)
+                regions[p][region] = text_of(label)
             elif current is None:
                 regions[p][region] = region.rsplit("/", 1)[-1]
     by_region: dict[str, Decimal] = defaultdict(Decimal)

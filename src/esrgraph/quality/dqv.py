@@ -6,13 +6,14 @@ no timestamp is written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph.core.iris import segment
-from esrgraph.quality.report import QualityReport
 from esrgraph.core.vocab import DQV, RDF, XSD
+from esrgraph.quality.report import QualityReport
 
 ESRQ = "https://w3id.org/esrgraph/quality#"
 PREFIXES = {"dqv": DQV, "esrq": ESRQ, "xsd": XSD, "rdf": RDF}
@@ -33,7 +34,7 @@ def dqv_triples(report: QualityReport) -> list[Triple]:
     prefix = f"{report.base}dataset/quality/"
     triples: list[Triple] = []
 
-    def measure(local: str, metric: str, value: Literal, extra: list[tuple[str, NamedNode | Literal]] = ()) -> None:  # type: ignore[assignment]
+    def measure(local: str, metric: str, value: Literal, extra: Sequence[tuple[str, NamedNode | Literal]] = ()) -> None:
         m = NamedNode(prefix + local)
         triples.append(Triple(dataset, NamedNode(DQV + "hasQualityMeasurement"), m))
         triples.append(Triple(m, NamedNode(RDF + "type"), NamedNode(DQV + "QualityMeasurement")))

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import Store
 
-from esrgraph.core.version import __version__
 from esrgraph.core.findings import Finding, Severity
+from esrgraph.core.version import __version__
+from esrgraph.core.vocab import DEFAULT_BASE, ESR
 from esrgraph.quality import checks
 from esrgraph.quality.rules import Rule, load_rules
-from esrgraph.core.vocab import DEFAULT_BASE, ESR
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildResult
@@ -116,9 +116,8 @@ def fix_list_key(f: Finding) -> tuple[object, ...]:
 
 def base_of(store: Store) -> str:
     """The data base IRI, read off a project IRI (``<base>project/<code>``)."""
-    rows = store.query(f"SELECT ?p WHERE {{ ?p a <{ESR}Project> }} LIMIT 1")
-    for row in rows:  # type: ignore[union-attr]
-        iri = row["p"].value
+    for row in checks.solutions(store, f"SELECT ?p WHERE {{ ?p a <{ESR}Project> }} LIMIT 1"):
+        iri = checks.text_of(row["p"])
         if "/project/" in iri:
             return iri.rsplit("/project/", 1)[0] + "/"
     return DEFAULT_BASE
@@ -188,7 +187,6 @@ def from_build(result: BuildResult) -> QualityReport:
     from esrgraph.pipeline.result import report_json
 
     data = report_json(result)
-    counts: dict[str, Any] = data["counts"]  # type: ignore[assignment]
     from esrgraph.validation.fast.runtime import store_of
 
     # a bulk load: about twice as fast as Store.extend over triples
@@ -200,11 +198,13 @@ def from_build(result: BuildResult) -> QualityReport:
         records_read=result.records_found,
         records_built=result.records_built,
         records_quarantined=len(result.quarantined),
-        files_read=int(counts["files_read"]),
-        files_failed=int(counts["files_failed"]),
+        files_read=result.batch.files_read,
+        files_failed=len(result.batch.failed_files),
         organisations=result.organisations,
     )
-    left_out = checks.left_out_findings(data["quarantined"], data["failed_files"])  # type: ignore[arg-type]
+    quarantined, failed = data["quarantined"], data["failed_files"]
+    assert isinstance(quarantined, list) and isinstance(failed, list)  # report_json's shape
+    left_out = checks.left_out_findings(quarantined, failed)
     options_shapes = result.validation.shapes_files if result.validation else None
     shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
     return assemble(headline, result.findings, store, base=result.base, shapes=shapes,

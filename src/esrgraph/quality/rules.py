@@ -106,9 +106,8 @@ def load_rules(shapes: str | os.PathLike[str] | None = None) -> dict[str, Rule]:
     >>> rules["impossible-date"].severity.value
     'Violation'
     """
-    from esrgraph.validation.report import shapes_files
-
     from esrgraph.core.resources import resource_dir
+    from esrgraph.validation.report import shapes_files
 
     files = list(shapes_files(shapes))
     ours = resource_dir("shapes")

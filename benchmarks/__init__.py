@@ -1,0 +1,1 @@
+"""The benchmark and its input generator; run from the repository root: ``python -m benchmarks.run``."""
