@@ -1,4 +1,4 @@
-"""Helpers for tests/test_shape_examples.py: which shapes need examples, and the example headers.
+"""Helpers for tests/validation/test_shape_examples.py: which shapes need examples, and the example headers.
 
 An example file under ``tests/shapes/<rule id>/`` starts with comment lines that state what
 validation must report for it::
@@ -26,8 +26,8 @@ from rdflib.util import from_n3
 
 from esrgraph.core.vocab import ESR, ESRSH
 from esrgraph.validation.report import ShaclResult
+from repo_paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SHAPES_DIR = REPO / "shapes"
 EXAMPLES_DIR = Path(__file__).resolve().parent / "shapes"
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import doctest
 import os
-from pathlib import Path
 
 import esrgraph
-
-REPO = Path(__file__).resolve().parents[1]
+from repo_paths import REPO
 
 
 def test_public_api_names_resolve() -> None:

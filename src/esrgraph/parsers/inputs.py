@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +72,8 @@ class FileFailure:
 class ParseBatch:
     """Everything read from a set of inputs: what built, what was set aside, what failed."""
 
-    records: list[ProjectRecord] = field(default_factory=list)
+    #: A list while the batch is read; a sharded build's result holds a lazy sequence read from disk.
+    records: Sequence[ProjectRecord] = field(default_factory=list)
     quarantined: list[ParseError] = field(default_factory=list)
     failed_files: list[FileFailure] = field(default_factory=list)
     files_read: int = 0
@@ -104,6 +105,7 @@ def parse_paths(
         except ParseError as exc:  # the whole file is unreadable in the layout chosen
             batch.failed_files.append(FileFailure(shown, InputError(shown, exc.message, "check --layout")))
             continue
+        assert isinstance(batch.records, list)  # a batch being read
         batch.records.extend(outcome.records)
         batch.quarantined.extend(outcome.quarantined)
         batch.units += outcome.units

@@ -149,6 +149,7 @@ def add_outcome(batch: ParseBatch, path: str, shown: str, outcome: Outcome) -> N
     if isinstance(payload, FileFailure):
         batch.failed_files.append(payload)
         return
+    assert isinstance(batch.records, list)  # a batch being read
     batch.records.extend(payload.records)
     batch.quarantined.extend(payload.quarantined)
     batch.units += payload.units

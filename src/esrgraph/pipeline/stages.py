@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -59,7 +59,7 @@ def codelist_triples() -> list[Triple]:
     return list(CodeLists.load().skos_triples())
 
 
-def build_records(records: list[ProjectRecord], options: BuildOptions) -> tuple[list[MergedProject], list[Triple], list[Finding], list[ParseError], Counter[str], int]:
+def build_records(records: Sequence[ProjectRecord], options: BuildOptions) -> tuple[list[MergedProject], list[Triple], list[Finding], list[ParseError], Counter[str], int]:
     """Merge and map parsed records (no validation). Records without a code are quarantined."""
     quarantined: list[ParseError] = []
     usable: list[ProjectRecord] = []
@@ -83,7 +83,7 @@ def build_records(records: list[ProjectRecord], options: BuildOptions) -> tuple[
     return projects, sort_keyed(keyed), findings, quarantined, mapping.withheld, mapping.organisations
 
 
-def build_graph(records: list[ProjectRecord], options: BuildOptions | None = None) -> list[Triple]:
+def build_graph(records: Sequence[ProjectRecord], options: BuildOptions | None = None) -> list[Triple]:
     """Sorted triples for already-parsed records (merged and mapped, not validated)."""
     return build_records(records, options or BuildOptions())[1]
 

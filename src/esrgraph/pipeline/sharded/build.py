@@ -29,7 +29,7 @@ processes run), ``organisations`` (organisations across shards, in the main proc
 ``blocks`` (writing and merging subject blocks).
 
 The outputs and findings are byte for byte those of the in-process build
-(tests/test_sharded_build.py checks it on data with faults of every kind). The sharded
+(tests/pipeline/test_sharded_build.py checks it on data with faults of every kind). The sharded
 build is used for the default shapes and the fast validator only; other builds run in
 one process.
 """
@@ -518,9 +518,7 @@ def _assemble_result(run: _Run, holder: tempfile.TemporaryDirectory[str], parsed
     for outcome in mapped:
         keep_smallest_owners(name_owners, outcome.name_owners)
     record_dirs, names = parsed.record_dirs, run.names
-    # ParseBatch.records is declared a list (parsers/ fills it); every reader of a built result only
-    # takes its length, items and iteration, which the lazy sequence gives.
-    batch.records = LazySequence(parsed.records, lambda: _all_records(record_dirs))  # type: ignore[assignment]
+    batch.records = LazySequence(parsed.records, lambda: _all_records(record_dirs))
     result = BuildResult(
         batch=batch,
         projects=LazySequence(common.projects, lambda: _all_projects(record_dirs, names)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +14,9 @@ from esrgraph.io.sources import source_from_bytes
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.eura_flattened import EuraFlattenedParser, flat_paragraphs, split_target_groups
 from esrgraph.parsers.inputs import parse_file
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SEED = ROOT / "data" / "samples" / "S21199.txt"
 DATA = ROOT / "tests" / "data" / "eura-flattened"
 PARSER = EuraFlattenedParser()

@@ -20,8 +20,8 @@ import pytest
 from esrgraph.outputs import write_outputs
 from esrgraph.pipeline.build import build
 from esrgraph.pipeline.result import BuildOptions
+from repo_paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
 DATA = REPO / "tests" / "data"
 CSV_HEADER = (DATA / "projectlist-csv" / "period-2014-2020.csv").read_text(encoding="utf-8").split("\n")[0]

@@ -24,9 +24,10 @@ from urllib.parse import urljoin
 import pytest
 import rdflib
 
+from repo_paths import REPO
+
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def chromium() -> str:

@@ -6,14 +6,14 @@ import csv
 import doctest
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 import esrgraph.mapping.resolve as resolve_module
 from esrgraph.mapping.resolve import Resolution, Resolver, normalise
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 SAMPLES = ROOT / "data" / "samples"
 REFERENCE = ROOT.parent / "shared" / "reference"
 

@@ -27,7 +27,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-REPO = Path(__file__).resolve().parents[1]
+from repo_paths import REPO
+
 CORPUS = REPO.parent / "shared" / "corpus" / "projektilista-2014-2020.csv"
 EXE = Path(sys.executable).parent / "esrgraph"
 MAIN_OUTPUTS = ("esrgraph.ttl", "validation-report.ttl", "validation-report.json", "quality-report.html",

@@ -10,6 +10,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 import esrgraph
 from esrgraph.core.resources import ontology_file
+from repo_paths import REPO
 
 ESR = "https://w3id.org/esrgraph/ontology#"
 SRC = Path(esrgraph.__file__).resolve().parent
@@ -65,14 +66,14 @@ def test_properties_have_domains_or_ranges_that_are_defined_or_external() -> Non
 
 
 def test_vocabulary_page_lists_every_term_of_ours() -> None:
-    page = (Path(__file__).resolve().parents[1] / "docs" / "vocabulary.md").read_text(encoding="utf-8")
+    page = (REPO / "docs" / "vocabulary.md").read_text(encoding="utf-8")
     missing = [t for t in sorted(_defined_terms(_ontology())) if f"`esr:{t[len(ESR):]}`" not in page]
     assert not missing, f"docs/vocabulary.md does not list: {missing}"
 
 
 def test_vocabulary_page_names_every_reused_term_the_mapping_writes() -> None:
-    page = (Path(__file__).resolve().parents[1] / "docs" / "vocabulary.md").read_text(encoding="utf-8")
-    text = (SRC / "mapping.py").read_text(encoding="utf-8")
+    page = (REPO / "docs" / "vocabulary.md").read_text(encoding="utf-8")
+    text = (SRC / "mapping" / "mapper.py").read_text(encoding="utf-8")
     prefixes = {"DCTERMS": "dcterms", "ROV": "rov", "SCHEMA": "schema", "SKOS": "skos", "FOAF": "foaf", "PROV": "prov", "ORG": "org", "ADMS": "adms"}
     used = {f"{prefixes[ns]}:{local}" for ns, local in re.findall(r'\b(DCTERMS|ROV|SCHEMA|SKOS|FOAF|PROV|ORG|ADMS) \+ "([A-Za-z]+)"', text)}
     assert used

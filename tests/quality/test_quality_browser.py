@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from repo_paths import REPO
+
 SCREENSHOT = REPO / "docs" / "img" / "quality-report.png"
 WIDTH, HEIGHT = 1280, 2000
 

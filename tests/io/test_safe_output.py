@@ -26,8 +26,8 @@ from esrgraph.pipeline.build import build
 from esrgraph.pipeline.result import BuildOptions
 from esrgraph.validation.report import triples_to_rdflib
 from graphs import assert_same_graph
+from repo_paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
 CSV = REPO / "tests" / "data" / "projectlist-csv" / "period-2014-2020.csv"
 

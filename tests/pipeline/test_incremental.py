@@ -9,8 +9,9 @@ from pathlib import Path
 from esrgraph.outputs import write_outputs
 from esrgraph.pipeline.build import build
 from esrgraph.pipeline.result import BuildOptions
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 
 GRAPH_FILES = ("esrgraph.ttl", "esrgraph.nt", "validation-report.ttl", "validation-report.json")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from stdnum.fi import ytunnus
+from test_sharded_build import _corpus, _files
 
 from esrgraph.io.sources import iter_input_files
 from esrgraph.outputs import write_outputs
@@ -15,7 +16,6 @@ from esrgraph.pipeline.build import build
 from esrgraph.pipeline.cache import shards as shardcache
 from esrgraph.pipeline.result import BuildOptions
 from esrgraph.pipeline.sharded import layout as shardbuild
-from test_sharded_build import _corpus, _files
 
 SHARDS = 3
 

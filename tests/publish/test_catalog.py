@@ -11,6 +11,7 @@ import rdflib
 from rdflib import DCTERMS, RDF, URIRef
 
 from esrgraph.validation.report import validate_graph
+from repo_paths import REPO
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -18,7 +19,6 @@ VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 BASE = "https://data.example.fi/esr/"
 DATASET = URIRef(BASE + "dataset")
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")

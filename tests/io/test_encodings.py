@@ -22,8 +22,8 @@ import pytest
 from esrgraph.core.errors import InputError
 from esrgraph.io.sources import decode_bytes, source_from_bytes
 from esrgraph.parsers.inputs import parse_file, parse_source
+from repo_paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "data" / "samples").glob("*.txt"))
 CSV = REPO / "tests" / "data" / "projectlist-csv" / "period-2014-2020.csv"
 SEEDS = SAMPLES + [CSV]

@@ -38,8 +38,8 @@ from esrgraph.io.sources import source_from_bytes
 from esrgraph.parsers.base import ParseOutcome, SourceText
 from esrgraph.parsers.inputs import parse_file, parse_source
 from esrgraph.parsers.registry import LAYOUTS, detect_layout, get_parser
+from repo_paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "data" / "samples").glob("*.txt"))
 CSV_SEEDS = sorted((REPO / "tests" / "data" / "projectlist-csv").glob("*.csv")) + [REPO / "tests" / "data" / "quality" / "projects.csv"]
 MULTI_SEEDS = sorted((REPO / "tests" / "data").glob("*/two-*.txt"))
@@ -410,7 +410,7 @@ def test_cli_on_garbage_exits_2_without_a_traceback(tmp_path: Path) -> None:
 def test_an_internal_error_is_exit_3_with_a_short_message_and_a_hint(tmp_path: Path) -> None:
     """A bug (simulated: the parser module raises) gives exit 3, one line of error and where to report it."""
     script = (
-        "import sys, esrgraph.parsing as p\n"
+        "import sys, esrgraph.parsers.inputs as p\n"
         "def boom(*a, **k): raise ZeroDivisionError('simulated bug')\n"
         "p.parse_paths = boom\n"
         "from esrgraph.cli import main\n"

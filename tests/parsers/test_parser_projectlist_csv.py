@@ -10,7 +10,6 @@ import time
 from collections import Counter
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -20,11 +19,12 @@ from esrgraph.io.sources import read_source, source_from_bytes
 from esrgraph.parsers.base import ParseOutcome
 from esrgraph.parsers.projectlist_csv import HEADER_ALIASES, ProjectListCsvParser
 from esrgraph.parsers.registry import detect_layout, get_parser
+from repo_paths import SHARED, TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 DATA = HERE / "data" / "projectlist-csv"
 SAMPLES = HERE.parent / "data" / "samples"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 REAL_LIST = CORPUS / "projektilista-2014-2020.csv"
 
 HEADER = (

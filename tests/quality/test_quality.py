@@ -24,9 +24,9 @@ from esrgraph.quality import QUALITY_FILES, from_folder, load_rules, write_quali
 from esrgraph.quality.checks import is_impossible_date
 from esrgraph.quality.report import Headline, QualityReport
 from esrgraph.quality.rules import CATEGORIES, IMPORTANCE
+from repo_paths import REPO, TESTS
 
-DATA = Path(__file__).resolve().parent / "data" / "quality"
-REPO = Path(__file__).resolve().parents[1]
+DATA = TESTS / "data" / "quality"
 DQV = rdflib.Namespace("http://www.w3.org/ns/dqv#")
 ESRQ = rdflib.Namespace("https://w3id.org/esrgraph/quality#")
 ESRSH = rdflib.Namespace("https://w3id.org/esrgraph/shapes#")

@@ -21,8 +21,9 @@ from esrgraph.pipeline.result import BuildOptions
 from esrgraph.pipeline.stages import build_records
 from esrgraph.validation.fast.compiler import compile_shapes, python_regex_functions
 from esrgraph.validation.report import ShaclResult, triples_to_rdflib, validate_graph
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SHAPE_EXAMPLES = sorted((ROOT / "tests" / "shapes").glob("*/*.ttl"))
 
 #: Examples holding ill-typed literals (a date that is no date), which the pipeline never writes:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from esrgraph.cli import main
+from repo_paths import REPO
 
 CONTRACT_KEYS = {
     "code", "name", "fund", "priority_axis", "specific_objective", "start_date", "end_date", "status",
@@ -133,7 +134,7 @@ def test_every_command_has_help_and_the_exit_codes_are_documented() -> None:
 
 
 def test_readme_documents_every_command() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = _commands(run("--help").stdout)
     assert "push" in commands and "serve" in commands
     for command in commands:

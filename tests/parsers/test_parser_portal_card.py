@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +14,9 @@ from esrgraph.io.sources import source_from_bytes
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.inputs import parse_file
 from esrgraph.parsers.portal_card import PortalCardParser
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SEED = ROOT / "data" / "samples" / "S20398.txt"
 DATA = ROOT / "tests" / "data" / "portal-card"
 PARSER = PortalCardParser()

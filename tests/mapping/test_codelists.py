@@ -23,8 +23,9 @@ from esrgraph.mapping.codelists import (
     skos_ntriples,
     skos_triples,
 )
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 DATA = ROOT / "data" / "codelists"
 SAMPLES = ROOT / "data" / "samples"
 SCHEMA = rdflib.Namespace("https://schema.org/")

@@ -13,8 +13,9 @@ from esrgraph.pipeline.build import build
 from esrgraph.pipeline.result import BuildOptions
 from esrgraph.pipeline.sharded.blocks import ShardConflict, merge_blocks, write_blocks
 from esrgraph.pipeline.sharded.layout import shard_of, wants_shards
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 
 
 def _corpus(folder: Path) -> Path:

@@ -17,8 +17,9 @@ from esrgraph.io.sources import source_from_bytes
 from esrgraph.parsers.base import SourceText
 from esrgraph.parsers.eura_description import EuraDescriptionParser
 from esrgraph.parsers.inputs import parse_file
+from repo_paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SAMPLES = ROOT / "data" / "samples"
 DATA = ROOT / "tests" / "data" / "eura-description"
 SEEDS = ("S21093", "S21860", "S20885")
