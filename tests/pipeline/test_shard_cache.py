@@ -1,4 +1,4 @@
-"""A sharded rebuild with a cache (esrgraph.shardcache) redoes only the parts whose inputs
+"""A sharded rebuild with a cache (esrgraph.pipeline.cache.shards) redoes only the parts whose inputs
 changed, and writes byte for byte what a full build writes."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The sharded build (esrgraph.shardbuild) gives byte for byte what the in-process build gives."""
+"""The sharded build (esrgraph.pipeline.sharded) gives byte for byte what the in-process build gives."""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ def merge_order(record: ProjectRecord) -> tuple[int, str, int]:
 def merged_field(parts: list[tuple[tuple[int, str, int], SourceInfo, Any]], field: str, code: str) -> Any:
     """One field's merged value from (merge_order, source, value) of each record of a project.
 
-    The sharded build (esrgraph.shardbuild) uses it to learn the merged organisations of
+    The sharded build (esrgraph.pipeline.sharded) uses it to learn the merged organisations of
     every project before the shards merge their records; merge_records does the same.
     """
     if len(parts) == 1:

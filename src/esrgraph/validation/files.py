@@ -11,8 +11,7 @@ import rdflib
 from esrgraph.core.errors import InputError
 from esrgraph.core.findings import Severity
 from esrgraph.io.atomic import atomic_write_bytes
-from esrgraph.io.export import serialize_triples
-from esrgraph.io.formats import RDFLIB_PARSERS, OutputFormat, rdf_format_of
+from esrgraph.io.formats import RDFLIB_PARSERS, rdf_format_of
 from esrgraph.validation.report import ValidationReport, validate_graph
 
 
@@ -61,6 +60,5 @@ def validate_file(graph: str | os.PathLike[str], shapes: str | os.PathLike[str] 
                   report_path: str | os.PathLike[str] | None = None) -> FileValidation:
     report = validate_graph(load_rdflib(graph), shapes)
     if report_path:
-        atomic_write_bytes(report_path, serialize_triples(report.report_triples(), OutputFormat.TURTLE,
-                                                          {"sh": "http://www.w3.org/ns/shacl#"}))
+        atomic_write_bytes(report_path, report.report_turtle())
     return FileValidation(str(graph), report)

@@ -22,6 +22,8 @@ from esrgraph.core.errors import ShapeLoadError
 from esrgraph.core.findings import Finding, Severity
 from esrgraph.core.vocab import DCTERMS, ESR, ESRSH, PROV, RDF, XSD
 from esrgraph.core.vocab import SH as SH_NS
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import OutputFormat
 from esrgraph.mapping.mapper import FIELD_OF_PREDICATE
 
 _SEVERITY = {
@@ -72,6 +74,10 @@ class ValidationReport:
         for f in self.findings:
             out[f.severity.value] += 1
         return out
+
+    def report_turtle(self, prefixes: dict[str, str] | None = None) -> bytes:
+        """The SHACL report as Turtle (``validation-report.ttl``), with ``sh:`` and ``prefixes``."""
+        return serialize_triples(self.report_triples(), OutputFormat.TURTLE, {"sh": SH_NS, **(prefixes or {})})
 
     def report_triples(self) -> list[Triple]:
         """The SHACL report as triples; blank nodes numbered in sorted result order."""
