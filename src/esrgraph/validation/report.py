@@ -25,6 +25,7 @@ from esrgraph.core.vocab import SH as SH_NS
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.mapping.mapper import FIELD_OF_PREDICATE
+from esrgraph.validation.compare import less_or_equal, rdflib_parts
 
 _SEVERITY = {
     str(SH.Violation): Severity.VIOLATION,
@@ -200,6 +201,7 @@ def pyshacl_results(data: rdflib.Graph, shapes_graph: rdflib.Graph, files: Itera
     import pyshacl
     import pyshacl.errors
 
+    _compare_as_the_spec_says()
     try:
         _conforms, report_graph, _text = pyshacl.validate(
             data,
@@ -220,6 +222,38 @@ def pyshacl_results(data: rdflib.Graph, shapes_graph: rdflib.Graph, files: Itera
     if not isinstance(report_graph, rdflib.Graph):  # pyshacl's ValidationFailure: the shapes are unusable
         raise ShapeLoadError(f"the shapes ({', '.join(str(f) for f in files)}) cannot be used: {report_graph}")
     return [_raw_result(report_graph, r) for r in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)]
+
+
+def _compare_as_the_spec_says() -> None:
+    """Give pyshacl's ``sh:lessThanOrEquals`` SHACL's rule: a pair that cannot be compared (an
+    ill-typed date, a date against a number) is a result (``compare.py``; pyshacl 0.40 reports
+    nothing for it). Replaces the one method that compares a focus node's pairs."""
+    from pyshacl.constraints.core.property_pair_constraints import LessThanOrEqualsConstraintComponent
+    from pyshacl.errors import ReportableRuntimeError
+
+    if _PATCHED:
+        return
+
+    def compare_ltoe(self: LessThanOrEqualsConstraintComponent, value_nodes: Iterable[_Term],
+                     compare_values: Iterable[_Term], datagraph: rdflib.Graph,
+                     focus: _Term) -> tuple[bool, list[object]]:
+        reports: list[object] = []
+        others = list(compare_values)
+        for value in value_nodes:
+            for other in others:
+                if isinstance(value, rdflib.BNode) or isinstance(other, rdflib.BNode):
+                    raise ReportableRuntimeError("Cannot use sh:lessThanOrEquals to compare a BlankNode.")
+                if less_or_equal(rdflib_parts(value), rdflib_parts(other)) is not True:
+                    reports.append(self.make_v_result(datagraph, focus, value_node=value))
+        return bool(reports), reports
+
+    setattr(LessThanOrEqualsConstraintComponent, "_compare_ltoe", compare_ltoe)  # noqa: B010 (a method replaced)
+    _PATCHED.append(True)
+
+
+_Term = rdflib.term.IdentifiedNode | rdflib.Literal
+#: Holds True once pyshacl's comparison is replaced (a list: set once, read without ``global``).
+_PATCHED: list[bool] = []
 
 
 def compare_literal(a: rdflib.Literal, b: rdflib.Literal) -> int:

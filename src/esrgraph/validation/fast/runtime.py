@@ -24,7 +24,8 @@ from rdflib.namespace import SH
 
 from esrgraph.core.findings import Finding
 from esrgraph.core.vocab import DCTERMS, ESR
-from esrgraph.validation.fast.value_checks import RDF_TYPE, XSD, Unsupported, ValueCheck, ltoe_fails
+from esrgraph.validation.compare import less_or_equal, oxigraph_parts
+from esrgraph.validation.fast.value_checks import RDF_TYPE, XSD, Unsupported, ValueCheck
 from esrgraph.validation.report import FocusContext, Locator, ShaclResult, ValidationReport, finding
 
 log = logging.getLogger(__name__)
@@ -324,15 +325,16 @@ def value_runner(shape: str, severity: str, message: str, name: str, check: Valu
 def ltoe_runner(shape: str, severity: str, message: str, focus: str, path: str,
                  other: str) -> Callable[[Store, str], list[ShaclResult]]:
     def run(store: Store, _: str) -> list[ShaclResult]:
+        # certainly comparable and in order: numbers, or dates written without a time zone
         sure = (f"COALESCE(((isNumeric(?v) && isNumeric(?o)) || (DATATYPE(?v) = <{XSD}date> && "
-                f"DATATYPE(?o) = <{XSD}date>)) && ?v <= ?o, false)")
+                f"DATATYPE(?o) = <{XSD}date> && STRLEN(STR(?v)) = 10 && STRLEN(STR(?o)) = 10)) && ?v <= ?o, false)")
         q = f"SELECT ?this ?v ?o WHERE {{ {focus} ?this <{path}> ?v . ?this {other} ?o . FILTER(!({sure})) }}"
         out = []
         for r in solutions(store, q):
             v = r["v"]
             if isinstance(v, BlankNode) or isinstance(r["o"], BlankNode):
                 raise Unsupported("sh:lessThanOrEquals on a blank node")  # pyshacl raises too
-            if ltoe_fails(to_rdflib(v), to_rdflib(r["o"])):
+            if less_or_equal(oxigraph_parts(v), oxigraph_parts(r["o"])) is not True:
                 out.append(result(shape, severity, "LessThanOrEqualsConstraintComponent", message, r["this"], path, v))
         return out
 

@@ -172,19 +172,3 @@ def _range_ok(name: str, v: rdflib.term.Identifier, bound: rdflib.term.Node) -> 
     except (TypeError, NotImplementedError):
         return False
     return {"minInclusive": cmp >= 0, "maxInclusive": cmp <= 0, "minExclusive": cmp > 0, "maxExclusive": cmp < 0}[name]
-
-
-def ltoe_fails(value: rdflib.term.Identifier, other: rdflib.term.Identifier) -> bool:
-    """pyshacl's LessThanOrEqualsConstraintComponent._compare_ltoe for one pair."""
-    def norm(x: rdflib.term.Identifier) -> tuple[str | rdflib.term.Identifier, bool]:
-        if isinstance(x, rdflib.URIRef):
-            return str(x), True
-        if isinstance(x, rdflib.Literal) and isinstance(x.value, str):
-            return x.value, True
-        return x, False
-
-    a, a_str = norm(value)
-    b, b_str = norm(other)
-    if a_str != b_str:
-        return True
-    return not a <= b
