@@ -8,6 +8,8 @@ that a record may omit is ``None`` (or an empty tuple); that is never an error h
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,6 +19,29 @@ from typing import Any, NamedTuple
 def field_head(field_name: str) -> str:
     """The top-level record field of a dotted field path: ``funding.eu_state_granted`` -> ``funding``."""
     return field_name.split(".")[0].split("[")[0]
+
+
+def field_path(field_name: str) -> str:
+    """A field path without list positions: ``co_implementers[1].business_id`` -> ``co_implementers.business_id``."""
+    return re.sub(r"\[[0-9]+\]", "", field_name)
+
+
+def first_lines(uses: Iterable[LineUse]) -> dict[str, int]:
+    """Where a record's fields were read: the first line of each field head, and of each dotted field path
+    read first on another line than its head (the applicant's ``Y-tunnus:`` line below its name line).
+
+    Only those paths, so that a build's table of lines grows with the few fields that need them.
+    """
+    heads: dict[str, int] = {}
+    paths: dict[str, int] = {}
+    for use in uses:
+        if use.field:
+            heads.setdefault(field_head(use.field), use.line)
+            for name in use.field.split(","):
+                path = field_path(name.strip())
+                if "." in path:
+                    paths.setdefault(path, use.line)
+    return heads | {path: line for path, line in paths.items() if heads.get(field_head(path)) != line}
 
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
@@ -210,13 +235,8 @@ class ProjectRecord:
         else). A record's full coverage holds every input line again, which made up about half of
         a record's pickled bytes in a sharded build.
         """
-        first: dict[str, LineUse] = {}
-        for use in self.coverage:
-            if use.field:
-                head = field_head(use.field)
-                if head not in first:
-                    first[head] = LineUse(use.line, use.field, "", use.labelled)
-        return dataclasses.replace(self, coverage=tuple(first.values()))
+        return dataclasses.replace(
+            self, coverage=tuple(LineUse(line, name, "", True) for name, line in first_lines(self.coverage).items()))
 
     @property
     def label(self) -> str:

@@ -17,7 +17,7 @@ from pyoxigraph import Triple
 
 from esrgraph.core.errors import ParseError
 from esrgraph.core.findings import Finding, Severity
-from esrgraph.core.model import ProjectRecord, field_head
+from esrgraph.core.model import ProjectRecord, field_head, field_path, first_lines
 from esrgraph.core.version import __version__
 from esrgraph.core.vocab import DEFAULT_BASE, PREFIXES
 from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes
@@ -167,11 +167,8 @@ def locator_table(records: Iterable[ProjectRecord]) -> LocatorTable:
     for record in records:
         if not record.code:
             continue
-        heads: dict[str, int] = {}
-        for use in record.coverage:
-            if use.field:
-                heads.setdefault(field_head(use.field), use.line)
-        table.setdefault(record.code, []).append((record.source.path, record.source.first_line, heads))
+        table.setdefault(record.code, []).append((record.source.path, record.source.first_line,
+                                                  first_lines(record.coverage)))
     return table
 
 
@@ -181,10 +178,13 @@ def locator_of(table: LocatorTable) -> Locator:
 
     def locate(code: str, field_name: str) -> tuple[str | None, int | None]:
         candidates = table.get(code, [])
-        head = field_head(field_name)
-        for path, _first, heads in candidates:
-            if head in heads:
-                return path, heads[head]
+        exact, head = field_path(field_name), field_head(field_name)
+        for path, _first, lines in candidates:
+            if exact in lines:
+                return path, lines[exact]
+        for path, _first, lines in candidates:
+            if head in lines:
+                return path, lines[head]
         if candidates:
             return candidates[0][0], candidates[0][1]
         return None, None

@@ -56,6 +56,8 @@ class ShaclResult:
     source_shape: str
     component: str
     message: str
+    #: The language tag of the shape's sh:message (kept in validation-report.ttl), None when untagged.
+    message_language: str | None = None
 
 
 @dataclass(slots=True)
@@ -106,7 +108,9 @@ class ValidationReport:
                 triples.append(Triple(node, NamedNode(sh + "value"), value))
             triples.append(Triple(node, NamedNode(sh + "sourceShape"), _node(result.source_shape)))
             triples.append(Triple(node, NamedNode(sh + "sourceConstraintComponent"), NamedNode(result.component)))
-            triples.append(Triple(node, NamedNode(sh + "resultMessage"), Literal(result.message)))
+            message = Literal(result.message, language=result.message_language) if result.message_language \
+                else Literal(result.message)
+            triples.append(Triple(node, NamedNode(sh + "resultMessage"), message))
         return triples
 
 
@@ -283,6 +287,7 @@ def _raw_result(g: rdflib.Graph, node: rdflib.term.Node) -> ShaclResult:
         source_shape=_text(shape),
         component=str(one(SH.sourceConstraintComponent)),
         message=str(message) if message is not None else "",
+        message_language=message.language if isinstance(message, rdflib.Literal) else None,
     )
 
 

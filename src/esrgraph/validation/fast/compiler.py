@@ -34,6 +34,7 @@ import logging
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 import rdflib
@@ -110,6 +111,20 @@ def _local(term: rdflib.term.Node) -> str:
 def _message(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
     messages = sorted(str(m) for m in shapes.objects(node, SH.message))
     return messages[0] if messages else ""
+
+
+def _message_language(shapes: rdflib.Graph, node: rdflib.term.Node) -> str | None:
+    """The language tag of the message ``_message`` chooses (pyshacl keeps it in the report)."""
+    messages = sorted(shapes.objects(node, SH.message), key=str)
+    first = messages[0] if messages else None
+    return first.language if isinstance(first, rdflib.Literal) else None
+
+
+def _tagged(run: Callable[[Store, str], list[ShaclResult]], language: str | None) -> Callable[[Store, str], list[ShaclResult]]:
+    """``run`` with its results' messages tagged ``language``."""
+    if language is None:
+        return run
+    return lambda store, graph: [replace(r, message_language=language) for r in run(store, graph)]
 
 
 def _severity(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
@@ -197,8 +212,10 @@ def _compile_property_shape(graph: rdflib.Graph, prop: rdflib.term.Node, focus: 
     shape, severity, message = str(prop), _severity(graph, prop), _message(graph, prop)
     checks: list[Check] = []
 
+    language = _message_language(graph, prop)
+
     def add(name: str, run: Callable[[Store, str], list[ShaclResult]]) -> None:
-        checks.append(Check(shape, severity, message, COMPONENT[name], run))
+        checks.append(Check(shape, severity, message, COMPONENT[name], _tagged(run, language)))
 
     for n in graph.objects(prop, SH.minCount):
         count = int(str(n))
@@ -280,7 +297,7 @@ def _compile_or(graph: rdflib.Graph, shape: rdflib.term.Node, alternatives: rdfl
         return [result(iri, severity, "OrConstraintComponent", message, r["this"], None, r["this"])
                 for r in solutions(store, q)]
 
-    return Check(iri, severity, message, "OrConstraintComponent", run)
+    return Check(iri, severity, message, "OrConstraintComponent", _tagged(run, _message_language(graph, shape)))
 
 
 _SELECT_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -317,6 +334,7 @@ def _compile_sparql(graph: rdflib.Graph, shape: rdflib.term.Node, constraint: rd
     iri, severity = str(shape), _severity(graph, shape)
     shape_messages = sorted(str(m) for m in graph.objects(shape, SH.message))
     constraint_messages = sorted(str(m) for m in graph.objects(constraint, SH.message))
+    language = _message_language(graph, shape) if shape_messages else _message_language(graph, constraint)
 
     def run(store: Store, _: str) -> list[ShaclResult]:
         out = []
@@ -345,7 +363,7 @@ def _compile_sparql(graph: rdflib.Graph, shape: rdflib.term.Node, constraint: rd
                                path.value if isinstance(path, NamedNode) else None, value))
         return out
 
-    return Check(iri, severity, "", "SPARQLConstraintComponent", run)
+    return Check(iri, severity, "", "SPARQLConstraintComponent", _tagged(run, language))
 
 
 def _close_brace(text: str, start: int) -> int:

@@ -235,7 +235,8 @@ class FastValidator:
             log.warning("shape %s is validated by pyshacl (slow path): %s", shape, why)
         data = graph() if graph is not None else store_to_rdflib(store)
         assert self.shapes_graph is not None
-        return [r for r in pyshacl_results(data, self.shapes_graph) if r.source_shape in self.fallback_shapes]
+        return [r for r in pyshacl_results(data, self.shapes_graph, [Path(f) for f in self.shapes_files])
+                if r.source_shape in self.fallback_shapes]
 
 
 def store_to_rdflib(store: Store) -> rdflib.Graph:
