@@ -159,3 +159,21 @@ def test_a_graph_whose_json_ld_names_a_remote_context_is_refused_without_a_conne
 @pytest.mark.parametrize("args", [["--format", "yaml"], ["--fail-on", "error"], ["--validator", "jena"]])
 def test_bad_options_are_usage_errors(args: list[str], capsys) -> None:
     assert call(capsys, "validate", str(WARNING_ONLY), *args)[0] == 2
+
+
+def test_build_writes_the_same_ci_reports_into_out(in_repo: Path, capsys) -> None:
+    args = ["build", "data/samples", "--ci-report", "github", "--ci-report", "sarif", "--ci-report", "junit", "-q"]
+    code, _, _ = call(capsys, *args, "-o", "ci1")
+    assert code == 1
+    github = (in_repo / "ci1" / "validation-github.txt").read_text(encoding="utf-8")
+    assert github.startswith("::error file=data/samples/S21093.txt,line=27,title=O03-business-id-check-digit")
+    log = json.loads((in_repo / "ci1" / "validation.sarif").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(log)
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["O03-business-id-check-digit"]
+    junit = ET.parse(in_repo / "ci1" / "validation-junit.xml").getroot()
+    assert junit.get("failures") == "1"
+    names = ("validation-github.txt", "validation.sarif", "validation-junit.xml")
+    first = {name: (in_repo / "ci1" / name).read_bytes() for name in names}
+    assert call(capsys, *args, "-o", "ci1")[0] == 1
+    for name in names:
+        assert (in_repo / "ci1" / name).read_bytes() == first[name], name

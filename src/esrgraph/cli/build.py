@@ -35,9 +35,13 @@ from esrgraph.core.vocab import DEFAULT_BASE
 @click.option("--incremental", is_flag=True,
               help="Keep a build cache in OUT/.cache and redo only what changed: changed files are parsed again and, "
                    "on large (sharded) inputs, only changed shards mapped and validated again (automatic when OUT/.cache exists).")
+@click.option("--ci-report", "ci_reports", multiple=True, type=click.Choice(["github", "sarif", "junit"]),
+              help="Also write every finding for CI systems: OUT/validation-github.txt (workflow commands), "
+                   "OUT/validation.sarif (SARIF 2.1.0), OUT/validation-junit.xml (JUnit). Repeatable.")
 def build_command(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_data: bool, shapes: Path | None,
           encoding: str | None, layout: str | None, quiet: bool, max_findings: int, release_name: str | None,
-          download_base: str | None, issued: str | None, validator: str, incremental: bool) -> None:
+          download_base: str | None, issued: str | None, validator: str, incremental: bool,
+          ci_reports: Sequence[str]) -> None:
     """Parse, map, validate and write the graph.
 
     INPUTS are files or folders (read recursively); with none, the bundled sample records.
@@ -55,6 +59,6 @@ def build_command(inputs: Sequence[Path], out_dir: Path, base: str, include_pers
                            validator=validator,
                            cache_dir=str(out_dir / ".cache") if incremental or (out_dir / ".cache").is_dir() else None)
     result = run_build(list(inputs), options)
-    written = write_outputs(result, out_dir, options)
+    written = write_outputs(result, out_dir, options, ci_reports=ci_reports)
     click.echo(build_summary(result, written, quiet=quiet, max_findings=max_findings))
     sys.exit(result.exit_code)
