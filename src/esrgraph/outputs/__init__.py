@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from esrgraph.core.errors import InputError
-
 from esrgraph.core.vocab import SH
 from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
@@ -24,7 +23,6 @@ from esrgraph.publish.release import write_build_release
 from esrgraph.quality import write_build_quality, write_quality_reports
 from esrgraph.quality.report import from_validation
 from esrgraph.validation.files import FileValidation
-
 
 #: The files ``write_ci_reports`` writes into OUT, by format.
 CI_REPORT_FILES = {"github": "validation-github.txt", "sarif": "validation.sarif", "junit": "validation-junit.xml"}
