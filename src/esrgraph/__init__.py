@@ -29,6 +29,8 @@ _LAZY = {
     "write_outputs": ("esrgraph.outputs", "write_outputs"),
     "BuildOptions": ("esrgraph.pipeline.result", "BuildOptions"),
     "validate_graph": ("esrgraph.validation.report", "validate_graph"),
+    "validate_file": ("esrgraph.validation.files", "validate_file"),
+    "Severity": ("esrgraph.core.findings", "Severity"),
 }
 
 __all__ = ["__version__", "parse_file", "parse_paths", *_LAZY]
