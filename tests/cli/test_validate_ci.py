@@ -177,3 +177,10 @@ def test_build_writes_the_same_ci_reports_into_out(in_repo: Path, capsys) -> Non
     assert call(capsys, *args, "-o", "ci1")[0] == 1
     for name in names:
         assert (in_repo / "ci1" / name).read_bytes() == first[name], name
+
+
+def test_records_below_the_working_folder_are_found_without_sources(in_repo: Path, capsys) -> None:
+    # the graph names samples/S21093.txt (below the folder the build was given); the repository keeps it in data/
+    code, out, _ = call(capsys, "validate", "out", "--format", "github")
+    assert code == 1
+    assert out.startswith("::error file=data/samples/S21093.txt,line=27,"), out

@@ -28,6 +28,7 @@ from pyoxigraph import (
 
 from esrgraph.core.errors import InputError, QueryError
 from esrgraph.io.formats import rdf_format_of
+from esrgraph.io.jsonld import local_jsonld
 
 
 class ResultFormat(enum.Enum):
@@ -75,6 +76,12 @@ def load_store(path: str | os.PathLike[str]) -> Store:
             with gzip.open(p, "rb") as handle:
                 # GzipFile is a binary file object, which bulk_load reads; typeshed does not call it IO[bytes].
                 store.bulk_load(cast(IO[bytes], handle), format=fmt)
+        elif fmt == RdfFormat.JSON_LD:
+            data, remote = local_jsonld(p.read_bytes(), p.parent)
+            if remote:
+                raise InputError(str(p), f"names a JSON-LD context esrgraph does not fetch: {remote[0]}",
+                                 "inline the context, or save it beside the file and name it by its file name")
+            store.bulk_load(data, format=fmt)
         else:
             store.bulk_load(path=str(p), format=fmt)
     except (SyntaxError, ValueError, OSError) as exc:

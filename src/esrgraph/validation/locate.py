@@ -2,9 +2,9 @@
 
 A graph esrgraph built says of each project which record it was read from (``prov:wasDerivedFrom``
 a source with ``esr:sourcePath``, ``esr:sha256`` and ``esr:sourceLine``). That is enough to point a
-finding at the record's first line. When the record itself is at hand (under a folder the user names,
-with the same SHA-256), it is parsed again and the finding points at the line of its field, as in
-the build (``core.model.first_lines``).
+finding at the record's first line. When the record itself is at hand (at that path under a folder the
+user names, or at a path below it that ends so, with the same SHA-256), it is parsed again and the
+finding points at the line of its field, as in the build (``core.model.first_lines``).
 
 The graph is untrusted input: a source path is only read inside the folders named, when it is a
 regular file no larger than ``MAX_SOURCE_BYTES``, and parsed only when its SHA-256 is the graph's.
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: Source files larger than this are not read again (their findings keep the record's first line).
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
+#: Files looked at below a folder when a record is not at the path the graph gives.
+MAX_FILES_WALKED = 200_000
 
 _SOURCES = f"""
 SELECT ?code ?path ?sha ?line WHERE {{
@@ -52,6 +54,7 @@ class ProvenanceLocator:
         self._parsed: dict[tuple[str, str], tuple[str, dict[str, list[tuple[int, dict[str, int]]]]] | None] = {}
         #: Source files found and read again (their findings' lines are exact).
         self.sources_read: set[str] = set()
+        self._walked: dict[Path, dict[str, list[Path]]] = {}
 
     def __call__(self, code: str, field_name: str) -> tuple[str | None, int | None]:
         places = sorted(self._sources.get(code, []), key=lambda s: (s[0], s[2] or 0))
@@ -99,26 +102,53 @@ class ProvenanceLocator:
         return shown, records
 
     def _find(self, path: str, sha: str) -> Path | None:
-        """``path`` under one of the folders, when it stays inside it, is a regular file and has ``sha``."""
+        """The file ``path`` names under one of the folders, with ``sha``: ``FOLDER/path``, else a file below
+        FOLDER whose path ends in ``path`` (the graph names a record below the folder the build was given,
+        ``samples/S21093.txt``, which a repository keeps as ``data/samples/S21093.txt``)."""
         relative = Path(path)
-        if relative.is_absolute() or ".." in relative.parts:
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             return None
         for folder in self._folders:
-            candidate = folder / relative
-            try:
-                if not candidate.resolve().is_relative_to(folder.resolve()):
-                    continue
-                if not candidate.is_file() or candidate.stat().st_size > MAX_SOURCE_BYTES:
-                    continue
-                digest = hashlib.sha256()
-                with candidate.open("rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-            except OSError:
-                continue
-            if digest.hexdigest() == sha:
+            if _has_sha(folder, folder / relative, sha):
                 return _shown(folder, relative)
+        for folder in self._folders:
+            for below in self._files_named(folder).get(relative.name, []):
+                if below.parts[-len(relative.parts):] == relative.parts and _has_sha(folder, folder / below, sha):
+                    return _shown(folder, below)
         return None
+
+    def _files_named(self, folder: Path) -> dict[str, list[Path]]:
+        """Files below ``folder`` by name (paths relative to it), hidden folders and links to folders skipped;
+        walked once per folder, at most ``MAX_FILES_WALKED`` files."""
+        if folder not in self._walked:
+            found: dict[str, list[Path]] = {}
+            count = 0
+            for top, dirs, files in os.walk(folder):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    found.setdefault(name, []).append(Path(top, name).relative_to(folder))
+                    count += 1
+                if count >= MAX_FILES_WALKED:
+                    log.info("%s: stopped looking for records after %d files", folder, count)
+                    break
+            self._walked[folder] = found
+        return self._walked[folder]
+
+
+def _has_sha(folder: Path, candidate: Path, sha: str) -> bool:
+    """Whether ``candidate`` lies inside ``folder``, is a regular file of at most ``MAX_SOURCE_BYTES`` and has ``sha``."""
+    try:
+        if not candidate.resolve().is_relative_to(folder.resolve()):
+            return False
+        if not candidate.is_file() or candidate.stat().st_size > MAX_SOURCE_BYTES:
+            return False
+        digest = hashlib.sha256()
+        with candidate.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == sha
 
 
 def _shown(folder: Path, relative: Path) -> Path:

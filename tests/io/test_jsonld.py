@@ -1,0 +1,46 @@
+"""JSON-LD contexts beside a document are inlined; remote ones and ones outside its folder are not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from esrgraph.core.errors import InputError
+from esrgraph.io.jsonld import local_jsonld
+from esrgraph.sparql.queries import load_store
+
+CONTEXT = {"@context": {"name": "http://xmlns.com/foaf/0.1/name"}}
+
+
+def _write(folder: Path, document: object) -> Path:
+    path = folder / "doc.jsonld"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_context_file_beside_the_document_is_read(tmp_path: Path) -> None:
+    (tmp_path / "context.jsonld").write_text(json.dumps(CONTEXT), encoding="utf-8")
+    doc = _write(tmp_path, {"@context": "context.jsonld", "@graph": [
+        {"@id": "http://example.org/a", "name": "A"},
+        {"@context": ["context.jsonld", {"x": "http://example.org/x"}], "@id": "http://example.org/b", "x": "B"},
+    ]})
+    store = load_store(doc)
+    assert len(store) == 2
+
+
+@pytest.mark.parametrize("reference", ["http://127.0.0.1:9/context.jsonld", "../context.jsonld", "/etc/passwd",
+                                       "missing.jsonld"])
+def test_other_contexts_are_refused_by_name(tmp_path: Path, reference: str) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (tmp_path / "context.jsonld").write_text(json.dumps(CONTEXT), encoding="utf-8")
+    doc = _write(inner, {"@context": reference, "@id": "http://example.org/a", "name": "A"})
+    with pytest.raises(InputError) as caught:
+        load_store(doc)
+    assert "doc.jsonld" in str(caught.value) and reference in str(caught.value)
+
+
+def test_text_that_is_not_json_is_left_for_the_parser(tmp_path: Path) -> None:
+    assert local_jsonld(b'{"@context": ', tmp_path) == (b'{"@context": ', [])
