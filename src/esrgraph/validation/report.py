@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import rdflib
@@ -225,7 +225,22 @@ def pyshacl_results(data: rdflib.Graph, shapes_graph: rdflib.Graph, files: Itera
         raise ShapeLoadError(f"the shapes ({names}) cannot be used: {exc}") from None
     if not isinstance(report_graph, rdflib.Graph):  # pyshacl's ValidationFailure: the shapes are unusable
         raise ShapeLoadError(f"the shapes ({', '.join(str(f) for f in files)}) cannot be used: {report_graph}")
-    return [_raw_result(report_graph, r) for r in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)]
+    results = [_raw_result(report_graph, r) for r in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)]
+    return [_with_message_language(r, shapes_graph) for r in results]
+
+
+def _with_message_language(result: ShaclResult, shapes_graph: rdflib.Graph) -> ShaclResult:
+    """pyshacl drops the language tag of a SHACL-SPARQL message it fills in; the shape's message keeps it."""
+    if result.message_language is not None or not result.message or result.source_shape.startswith("_:"):
+        return result
+    shape = rdflib.URIRef(result.source_shape)
+    messages = list(shapes_graph.objects(shape, SH.message))
+    for constraint in shapes_graph.objects(shape, SH.sparql):
+        messages += list(shapes_graph.objects(constraint, SH.message))
+    languages = {m.language for m in messages if isinstance(m, rdflib.Literal)}
+    if len(languages) != 1:
+        return result
+    return replace(result, message_language=languages.pop())
 
 
 def _compare_as_the_spec_says() -> None:
