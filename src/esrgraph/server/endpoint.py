@@ -2,7 +2,9 @@
 
 An :class:`Endpoint` holds one pyoxigraph store. The server runs one per worker process (see
 ``query_pool.py``), so nothing here knows about threads, sockets or time limits. Checks that need no
-store (read-only, ``SERVICE``) are plain functions the server runs before it hands a query over.
+store (read-only, ``SERVICE``) are plain functions the server runs before it hands a query over; they
+give a clear early answer, but the barrier against ``SERVICE`` is that the workers have no network
+(``sandbox.py``), since a text check can be fooled.
 
 >>> from pyoxigraph import Store
 >>> check_query("SELECT * WHERE { ?s ?p ?o }", allow_service=False)
@@ -98,13 +100,15 @@ class Response:
 
 # --- checks that need no store ------------------------------------------------------------------
 
+# The SPARQL grammar's tokens (section 19.8): short strings hold no CR or LF, and a comment ends at
+# either, so "#x\rSERVICE ..." is a comment followed by SERVICE (it was read as one comment).
 _STRIP = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'  # short strings
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
-    r"|#[^\n]*",  # comments
+    r'|"(?:[^"\\\n\r]|\\.)*"'  # short strings
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"  # IRIs
+    r"|#[^\r\n]*",  # comments
 )
 _UPDATE = re.compile(
     r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:-])\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|NAMED|ALL|\{|<)",
@@ -120,7 +124,12 @@ def _code_only(sparql: str) -> str:
 
 
 def check_query(sparql: str, *, allow_service: bool) -> None:
-    """Refuse SPARQL Update and (unless allowed) federated ``SERVICE`` calls.
+    """Refuse SPARQL Update and (unless allowed) federated ``SERVICE`` calls, early and with a clear message.
+
+    A courtesy, not the barrier: Oxigraph's parser is not a regular expression, and a query can hide a
+    keyword from this check (a ``<`` ... ``>`` read here as an IRI is an operator and a comment there).
+    Updates cannot run anyway (``Store.query`` parses queries only) and SERVICE cannot reach anything
+    from a worker without network.
 
     Raises:
         Refused: with status 400 and a message that says why and what to do.
@@ -197,11 +206,13 @@ class Endpoint:
         labels: extra labels (e.g. of ontology terms) by IRI.
     """
 
-    def __init__(self, store: Store, base: str, base_path: str, labels: dict[str, str] | None = None) -> None:
+    def __init__(self, store: Store, base: str, base_path: str, labels: dict[str, str] | None = None, *,
+                 network_denied: bool = False) -> None:
         self.store = store
         self.base = base
         self.base_path = base_path
         self.extra_labels = labels or {}
+        self.network_denied = network_denied
 
     # links -----------------------------------------------------------------------------------
     def href(self, iri: str) -> str:
@@ -213,24 +224,47 @@ class Endpoint:
         return iri
 
     # queries ---------------------------------------------------------------------------------
-    def query(self, sparql: str, accept: str | None, fmt: str | None, max_rows: int | None) -> Response:
-        """Run ``sparql`` and write at most ``max_rows`` rows (or triples) in the negotiated format."""
+    def query(self, sparql: str, accept: str | None, fmt: str | None, max_rows: int | None,
+              max_bytes: int | None = None) -> Response:
+        """Run ``sparql`` and write at most ``max_rows`` rows (or triples) in the negotiated format.
+
+        An answer over ``max_bytes`` is refused with 422: the query asked for more than the endpoint gives.
+        Every failure of the query itself, also one met while reading its results, is a 400.
+        """
         try:
-            result = self.store.query(sparql)
+            return self._query(sparql, accept, fmt, max_rows, max_bytes)
         except SyntaxError as exc:
             return _text(400, f"the query is not valid SPARQL: {exc}")
-        except (OSError, ValueError, RuntimeError) as exc:
+        except sr.AnswerTooLarge:
+            return _text(422, f"the answer is larger than this endpoint's limit of {max_bytes} bytes "
+                              "(--max-answer-bytes); select fewer or shorter values (LIMIT, SUBSTR) or ask the "
+                              "operator for a larger limit")
+        except OSError as exc:
+            if self.network_denied:
+                return _text(400, f"the query failed: {exc}. This endpoint cannot reach the network: federated "
+                                  "queries (SERVICE) are switched off; start it with --allow-service to allow them")
             return _text(400, f"the query failed: {exc}")
+        except (ValueError, RuntimeError) as exc:
+            return _text(400, f"the query failed: {exc}")
+
+    def _query(self, sparql: str, accept: str | None, fmt: str | None, max_rows: int | None,
+               max_bytes: int | None) -> Response:
+        result = self.store.query(sparql)
         if isinstance(result, QueryTriples):
             media = _rdf_choice(accept, fmt)
             triples: list[Triple] = []
             truncated = False
+            size = 0
             for triple in result:
                 if max_rows is not None and len(triples) >= max_rows:
                     truncated = True
                     break
+                size += len(str(triple))
+                if max_bytes is not None and size > max_bytes:
+                    raise sr.AnswerTooLarge(max_bytes)
                 triples.append(triple)
             body = serialize(triples, format=RDF_MEDIA_TYPES[media][1], prefixes=_prefixes(media)) or b""
+            _check_size(body, max_bytes)
             headers = {"X-Esrgraph-Rows": str(len(triples))}
             if truncated:
                 headers["X-Esrgraph-Truncated"] = f"max-rows={max_rows}"
@@ -241,7 +275,7 @@ class Endpoint:
         if isinstance(result, QueryBoolean):
             return Response(200, _with_charset(media), sr.write_boolean(bool(result), short).encode("utf-8"))
         assert isinstance(result, QuerySolutions)
-        rows = sr.take_rows(result, max_rows)
+        rows = sr.take_rows(result, max_rows, max_bytes)
         text = sr.write_rows(rows, short, link=self.href)
         headers = {"X-Esrgraph-Rows": str(len(rows.rows))}
         if rows.truncated:
@@ -251,12 +285,17 @@ class Endpoint:
             from esrgraph.server.pages import results_page
 
             text = results_page(sparql, text)
-        return Response(200, _with_charset(media), text.encode("utf-8"), headers)
+        body = text.encode("utf-8")
+        _check_size(body, max_bytes)
+        return Response(200, _with_charset(media), body, headers)
 
     # resources -------------------------------------------------------------------------------
     def resource(self, iri: str, accept: str | None, suffix: str | None = None) -> Response:
         """The description of ``iri``: an HTML page or its triples (404 when the graph does not know it)."""
-        node = NamedNode(iri)
+        try:
+            node = NamedNode(iri)
+        except ValueError:
+            return _text(400, f"not an IRI: {iri!r}")
         own = list(self.store.quads_for_pattern(node, None, None, None))
         incoming = list(self.store.quads_for_pattern(None, None, node, None))
         if not own and not incoming:
@@ -390,6 +429,11 @@ def _results_choice(accept: str | None, fmt: str | None) -> str:
 
 def _with_charset(media: str) -> str:
     return media if media.endswith("json") and media.startswith("application/sparql") else f"{media}; charset=utf-8"
+
+
+def _check_size(body: bytes, max_bytes: int | None) -> None:
+    if max_bytes is not None and len(body) > max_bytes:
+        raise sr.AnswerTooLarge(max_bytes)
 
 
 def _text(status: int, message: str) -> Response:

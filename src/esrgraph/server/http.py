@@ -4,6 +4,17 @@ Standard library HTTP (``ThreadingHTTPServer``) in front of a pool of worker pro
 the graph (``query_pool.py``); the workers answer (``endpoint.py``), this module routes, negotiates
 the request side, enforces the limits and writes CORS headers.
 
+The HTTP layer keeps the request framing safe on its own: a body is always read (up to
+``--max-request-bytes``) or the connection is closed before anything is answered, so a body is never
+taken for a second request on a kept-alive connection; ``Transfer-Encoding``, conflicting or malformed
+``Content-Length`` and a malformed or missing ``Host`` are refused (and the connection closed).
+
+CORS: every answer carries ``Access-Control-Allow-Origin: *``, so that any web page can query the
+data, as a public SPARQL endpoint is for. That is safe because nothing here changes state or depends on
+who asks: updates are refused, the data is public, no cookie or credential is read (and ``*`` keeps
+browsers from sending them), and the query workers cannot reach the network, so a page cannot use the
+endpoint to call other machines.
+
 Routes:
     /sparql, <base path>sparql   SPARQL 1.1 Protocol (GET ?query=, POST form or application/sparql-query);
                                  with no query: the service description (Turtle by default).
@@ -14,11 +25,17 @@ Routes:
 
 from __future__ import annotations
 
-import json
+import ipaddress
+import re
+import socket
 import threading
+import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple, serialize
 
 from esrgraph.server.endpoint import RDF_MEDIA_TYPES, RDF_SUFFIXES, Refused, Response, check_query, negotiate
 from esrgraph.server.query_pool import GraphInfo, PoolError, WorkerPool
@@ -32,11 +49,52 @@ CORS_HEADERS = {
 }
 
 
+#: RFC 3986 host (reg-name or IPv4 address; an IP-literal in brackets) and port, as a Host header holds them.
+_HOST = re.compile(r"(?:\[(?P<literal>[0-9A-Fa-f:.]+)\]|(?P<name>(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*))"
+                   r"(?::(?P<port>[0-9]*))?")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def parse_host(value: str) -> str:
+    """The authority (``host[:port]``) a ``Host`` header names, checked against RFC 3986.
+
+    >>> parse_host("data.example.fi:8000")
+    'data.example.fi:8000'
+    >>> parse_host("[::1]:80")
+    '[::1]:80'
+    >>> parse_host("x> . <y")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a host name or address with an optional port
+
+    Raises:
+        ValueError: the value is not one (empty, a space, ``<``, ``>``, ``"``, a second ``:`` ...).
+    """
+    match = _HOST.fullmatch(value.strip())
+    if match is None:
+        raise ValueError("not a host name or address with an optional port")
+    literal, name, port = match.group("literal"), match.group("name"), match.group("port")
+    if literal is not None:
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            raise ValueError("not an IPv6 address in brackets") from None
+        host = f"[{literal}]"
+    elif name:
+        host = name
+    else:
+        raise ValueError("empty")
+    if port and int(port) > 65535:
+        raise ValueError("the port is over 65535")
+    return f"{host}:{port}" if port else host
+
+
 class Settings:
     """What the handler needs to know: the pool, the limits and where the base is published."""
 
     def __init__(self, pool: WorkerPool, info: GraphInfo, *, timeout: float, max_rows: int | None,
-                 max_request_bytes: int, allow_service: bool, max_clients: int) -> None:
+                 max_request_bytes: int, allow_service: bool, max_clients: int, max_answer_bytes: int | None = None,
+                 max_query_memory: int | None = None) -> None:
         self.pool = pool
         self.info = info
         self.base = info.base
@@ -48,28 +106,114 @@ class Settings:
         self.max_request_bytes = max_request_bytes
         self.allow_service = allow_service
         self.clients = threading.BoundedSemaphore(max_clients)
+        self.max_answer_bytes = max_answer_bytes
+        self.max_query_memory = max_query_memory
 
     def limits_text(self) -> str:
         rows = f"{self.max_rows} rows" if self.max_rows else "no row limit"
-        return (f"Limits: {self.timeout:g} s per query, {rows} per result, {self.max_request_bytes} bytes per "
-                f"request; SERVICE {'allowed' if self.allow_service else 'refused'}; updates refused.")
+        answer = f"{self.max_answer_bytes} bytes per answer" if self.max_answer_bytes else "no answer size limit"
+        if self.max_query_memory and self.info.memory_ceiling:
+            memory = f"{self.max_query_memory // 2**20} MiB of memory per query"
+        else:
+            memory = "no memory limit per query"
+        if self.allow_service:
+            service = "allowed"
+        elif self.info.network_denied:
+            service = "refused (the query workers have no network)"
+        else:
+            service = "refused by a check of the query text only (no network sandbox on this platform)"
+        return (f"Limits: {self.timeout:g} s per query, {rows} and {answer}, {memory}, {self.max_request_bytes} "
+                f"bytes per request; SERVICE {service}; updates refused.")
 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "esrgraph"
     protocol_version = "HTTP/1.1"
     settings: Settings  # set on the subclass made by make_server
+    #: Bytes of the request body not read yet; settled before any answer (read, or the connection closed).
+    _body_left = 0
+    _answered = False
 
     # --- plumbing ---------------------------------------------------------------------------------
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
         if not getattr(self.server, "quiet", False):
             super().log_message(format, *args)
 
+    def parse_request(self) -> bool:
+        """The standard checks, then the framing and Host checks; a refused request closes the connection."""
+        self._body_left = 0
+        self._answered = False
+        if not super().parse_request():
+            return False
+        problem = self._framing_problem()
+        if problem is None:
+            return True
+        self.close_connection = True
+        self._error(*problem)
+        return False
+
+    def _framing_problem(self) -> tuple[int, str] | None:
+        """Why the request's body length or Host cannot be trusted (None when they can); sets ``_body_left``."""
+        if self.headers.get_all("Transfer-Encoding"):
+            return 411, "this endpoint does not take Transfer-Encoding; send the body with a Content-Length header"
+        values = {v.strip() for line in self.headers.get_all("Content-Length") or [] for v in line.split(",")}
+        if len(values) > 1:
+            return 400, "the Content-Length headers disagree"
+        if values:
+            value = values.pop()
+            if value.startswith("-"):  # rfile.read(-1) would read until the client closes: unbounded time and memory
+                return 400, "the Content-Length header is negative"
+            if not _DIGITS.fullmatch(value):
+                return 400, "the Content-Length header is not a number"
+            self._body_left = int(value)
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1:
+            return 400, "the request has more than one Host header"
+        if hosts:
+            try:
+                parse_host(hosts[0])
+            except ValueError as exc:
+                return 400, f"the Host header {hosts[0]!r} is {exc}"
+        elif self.request_version != "HTTP/1.0":
+            return 400, "an HTTP/1.1 request must carry a Host header"
+        return None
+
+    def _read_body(self) -> bytes:
+        """The request body (its length was checked against the limit by the caller)."""
+        wanted, self._body_left = self._body_left, 0
+        data = self.rfile.read(wanted)
+        if len(data) < wanted:
+            self.close_connection = True
+        return data
+
+    def _settle_body(self) -> None:
+        """Read what is left of the request body, or mark the connection to close, so it is never read as a request."""
+        left, self._body_left = self._body_left, 0
+        if left <= 0 or self.close_connection:  # closing anyway: the lingering close drops the rest
+            return
+        if left > self.settings.max_request_bytes:
+            self.close_connection = True
+            return
+        try:
+            while left > 0:
+                chunk = self.rfile.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
+        if left > 0:
+            self.close_connection = True
+
     def _send(self, response: Response, head_only: bool = False) -> None:
+        self._settle_body()
+        self._answered = True
         self.send_response(response.status)
         headers = {**CORS_HEADERS, **response.headers}
         headers["Content-Type"] = response.content_type
         headers["Content-Length"] = str(len(response.body))
+        if self.close_connection:
+            headers["Connection"] = "close"
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
@@ -97,7 +241,15 @@ class Handler(BaseHTTPRequestHandler):
         except PoolError as exc:
             self._error(exc.status, str(exc), {"Retry-After": "2"} if exc.status == 503 else None)
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            self.close_connection = True
+        except OSError:
+            self.close_connection = True
+            raise  # a socket timeout: the standard library logs it and drops the connection
+        except Exception:  # a bug: one line in the log and an answer, never a silently dropped connection
+            self.close_connection = True
+            self.log_error("internal error on %r: %s", self.path, traceback.format_exc().strip().splitlines()[-1])
+            if not self._answered:
+                self._error(500, "internal error in esrgraph serve; the request was not answered")
         finally:
             self.settings.clients.release()
 
@@ -137,6 +289,8 @@ class Handler(BaseHTTPRequestHandler):
             iri = (params.get("iri") or [""])[0]
             if not iri:
                 raise Refused("give the IRI: /resource?iri=...")
+            if not _is_iri(iri):
+                raise Refused(f"not an IRI: {iri!r}; give an absolute IRI, percent-encoded: /resource?iri=...")
             self._resource(iri, None)
         elif path.startswith(self.settings.base_path) and len(path) > len(self.settings.base_path):
             self._resource_at(path, url.path)
@@ -150,20 +304,15 @@ class Handler(BaseHTTPRequestHandler):
         if not self._is_sparql(path):
             self._not_allowed()
             return
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
+        if self.headers.get("Content-Length") is None:  # (parse_request refused Transfer-Encoding)
+            self.close_connection = True
             raise Refused("send a Content-Length header with the POST body", 411)
-        try:
-            length = int(length_text)
-        except ValueError:
-            raise Refused("the Content-Length header is not a number") from None
-        if length < 0:  # rfile.read(-1) would read until the client closes: unbounded time and memory
-            raise Refused("the Content-Length header is negative")
+        length = self._body_left
         if length > self.settings.max_request_bytes:
             self.close_connection = True
             raise Refused(f"the request body has {length} bytes; this endpoint accepts at most "
                           f"{self.settings.max_request_bytes} (--max-request-bytes)", 413)
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        body = self._read_body().decode("utf-8", errors="replace")
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
         if content_type == "application/x-www-form-urlencoded":
@@ -194,7 +343,8 @@ class Handler(BaseHTTPRequestHandler):
         check_query(sparql, allow_service=self.settings.allow_service)
         formats = params.get("format")
         fmt = formats[0] if formats else None
-        task = ("query", sparql, self.headers.get("Accept"), fmt, self.settings.max_rows)
+        task = ("query", sparql, self.headers.get("Accept"), fmt, self.settings.max_rows,
+                self.settings.max_answer_bytes)
         self._send(self.settings.pool.run(task, self.settings.timeout, self.settings.timeout))
 
     def _service_description(self) -> None:
@@ -204,17 +354,20 @@ class Handler(BaseHTTPRequestHandler):
             self._query_page({})
             return
         host = self.headers.get("Host")
-        if not host:
+        if host:
+            authority = parse_host(host)  # checked in parse_request already
+        else:  # an HTTP/1.0 request: the address this server listens on
             address = self.server.server_address  # (host, port) for the TCP server this handler runs in
-            host = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
-        turtle = service_description(f"http://{host}/sparql", self.settings)
-        if media != "text/turtle":
-            from pyoxigraph import parse, serialize
-
-            body = serialize(parse(turtle.encode("utf-8"), format=RDF_MEDIA_TYPES["text/turtle"][1]),
-                             format=RDF_MEDIA_TYPES[media][1]) or b""
-        else:
-            body = turtle.encode("utf-8")
+            host_part, port_part = (address[0], address[1]) if isinstance(address, tuple) else (str(address), 0)
+            name = host_part.decode() if isinstance(host_part, bytes) else str(host_part)
+            authority = f"[{name}]:{port_part}" if ":" in name else f"{name}:{port_part}"
+        try:
+            endpoint = NamedNode(f"http://{authority}/sparql")
+        except ValueError:
+            raise Refused(f"the Host header {host!r} does not make an IRI") from None
+        triples = service_description(endpoint, self.settings)
+        prefixes = {"sd": SD, "void": VOID, "rdfs": RDFS, "dcterms": DCTERMS} if media == "text/turtle" else None
+        body = serialize(triples, format=RDF_MEDIA_TYPES[media][1], prefixes=prefixes) or b""
         self._send(Response(200, f"{media}; charset=utf-8", body, {"Vary": "Accept"}))
 
     # --- pages and resources ----------------------------------------------------------------------
@@ -234,21 +387,28 @@ class Handler(BaseHTTPRequestHandler):
         self._send(Response(200, "text/html; charset=utf-8", html.encode("utf-8")))
 
     def _resource_at(self, path: str, raw_path: str) -> None:
-        """The resource at ``path`` (IRIs are tried decoded, then as sent: both forms are minted)."""
+        """The resource at ``path`` (IRIs are tried decoded, then as sent: both forms are minted).
+
+        Only forms that make a valid IRI are looked up (``/esr/a%20b`` decodes to a space, which no IRI
+        holds, so only ``a%20b`` is tried); a path from which no IRI can be made at all is refused.
+        """
         response = None
         for candidate in dict.fromkeys([path, raw_path]):
             if not candidate.startswith(self.settings.base_path):
                 continue
             iri = self.settings.base + candidate[len(self.settings.base_path):]
             stem, dot, suffix = iri.rpartition(".")
-            if dot and (suffix in RDF_SUFFIXES or suffix == "html"):
+            if dot and (suffix in RDF_SUFFIXES or suffix == "html") and _is_iri(stem):
                 response = self._describe(stem, suffix)
                 if response.status != 404:
                     break
-            response = self._describe(iri, None)
-            if response.status != 404:
-                break
-        assert response is not None
+            if _is_iri(iri):
+                response = self._describe(iri, None)
+                if response.status != 404:
+                    break
+        if response is None:
+            raise Refused(f"{raw_path} does not name a resource: no IRI can be made of it (a stray '%' or a "
+                          "character no IRI holds); percent-encode the path")
         self._send(response)
 
     def _resource(self, iri: str, suffix: str | None) -> None:
@@ -264,28 +424,56 @@ class Handler(BaseHTTPRequestHandler):
         return response
 
 
-def service_description(endpoint_url: str, settings: Settings) -> str:
-    """The SPARQL 1.1 Service Description of this endpoint, as Turtle."""
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DCTERMS = "http://purl.org/dc/terms/"
+_RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+def _is_iri(text: str) -> bool:
+    """True when ``text`` is an absolute IRI (what pyoxigraph accepts as a NamedNode)."""
+    try:
+        NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def service_description(endpoint: NamedNode, settings: Settings) -> list[Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint, as triples made of checked terms (no text templating)."""
+    def sd(name: str) -> NamedNode:
+        return NamedNode(SD + name)
+
+    service = NamedNode(settings.base + "sparql")
+    dataset, graph = BlankNode("dataset"), BlankNode("defaultGraph")
     formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
-    lines = [f"    sd:resultFormat <http://www.w3.org/ns/formats/{f}> ;" for f in formats]
+    triples = [Triple(service, _RDF_TYPE, sd("Service")),
+               Triple(service, sd("endpoint"), endpoint),
+               Triple(service, sd("supportedLanguage"), sd("SPARQL11Query"))]
+    triples += [Triple(service, sd("resultFormat"), NamedNode(f"http://www.w3.org/ns/formats/{f}")) for f in formats]
     if settings.allow_service:
-        lines.append("    sd:feature sd:BasicFederatedQuery ;")
-    comment = json.dumps(settings.limits_text() + " Cut results carry the header X-Esrgraph-Truncated.")
-    return (
-        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n"
-        "@prefix void: <http://rdfs.org/ns/void#> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix dcterms: <http://purl.org/dc/terms/> .\n\n"
-        f"<{settings.base}sparql> a sd:Service ;\n"
-        f"    sd:endpoint <{endpoint_url}> ;\n"
-        "    sd:supportedLanguage sd:SPARQL11Query ;\n"
-        + "\n".join(lines) + "\n"
-        f"    rdfs:comment {comment}@en ;\n"
-        "    sd:defaultDataset [ a sd:Dataset ;\n"
-        '        dcterms:title "esrgraph: ESR/EAKR projects"@en ;\n'
-        f"        sd:defaultGraph [ a sd:Graph ; void:triples {settings.info.triples} ] ] .\n"
-    )
+        triples.append(Triple(service, sd("feature"), sd("BasicFederatedQuery")))
+    comment = settings.limits_text() + " Cut results carry the header X-Esrgraph-Truncated."
+    triples += [
+        Triple(service, NamedNode(RDFS + "comment"), Literal(comment, language="en")),
+        Triple(service, sd("defaultDataset"), dataset),
+        Triple(dataset, _RDF_TYPE, sd("Dataset")),
+        Triple(dataset, NamedNode(DCTERMS + "title"), Literal("esrgraph: ESR/EAKR projects", language="en")),
+        Triple(dataset, sd("defaultGraph"), graph),
+        Triple(graph, _RDF_TYPE, sd("Graph")),
+        Triple(graph, NamedNode(VOID + "triples"), Literal(str(settings.info.triples), datatype=_XSD_INTEGER)),
+    ]
+    return triples
+
+
+#: After the last answer on a connection: how long and how many bytes the server reads and drops before it
+#: closes. Closing with unread request bytes makes the kernel send a reset, which can destroy the answer
+#: (a 413 or 411) before the client reads it; a lingering close, as Apache's, lets the answer arrive.
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1 << 20
 
 
 class Server(ThreadingHTTPServer):
@@ -294,6 +482,25 @@ class Server(ThreadingHTTPServer):
     #: The listen backlog. socketserver's default of 5 drops connection attempts when more
     #: clients than that connect at once; they then wait for TCP's SYN retries (1 s, 3 s, 7 s...).
     request_queue_size = 128
+
+    def shutdown_request(self, request: Any) -> None:
+        """Close a connection gracefully: stop sending, then drop what the client still sends (bounded)."""
+        try:
+            request.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + LINGER_SECONDS
+            left = LINGER_BYTES
+            while left > 0:
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    break
+                request.settimeout(wait)
+                chunk = request.recv(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
+        self.close_request(request)
 
 
 def make_server(settings: Settings, host: str, port: int, quiet: bool = False, client_timeout: float = 20.0) -> Server:

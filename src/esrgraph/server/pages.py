@@ -2,7 +2,9 @@
 
 The pages use the static site's shell and escaping (:mod:`esrgraph.publish.html`): every piece
 of record text goes through ``esc``; links come from the server's ``href`` so that IRIs under
-the base stay on this server.
+the base stay on this server, and every link target then goes through the site's one safe-href rule
+(``publish.html.href``: relative, http, https or mailto, anything else ``#``), because a graph
+esrgraph did not build can hold ``javascript:`` IRIs.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import quote
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from esrgraph.publish.html import esc
+from esrgraph.publish.html import href as safe_href
 from esrgraph.publish.html import page as site_page
 
 ESR = "https://w3id.org/esrgraph/ontology#"
@@ -59,7 +62,7 @@ def _term(term: NamedNode | BlankNode | Literal | Triple, labels: dict[str, str]
           predicate: str | None = None) -> str:
     if isinstance(term, NamedNode):
         text = labels.get(term.value, term.value)
-        return f'<a href="{esc(href(term.value))}">{esc(text)}</a>'
+        return f'<a href="{safe_href(href(term.value))}">{esc(text)}</a>'
     if isinstance(term, BlankNode):
         return esc(f"_:{term.value}")
     if isinstance(term, Literal):
@@ -107,7 +110,7 @@ def resource_page(*, iri: str, triples: Sequence[Triple], incoming: Sequence[tup
     body = [f"<h1>{esc(title)}</h1>",
             f'<p class="iri">{esc(", ".join(types))} · <code>{esc(iri)}</code></p>',
             "<p>Also as " + " · ".join(
-                f'<a href="{esc(href(iri))}.{ext}">{name_}</a>'
+                f'<a href="{safe_href(href(iri) + "." + ext)}">{name_}</a>'
                 for ext, name_ in (("ttl", "Turtle"), ("nt", "N-Triples"), ("jsonld", "JSON-LD"))) + "</p>"]
     for heading, predicates in SUMMARY:
         present = [p for p in predicates if p in by_predicate]
@@ -117,7 +120,7 @@ def resource_page(*, iri: str, triples: Sequence[Triple], incoming: Sequence[tup
             body.append("</dl>")
     body.append("<h2>All statements</h2><table><thead><tr><th>Property</th><th>Value</th></tr></thead><tbody>")
     for predicate in sorted(by_predicate, key=lambda p: (p != RDF_TYPE, name(p).lower())):
-        body.append(f'<tr><td><a href="{esc(href(predicate))}">{esc(name(predicate))}</a></td>'
+        body.append(f'<tr><td><a href="{safe_href(href(predicate))}">{esc(name(predicate))}</a></td>'
                     f"<td>{values(predicate)}</td></tr>")
     body.append("</tbody></table>")
     if parts:
@@ -157,8 +160,8 @@ def query_page(named: Iterable[tuple[str, str, str, str]], sparql: str, limits: 
         run = "/sparql?format=html&query=" + quote(text, safe="")
         edit = "/?name=" + quote(name, safe="")
         rows.append(f"<tr><td><code>{esc(name)}</code></td><td><strong>{esc(title)}</strong><br>"
-                    f"{esc(description)}</td><td><a href=\"{esc(run)}\">run</a> · "
-                    f"<a href=\"{esc(edit)}\">edit</a></td></tr>")
+                    f"{esc(description)}</td><td><a href=\"{safe_href(run)}\">run</a> · "
+                    f"<a href=\"{safe_href(edit)}\">edit</a></td></tr>")
     formats = "".join(f'<option value="{f}">{label}</option>' for f, label in
                       (("html", "HTML table"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"),
                        ("tsv", "TSV"), ("ttl", "Turtle (CONSTRUCT/DESCRIBE)")))

@@ -3,15 +3,19 @@
 pyoxigraph cannot cancel a running query from another thread, and a runaway query holds the GIL
 only in parts, so threads would let one client starve the others. Each query therefore runs in a
 worker process; a worker that passes its deadline is killed and a fresh one loads the graph in
-the background. Memory stays bounded: a fixed number of workers, each with one copy of the store,
-and results cut at ``--max-rows`` before they are sent back.
+the background. Memory stays bounded: a fixed number of workers, each with one copy of the store and
+a ceiling on what a query may add to it (``--max-query-memory``; a worker that hits it ends and is
+replaced), and answers cut at ``--max-rows`` and refused past ``--max-answer-bytes``. Unless SERVICE
+is allowed, each worker gives up network access before it loads the graph (``sandbox.py``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import os
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -31,16 +35,31 @@ class PoolError(Exception):
         self.status = status
 
 
+#: The exit status of a worker whose query ran into the memory ceiling in Python code (MemoryError).
+#: In Rust code an allocation failure aborts the process instead (SIGABRT); the pool reads both the same way.
+OUT_OF_MEMORY_EXIT = 75
+
+
 @dataclass(frozen=True)
 class GraphInfo:
-    """What a worker reports once the graph is loaded."""
+    """What a worker reports once the graph is loaded, and which of its limits this platform enforces."""
 
     base: str
     triples: int
+    #: True when the worker has no network access (SERVICE cannot reach anything).
+    network_denied: bool = False
+    #: The worker's address-space ceiling in bytes, or None when none is set.
+    memory_ceiling: int | None = None
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, graph: str, base: str | None) -> None:
-    """Runs in the worker process: load the graph, then answer tasks until the pipe closes."""
+def _worker_main(conn: multiprocessing.connection.Connection, graph: str, base: str | None, allow_network: bool,
+                 memory_budget: int | None) -> None:
+    """Runs in the worker process: drop network access, load the graph, cap memory, then answer tasks."""
+    from esrgraph.server import sandbox
+
+    # First of all, before any code reads input: unless SERVICE is allowed, no socket can be opened from here on.
+    network_denied = False if allow_network else sandbox.deny_network()
+
     from urllib.parse import urlsplit
 
     from esrgraph.core.vocab import DEFAULT_BASE
@@ -50,8 +69,10 @@ def _worker_main(conn: multiprocessing.connection.Connection, graph: str, base: 
     try:
         store = load_store(graph)
         chosen = base or guess_base(store) or DEFAULT_BASE
-        endpoint = Endpoint(store, chosen, urlsplit(chosen).path or "/", ontology_labels())
-        conn.send(("ready", GraphInfo(chosen, len(store))))
+        endpoint = Endpoint(store, chosen, urlsplit(chosen).path or "/", ontology_labels(),
+                            network_denied=network_denied)
+        ceiling = sandbox.cap_memory(memory_budget) if memory_budget else None
+        conn.send(("ready", GraphInfo(chosen, len(store), network_denied, ceiling)))
     except Exception as exc:  # reported to the parent, which prints it and exits
         conn.send(("error", str(exc)))
         return
@@ -68,6 +89,9 @@ def _worker_main(conn: multiprocessing.connection.Connection, graph: str, base: 
                 response = endpoint.resource(*task[1:])
             else:
                 response = Response(500, "text/plain; charset=utf-8", b"unknown task\n")
+        except MemoryError:
+            # Over the ceiling: this worker's heap is now suspect, so it ends and the pool starts a fresh one.
+            os._exit(OUT_OF_MEMORY_EXIT)
         except Exception as exc:  # a bug must not kill the worker silently
             response = Response(500, "text/plain; charset=utf-8", f"internal error: {type(exc).__name__}: {exc}\n".encode())
         try:
@@ -89,6 +113,12 @@ class _Worker:
         self.process.join(timeout=5)
         self.conn.close()
 
+    def exit_status(self) -> int | None:
+        """How the worker ended (negative: the signal), waiting briefly for a worker that is ending now."""
+        self.process.join(timeout=2)
+        code = self.process.exitcode
+        return code if isinstance(code, int) else None
+
 
 class WorkerPool:
     """``size`` worker processes holding the graph at ``graph``.
@@ -97,12 +127,17 @@ class WorkerPool:
         graph: an RDF file or build folder.
         base: the base IRI, or None to read it off the graph.
         size: number of workers (each holds a copy of the store).
+        allow_network: let queries reach the network (SERVICE); otherwise each worker gives it up.
+        memory_budget: bytes a query may add to a worker's memory (None: no ceiling).
     """
 
-    def __init__(self, graph: str, base: str | None, size: int = 2) -> None:
+    def __init__(self, graph: str, base: str | None, size: int = 2, *, allow_network: bool = False,
+                 memory_budget: int | None = None) -> None:
         self.graph = graph
         self.base = base
         self.size = max(1, size)
+        self.allow_network = allow_network
+        self.memory_budget = memory_budget
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -126,8 +161,8 @@ class WorkerPool:
 
     def _launch(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child, self.graph, self.base), daemon=True,
-                                    name="esrgraph-worker")
+        process = self._ctx.Process(target=_worker_main, daemon=True, name="esrgraph-worker",
+                                    args=(child, self.graph, self.base, self.allow_network, self.memory_budget))
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -178,7 +213,8 @@ class WorkerPool:
         """Answer ``task`` within ``timeout`` seconds, waiting at most ``wait`` seconds for a free worker.
 
         Raises:
-            PoolError: 503 when all workers stay busy, the task passed its time limit, or the worker died.
+            PoolError: 503 when all workers stay busy or the task passed its time limit; 422 when it passed the
+                memory ceiling; 500 when the worker died otherwise.
         """
         try:
             worker = self._idle.get(timeout=wait)
@@ -191,10 +227,15 @@ class WorkerPool:
                 self._idle.put(worker)
                 return response
         except (EOFError, OSError, ValueError):
+            status = worker.exit_status()
             self._discard(worker)
             self._replace()
-            raise PoolError("the query worker stopped unexpectedly (out of memory?); the query was not answered",
-                            500) from None
+            if self.memory_budget and status in (OUT_OF_MEMORY_EXIT, -signal.SIGABRT):
+                raise PoolError(f"the query needed more memory than this endpoint allows a query "
+                                f"({self.memory_budget // 2**20} MiB, --max-query-memory) and was stopped; narrow it "
+                                "(fewer or shorter values, LIMIT, no string doubling) or ask the operator for a "
+                                "larger --max-query-memory", 422) from None
+            raise PoolError("the query worker stopped unexpectedly; the query was not answered", 500) from None
         self._discard(worker)
         self._replace()
         raise PoolError(f"the query ran longer than the {timeout:g} s time limit and was stopped; "

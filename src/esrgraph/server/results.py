@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
 from esrgraph.publish.html import esc
+from esrgraph.publish.html import href as safe_href
 
 #: A value in a solution; a triple term (RDF 1.2) is written as its text.
 Term = NamedNode | BlankNode | Literal | Triple
@@ -52,16 +53,35 @@ class Rows:
     max_rows: int | None = None
 
 
-def take_rows(result: QuerySolutions, max_rows: int | None) -> Rows:
-    """At most ``max_rows`` rows of ``result`` (all when None), reading one more to know if it was cut."""
+class AnswerTooLarge(Exception):
+    """The answer would pass the byte limit (``--max-answer-bytes``); nothing more is read or written."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"the answer is larger than {max_bytes} bytes")
+        self.max_bytes = max_bytes
+
+
+def take_rows(result: QuerySolutions, max_rows: int | None, max_bytes: int | None = None) -> Rows:
+    """At most ``max_rows`` rows of ``result`` (all when None), reading one more to know if it was cut.
+
+    Raises:
+        AnswerTooLarge: the text of the values read so far passes ``max_bytes`` (a row limit bounds no
+            bytes: one row can hold a value of any length). Checked row by row, so a huge result stops early.
+    """
     variables = [v.value for v in result.variables]
     rows: list[list[Term | None]] = []
     truncated = False
+    size = 0
     for solution in result:
         if max_rows is not None and len(rows) >= max_rows:
             truncated = True
             break
-        rows.append([solution[v] for v in variables])
+        row = [solution[v] for v in variables]
+        if max_bytes is not None:
+            size += sum(len(plain(t)) for t in row)
+            if size > max_bytes:
+                raise AnswerTooLarge(max_bytes)
+        rows.append(row)
     return Rows(variables, rows, truncated, max_rows)
 
 
@@ -193,7 +213,7 @@ def _html(rows: Rows, link: Callable[[str], str]) -> str:
 
 def _html_term(term: Term | None, link: Callable[[str], str]) -> str:
     if isinstance(term, NamedNode):
-        return f'<a href="{esc(link(term.value))}">{esc(term.value)}</a>'
+        return f'<a href="{safe_href(link(term.value))}">{esc(term.value)}</a>'
     return esc(plain(term))
 
 
