@@ -2,18 +2,20 @@
 
 Each command parses its options, calls one library function and prints the result.
 Exit codes: 0 the data conforms (warnings allowed), 1 violations found, 2 bad input or
-usage, 3 internal error (a bug: please report it).
+usage or a fault of the environment the user can fix (full disk, read-only folder: the message
+names the path and the fix), 3 internal error (a bug: please report it).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import click
 
 from esrgraph.cli.common import CONTEXT, EXIT_CODES_HELP, echo_err
-from esrgraph.core.errors import EsrgraphError
+from esrgraph.core.errors import EsrgraphError, environment_fault
 from esrgraph.core.version import __version__
 
 ISSUE_HINT = "This is a bug in esrgraph; please report it with the command you ran (rerun with ESRGRAPH_DEBUG=1 for details)."
@@ -53,8 +55,6 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning our errors into messages and exit codes."""
-    import os
-
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="esrgraph", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -75,13 +75,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # a full disk, a read-only folder, a file where a folder must be: the user's to fix
+        fault = environment_fault(exc)
+        if fault is None:
+            _internal_error(exc)
+        echo_err(f"error: {fault}")
+        sys.exit(fault.exit_code)
     except Exception as exc:  # the last line of defence: no traceback for users
-        if os.environ.get("ESRGRAPH_DEBUG"):
-            raise
-        echo_err(f"internal error: {type(exc).__name__}: {exc}")
-        echo_err(ISSUE_HINT)
-        sys.exit(3)
+        _internal_error(exc)
     sys.exit(0)
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    """A fault of esrgraph's own: one line and where to report it (the traceback with ESRGRAPH_DEBUG=1)."""
+    import os
+
+    if os.environ.get("ESRGRAPH_DEBUG"):
+        raise exc
+    echo_err(f"internal error: {type(exc).__name__}: {exc}")
+    echo_err(ISSUE_HINT)
+    sys.exit(3)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from esrgraph.cli.common import CONTEXT, EXIT_CODES_HELP
+from esrgraph.cli.common import CONTEXT, EXIT_CODES_HELP, echo_err
 from esrgraph.core.findings import MAX_FINDINGS_SHOWN
 from esrgraph.core.vocab import DEFAULT_BASE
 
@@ -44,13 +44,15 @@ def build_command(inputs: Sequence[Path], out_dir: Path, base: str, include_pers
           ci_reports: Sequence[str]) -> None:
     """Parse, map, validate and write the graph.
 
-    INPUTS are files or folders (read recursively); with none, the bundled sample records.
+    INPUTS are files or folders (read recursively, OUT left out); with none, the bundled sample records.
+    A build that finds no file to read, or can read none, writes nothing (exit 2).
     Writes OUT/esrgraph.ttl, OUT/validation-report.ttl and OUT/validation-report.json, and a
     release folder (dumps, ontology, shapes, catalog.ttl) in OUT/release/ or OUT/releases/NAME/.
     """
-    from esrgraph.outputs import write_outputs
+    from esrgraph.outputs import check_build_output, write_outputs
     from esrgraph.outputs.summary import build_summary
     from esrgraph.pipeline.build import build as run_build
+    from esrgraph.pipeline.build import unread_error
     from esrgraph.pipeline.result import BuildOptions
 
     options = BuildOptions(base=base, include_personal_data=include_personal_data,
@@ -58,7 +60,12 @@ def build_command(inputs: Sequence[Path], out_dir: Path, base: str, include_pers
                            release=release_name, download_base=download_base, issued=issued,
                            validator=validator,
                            cache_dir=str(out_dir / ".cache") if incremental or (out_dir / ".cache").is_dir() else None)
-    result = run_build(list(inputs), options)
+    check_build_output(out_dir, options)  # an OUT that cannot be written is refused before the work, not after
+    result = run_build(list(inputs), options, out_dir=out_dir)  # refuses inputs that hold nothing to read
+    if result.read_nothing:  # every file failed: an empty graph must not replace OUT
+        for failure in result.batch.failed_files:
+            echo_err(f"FILE FAILED {failure.error}")
+        raise unread_error(list(inputs), result)
     written = write_outputs(result, out_dir, options, ci_reports=ci_reports)
     click.echo(build_summary(result, written, quiet=quiet, max_findings=max_findings))
     sys.exit(result.exit_code)

@@ -6,7 +6,8 @@ import click
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 conforms (warnings allowed), 1 violations found, "
-    "2 bad input or usage (unreadable file, quarantined record), 3 internal error."
+    "2 bad input, usage or environment (unreadable file, quarantined record, full disk, unwritable folder), "
+    "3 internal error."
 )
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

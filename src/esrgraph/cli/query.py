@@ -40,7 +40,7 @@ def query_command(graph: Path | None, query_file: Path | None, expression: str |
     if len(given) != 1:
         raise UsageError("give exactly one of QUERY_FILE, -e SPARQL or --name NAME")
     if query_file:
-        sparql = Path(query_file).read_text(encoding="utf-8")
+        sparql = _read_query_file(query_file)
     elif name:
         sparql = get_named_query(name).sparql
     else:
@@ -59,6 +59,23 @@ def query_command(graph: Path | None, query_file: Path | None, expression: str |
         raise UsageError("name the GRAPH file (or --endpoint URL)")
     store = load_store(graph)
     click.echo(format_results(run_query(store, sparql), ResultFormat(fmt)), nl=False)
+
+
+def _read_query_file(path: Path) -> str:
+    """The SPARQL text of ``path``; a user fault naming it when it cannot be read."""
+    from esrgraph.core.errors import InputError
+
+    hint = "check the path, or give the query with -e SPARQL or --name NAME; `esrgraph queries` lists the names"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "query file not found", hint) from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a folder, not a query file", hint) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 text (byte {exc.start})", "save the query as UTF-8") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc.strerror}", hint) from None
 
 
 @click.command("queries", context_settings=CONTEXT)

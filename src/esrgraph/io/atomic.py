@@ -2,11 +2,14 @@
 
 A reader never sees half a file, and a build killed at any moment leaves the previous file
 intact. Published files are synced to disk first; cache files (``durable=False``) skip the
-sync, since a lost cache entry is only work to redo.
+sync, since a lost cache entry is only work to redo. An ``OSError`` names the file the caller
+asked for (or its folder, when no file can be made there), never the hidden temporary file: a
+full disk or a read-only folder is reported where the user can find it.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -23,11 +26,32 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
+#: Errors of writing bytes: they are the target's, whichever file the operating system names (the copy's source).
+_WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _name_target(exc: OSError, tmp: str | os.PathLike[str], target: Path) -> None:
+    """Let ``exc`` name ``target`` where it names nothing, the temporary file, or the wrong file."""
+    if exc.errno is None:  # not from the operating system: its text is all it says, keep it
+        return
+    if exc.filename is None or os.fspath(exc.filename) == os.fspath(tmp) or exc.errno in _WRITE_ERRORS:
+        exc.filename, exc.filename2 = str(target), None
+
+
+def _temporary_file(target: Path) -> tuple[int, str]:
+    """A new temporary file beside ``target``; an error names the folder that takes no new file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        exc.filename, exc.filename2 = str(target.parent), None
+        raise
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename (synced first when ``durable``)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = _temporary_file(target)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o666 & ~_UMASK)  # mkstemp makes 0600; published files are for everyone
@@ -36,11 +60,13 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bo
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            _name_target(exc, tmp, target)
         raise
 
 
@@ -59,8 +85,10 @@ def atomic_copy_file(source: str | os.PathLike[str], path: str | os.PathLike[str
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            _name_target(exc, tmp, target)
         raise
 
 

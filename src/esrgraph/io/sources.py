@@ -1,5 +1,8 @@
 """Reading input files: find them, hash them, decode them.
 
+Only regular files are read, up to a size limit (``max_input_bytes``): a FIFO would block a
+build and ``/dev/zero`` would fill the memory.
+
 Encodings are detected in a fixed order so the same bytes always decode the same way:
 a BOM (UTF-8, UTF-16) wins; then strict UTF-8; then UTF-16 without BOM when the bytes
 look like it; then Windows-1252, whose undefined bytes fall back to Latin-1. A caller
@@ -11,11 +14,13 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from esrgraph.core.errors import InputError
+from esrgraph.core.errors import InputError, UsageError
 
 #: Files a folder walk picks up; anything else in a folder is skipped (and said so by the caller).
 INPUT_SUFFIXES = (".txt", ".csv", ".tsv", ".text")
@@ -31,30 +36,97 @@ class SourceText:
     encoding: str
 
 
-def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
+def iter_input_files(inputs: Iterable[str | os.PathLike[str]], *,
+                     exclude: Iterable[str | os.PathLike[str]] = ()) -> Iterator[tuple[Path, str]]:
     """Files named, and files under folders named (recursively, sorted), with display names.
 
     The display name is what reports and the graph's provenance call the file: the path
     below the named folder's parent (``samples/S21093.txt``) or the file's own name, so it
-    does not depend on where the build was started.
+    does not depend on where the build was started. Display names are unique: when two files
+    would get one (``a/list.csv`` and ``b/list.csv`` both ``list.csv``), each takes as many more
+    of its folders as tell them apart (``a/list.csv``, ``b/list.csv``); a file named twice (on its
+    own and in its folder) is listed once, under the name it got first.
+
+    A folder walk skips the folders in ``exclude`` (a build passes its output folder, so that an
+    output folder inside an input folder is never read back); files named are taken as named.
     """
+    skip = _folder_ids(exclude)
+    listed: list[tuple[Path, str, tuple[str, ...]]] = []  # (path, display name, the folders above it)
+    seen: set[str] = set()
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            top = path.resolve().name  # the named folder's own name, also for "." or ".." ("" for "/")
+            if _folder_id(str(path)) in skip:
+                continue
+            resolved = path.resolve()
+            top = resolved.name  # the named folder's own name, also for "." or ".." ("" for "/")
             prefix = f"{top}/" if top else ""
+            above = _parts(resolved.parent) if top else ()
             # below the named folder as walked, not resolved (slow per file, and a link to a file
             # outside the folder has no path below it: docs/decisions/20261203-one-way-layers.md); sorted by path parts, as Paths sort
-            for parts in sorted(_files_below(str(path), ())):
-                yield path.joinpath(*parts), prefix + "/".join(parts)
+            found = [(path.joinpath(*parts), prefix + "/".join(parts)) for parts in sorted(_files_below(str(path), (), skip))]
         else:
-            yield path, path.name
+            above = _parts(path.parent.resolve())
+            found = [(path, path.name)]
+        where = "/".join(above) + "/"
+        for file, shown in found:
+            if where + shown not in seen:  # the same file named twice is read once
+                seen.add(where + shown)
+                listed.append((file, shown, above))
+    for (path, _shown, _above), shown in zip(listed, _distinct_names([(shown, above) for _, shown, above in listed])):
+        yield path, shown
 
 
-def _files_below(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+def _parts(folder: Path) -> tuple[str, ...]:
+    """A resolved folder's names from the top down, without the root."""
+    return tuple(part for part in folder.parts if part != folder.anchor)
+
+
+def _distinct_names(named: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """Unique display names for (display name, folders above it) of distinct files: the name, and where
+    names clash, with as many of the folders above as make every name unique (all of a clashing group
+    take one more folder at a time; names that do not clash are left as they are)."""
+    names = [shown for shown, _ in named]
+    more = [0] * len(named)
+    while True:
+        holders: dict[str, list[int]] = {}
+        for i, shown in enumerate(names):
+            holders.setdefault(shown, []).append(i)
+        grown = False
+        for group in holders.values():
+            if len(group) < 2:
+                continue
+            for i in group:
+                shown, above = named[i]
+                if more[i] < len(above):
+                    more[i] += 1
+                    names[i] = "/".join((*above[len(above) - more[i]:], shown))
+                    grown = True
+        if not grown:  # no clash left (distinct files always part before their folders run out)
+            return names
+
+
+#: A folder's identity: device and inode, the same by every path to it (links, ``..``, bind mounts aside).
+FolderId = tuple[int, int]
+
+
+def _folder_id(folder: str) -> FolderId | None:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _folder_ids(folders: Iterable[str | os.PathLike[str]]) -> frozenset[FolderId]:
+    return frozenset(fid for fid in (_folder_id(os.fspath(f)) for f in folders) if fid is not None)
+
+
+def _files_below(folder: str, parts: tuple[str, ...], skip: frozenset[FolderId] = frozenset()) -> Iterator[tuple[str, ...]]:
     """Path parts (below the walk's top) of the input files under ``folder``: ``os.scandir`` with
     no ``pathlib`` object per entry (docs/decisions/20261203-one-way-layers.md). Like
-    ``rglob``, it does not follow links to folders and skips folders it may not read."""
+    ``rglob``, it does not follow links to folders and skips folders it may not read; and it
+    skips the folders ``skip`` names (one stat per folder, none per file)."""
     try:
         with os.scandir(folder) as entries:
             found = list(entries)
@@ -63,7 +135,11 @@ def _files_below(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, ...
     for entry in found:
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _files_below(entry.path, (*parts, entry.name))
+                if skip:
+                    st = entry.stat(follow_symlinks=False)
+                    if (st.st_dev, st.st_ino) in skip:
+                        continue
+                yield from _files_below(entry.path, (*parts, entry.name), skip)
             elif os.path.splitext(entry.name)[1].lower() in INPUT_SUFFIXES and entry.is_file():
                 yield (*parts, entry.name)
         except OSError:
@@ -166,19 +242,88 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_source(path: str | os.PathLike[str], encoding: str | None = None, *, display_path: str | None = None) -> SourceText:
-    """Read and decode one file. Raises InputError naming the file and the fix."""
-    p = Path(path)
+#: Largest input file esrgraph reads, in bytes (512 MiB): a file is held whole, with its decoded text.
+MAX_INPUT_BYTES = 512 * 1024 * 1024
+#: Environment variable that sets another limit: bytes, or with a K, M or G suffix (powers of 1024).
+MAX_INPUT_BYTES_VARIABLE = "ESRGRAPH_MAX_INPUT_BYTES"
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def max_input_bytes() -> int:
+    """The size limit on one input file: ``ESRGRAPH_MAX_INPUT_BYTES`` when set, else ``MAX_INPUT_BYTES``."""
+    wanted = os.environ.get(MAX_INPUT_BYTES_VARIABLE, "").strip()
+    if not wanted:
+        return MAX_INPUT_BYTES
+    size = re.fullmatch(r"([0-9]+) ?([KMG]?)(?:I?B)?", wanted.upper())
+    if size is None or int(size[1]) == 0:
+        raise UsageError(f"{MAX_INPUT_BYTES_VARIABLE}={wanted!r} is not a size: give bytes, or a number with K, M or G "
+                         f"(e.g. {MAX_INPUT_BYTES_VARIABLE}=2G), or unset it for the default of 512M")
+    return int(size[1]) * _UNITS[size[2]]
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of this mode is, when it is not a regular file (None when it is)."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "another kind of special file"
+
+
+def _check_input(mode: int, size: int, shown: str, limit: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputError(shown, "is a folder")
+    kind = _not_regular(mode)
+    if kind:
+        raise InputError(shown, f"is not a regular file but {kind}",
+                         "name a file of records; esrgraph reads no pipes, devices or sockets: copy the data to a file first")
+    _check_size(size, shown, limit)
+
+
+def _check_size(size: int, shown: str, limit: int) -> None:
+    if size > limit:
+        raise InputError(shown, f"is {size:,} bytes, more than esrgraph reads from one file ({limit:,} bytes)",
+                         f"split it into smaller files, or raise the limit: {MAX_INPUT_BYTES_VARIABLE}=2G")
+
+
+def read_input_bytes(path: str | os.PathLike[str], display_path: str | None = None) -> bytes:
+    """The bytes of an input file. Raises InputError naming the file and the fix when it is missing,
+    unreadable, not a regular file (a FIFO would block, ``/dev/zero`` never ends) or over ``max_input_bytes``.
+
+    Checked before it is opened and again on the open file (it may have been swapped in between);
+    opened without blocking, so a pipe put in its place cannot hang the build.
+    """
     shown = display_path or str(path)
+    limit = max_input_bytes()
     try:
-        data = p.read_bytes()
+        st = os.stat(path)
+        _check_input(st.st_mode, st.st_size, shown, limit)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise InputError(shown, "no such file") from None
     except IsADirectoryError:
         raise InputError(shown, "is a folder") from None
     except OSError as exc:
         raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from None
-    return source_from_bytes(data, shown, encoding)
+    with open(fd, "rb", closefd=True) as handle:
+        try:
+            st = os.fstat(fd)
+            _check_input(st.st_mode, st.st_size, shown, limit)
+            data = handle.read(st.st_size + 1)
+            if len(data) > st.st_size:  # it grew since: read on, to the limit
+                data += handle.read(limit + 1 - len(data))
+        except OSError as exc:
+            raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from None
+    _check_size(len(data), shown, limit)
+    return data
+
+
+def read_source(path: str | os.PathLike[str], encoding: str | None = None, *, display_path: str | None = None) -> SourceText:
+    """Read and decode one file. Raises InputError naming the file and the fix (``read_input_bytes``)."""
+    shown = display_path or str(path)
+    return source_from_bytes(read_input_bytes(path, shown), shown, encoding)
 
 
 def source_from_bytes(data: bytes, path: str, encoding: str | None = None) -> SourceText:

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from esrgraph.core.errors import InputError
+from esrgraph.core.errors import EnvironmentFault, InputError
 from esrgraph.core.vocab import SH
 from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
-from esrgraph.outputs.quarantine import write_quarantine
+from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
-from esrgraph.publish.release import write_build_release
+from esrgraph.publish.release import check_release_options, refuse_link, write_build_release
 from esrgraph.quality import write_build_quality, write_quality_reports
 from esrgraph.quality.report import from_validation
 from esrgraph.validation.files import FileValidation
@@ -34,6 +34,10 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
 
     ``ci_reports`` names formats of ``CI_REPORT_FILES`` to write too (``esrgraph build --ci-report``).
     """
+    check_build_output(out_dir, options)
+    if result.read_nothing:  # an empty graph must not replace a good one (the CLI says which files failed)
+        raise InputError(os.fspath(out_dir), "the build read no input file, so it has nothing to write here",
+                         "fix the inputs that failed; nothing was written, the previous outputs are as they were")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -52,6 +56,26 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
                                                                   "report": report_ttl}).folder)
     written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
     return written
+
+
+def check_build_output(out_dir: str | os.PathLike[str], options: BuildOptions | None = None) -> None:
+    """Raise what would stop ``write_outputs`` half-way, before it writes anything, so the last good build
+    stays whole: OUT or a folder above it is a file, OUT cannot be written, OUT/quarantine or the release
+    folder is a symbolic link, a bad release name, date or download base. Cheap: call it before a build
+    too, so a long build does not end in the refusal."""
+    out = Path(out_dir)
+    nearest = next(folder for folder in (out, *out.parents, Path(".")) if folder.exists() or folder.is_symlink())
+    if not nearest.is_dir():
+        problem = ("is a symbolic link to nothing" if nearest.is_symlink() and not nearest.exists()
+                   else "is a file, not a folder" if nearest.is_file() else "is not a folder")
+        raise EnvironmentFault(str(nearest), problem, "give -o a folder: a new one or an earlier build's")
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        read_only = hasattr(os, "statvfs") and bool(os.statvfs(nearest).f_flag & os.ST_RDONLY)
+        raise EnvironmentFault(str(nearest), "read-only file system" if read_only else "no permission to write here",
+                               "give -o a folder you may write to" + (", or remount it read-write" if read_only
+                                                                     else ", or change its permissions"))
+    refuse_link(out / FOLDER)  # OUT/quarantine
+    check_release_options(out, options)
 
 
 def write_ci_reports(result: BuildResult, out: Path, formats: Sequence[str], shapes: str | None = None) -> list[Path]:

@@ -65,7 +65,7 @@ def _cut(text: str, lines_wanted: list[int], starts: list[int], csv_layout: bool
 
 def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOptions | None = None) -> list[Path]:
     """Write the quarantined records and unreadable files with their reasons; return the paths written."""
-    from esrgraph.io.sources import read_source
+    from esrgraph.io.sources import read_input_bytes, read_source
     from esrgraph.parsers.registry import detect_layout
 
     folder = Path(out_dir) / FOLDER
@@ -108,11 +108,11 @@ def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOpt
         target = folder / RECORDS / _safe_relative(failure.path)
         copied = False
         if real is not None:
-            try:
-                atomic_write_bytes(target, Path(real).read_bytes())
+            try:  # as the parser read it: no pipe, device or file over the size limit is copied
+                atomic_write_bytes(target, read_input_bytes(real, failure.path))
                 written.append(target)
                 copied = True
-            except OSError:
+            except (OSError, EsrgraphError):
                 pass
         reason = failure.error.message + (f" ({failure.error.hint})" if failure.error.hint else "")
         rows.append({"file": failure.path, "line": "", "record": "", "field": "", "reason": reason,

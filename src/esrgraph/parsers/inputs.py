@@ -91,10 +91,12 @@ def parse_paths(
     *,
     encoding: str | None = None,
     layout: str | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
 ) -> ParseBatch:
-    """Parse files and folders (recursively). A bad file is recorded and the batch goes on."""
+    """Parse files and folders (recursively; folders in ``exclude`` are not walked). A bad file is
+    recorded and the batch goes on."""
     batch = ParseBatch()
-    for path, shown in iter_input_files(inputs):
+    for path, shown in iter_input_files(inputs, exclude=exclude):
         batch.files_read += 1
         batch.paths[shown] = path
         try:

@@ -19,17 +19,17 @@ import copyreg
 import hashlib
 import pickle
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from esrgraph.core.errors import InputError, ParseError
 from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.sources import read_input_bytes
 from esrgraph.parsers.base import ParseOutcome
 from esrgraph.parsers.inputs import FileFailure, ParseBatch, parse_file
 from esrgraph.pipeline.cache.fingerprint import program_fingerprint
 from esrgraph.pipeline.progress import Progress
-from esrgraph.pipeline.workers import process_count
+from esrgraph.pipeline.workers import process_count, process_pool
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildOptions
@@ -88,9 +88,9 @@ def parse_cached(path: str, shown: str, encoding: str | None, layout: str | None
     if cache is None:
         return parse_outcome(path, shown, encoding, layout)
     try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return parse_outcome(path, shown, encoding, layout)  # reports the failure
+        data = read_input_bytes(path, shown)  # never a pipe or a device, never past the size limit
+    except InputError as exc:
+        return ("failed", FileFailure(shown, exc))  # not kept: the file may be there next time
     key = _cache_key(data, shown, encoding, layout)
     target = Path(cache) / key[:2] / f"{key}.pickle"
     try:
@@ -126,7 +126,7 @@ def parse_files(files: list[tuple[str, str]], options: BuildOptions) -> ParseBat
     workers = process_count(options.workers, few=len(jobs) < PARALLEL_MIN_FILES)
     if workers > 1:
         chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             for chunk in pool.map(_parse_chunk, chunks):
                 outcomes.extend(chunk)
                 progress.update(len(chunk))

@@ -110,6 +110,12 @@ class BuildResult:
         return self.records_found - len(self.quarantined)
 
     @property
+    def read_nothing(self) -> bool:
+        """No input file could be read (every one failed): its outputs would replace a build's with an
+        empty graph, so ``esrgraph build`` refuses to write them (``pipeline.build.unread_error``)."""
+        return self.batch.files_read == len(self.batch.failed_files)
+
+    @property
     def conforms(self) -> bool:
         return not any(f.severity is Severity.VIOLATION for f in self.findings)
 

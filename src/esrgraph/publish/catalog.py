@@ -22,6 +22,7 @@ from datetime import date
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from esrgraph.core.errors import UsageError
 from esrgraph.core.vocab import (
     ADMS,
     CODE,
@@ -274,6 +275,29 @@ class _Graph:
     def text(self, s: str, p: str, **by_lang: str) -> None:
         for lang, value in by_lang.items():
             self.add(s, p, _lit(value, lang))
+
+
+#: Characters an IRI may not hold (RFC 3987): with one, the download IRIs could not be written.
+_NOT_IN_IRI = frozenset('<>"{}|\\^`') | frozenset(chr(c) for c in (*range(0x21), *range(0x7F, 0xA0)))
+
+
+def check_download_base(url: str, where: str = "--download-base") -> str:
+    """``url`` when it is an absolute http(s) URL that can start the download IRIs; else a UsageError
+    naming ``where`` it came from. Checked before anything is written: the catalogue is written last."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+        NamedNode(url + "release/")  # the IRI rules of the engine that writes the catalogue (%ZZ ...)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or "#" in url or "?" in url or any(c in _NOT_IN_IRI for c in url)):
+        raise UsageError(f"{where} {url!r} is not an absolute http(s) URL the download IRIs can start with; "
+                         "give one such as https://data.example.org/esrgraph/ (no spaces, quotes, <>, query or "
+                         "fragment)")
+    return url
 
 
 def catalog_triples(

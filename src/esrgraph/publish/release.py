@@ -33,12 +33,19 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Triple
 
-from esrgraph.core.errors import UsageError
+from esrgraph.core.errors import EnvironmentFault, UsageError, name_file
 from esrgraph.core.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
 from esrgraph.io.atomic import atomic_copy_file
 from esrgraph.io.export import gzip_bytes, read_ntriples, reproducible_gzip, serialize_triples
 from esrgraph.io.formats import OutputFormat
-from esrgraph.publish.catalog import DistributionFile, GraphStats, ReleaseInfo, catalog_prefixes, catalog_triples
+from esrgraph.publish.catalog import (
+    DistributionFile,
+    GraphStats,
+    ReleaseInfo,
+    catalog_prefixes,
+    catalog_triples,
+    check_download_base,
+)
 from esrgraph.publish.jsonld import context, dumps
 from esrgraph.publish.publisher import Publisher, load_publisher
 
@@ -103,6 +110,28 @@ def check_release_name(name: str) -> str:
         raise UsageError(f"release name {name!r} must be 1-64 letters, digits, '.', '_', '+' or '-' "
                          "(for example 2025-06-30 or 1.2.0)")
     return name
+
+
+def release_folder(out: Path, name: str | None) -> Path:
+    """The folder a release is written to: ``OUT/releases/NAME`` or ``OUT/release``.
+
+    Raises:
+        EnvironmentFault: it is a symbolic link. A release is swapped in whole by renames (so a build
+            killed half-way leaves the previous one), and a rename replaces the link, not the folder it
+            points to: the first build would move the link aside and every later one fail on it.
+    """
+    folder = out / "releases" / check_release_name(name) if name else out / "release"
+    refuse_link(folder)
+    return folder
+
+
+def refuse_link(folder: Path) -> None:
+    """Raise EnvironmentFault when ``folder``, a folder a build replaces whole, is a symbolic link."""
+    if folder.is_symlink():
+        raise EnvironmentFault(str(folder), f"is a symbolic link (to {os.readlink(folder)}); a build replaces this "
+                               "folder whole, by renames, which would move the link, not write where it points",
+                               "remove the link (what it points to stays) and build again; to publish elsewhere, "
+                               "make OUT itself the link, or copy the folder after the build")
 
 
 def version_key(name: str) -> tuple[tuple[int, int | str], ...]:
@@ -256,10 +285,12 @@ _CHUNK = 1 << 22
 
 
 class _HashingFile:
-    """A file being written into the staging folder, with its size and SHA-256 kept on the way."""
+    """A file being written into the staging folder, with its size and SHA-256 kept on the way (a failed
+    write names it: a write to an open file names no file)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._handle = open(path, "wb")  # noqa: SIM115 - closed in close()
         self._hash = hashlib.sha256()
         self.size = 0
@@ -267,16 +298,28 @@ class _HashingFile:
     def write(self, data: bytes) -> int:
         self._hash.update(data)
         self.size += len(data)
-        return self._handle.write(data)
+        try:
+            return self._handle.write(data)
+        except OSError as exc:
+            name_file(exc, self.path)
+            raise
 
     def flush(self) -> None:
-        self._handle.flush()
+        try:
+            self._handle.flush()
+        except OSError as exc:
+            name_file(exc, self.path)
+            raise
 
     def close(self) -> tuple[int, str]:
         """Flush to disk and close; the size and digest."""
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+        except OSError as exc:
+            name_file(exc, self.path)
+            raise
         return self.size, self._hash.hexdigest()
 
 
@@ -369,12 +412,10 @@ def write_release(
     """
     options = options or PublishOptions()
     out = Path(out_dir)
-    name = check_release_name(options.release) if options.release else None
-    folder = out / "releases" / name if name else out / "release"
+    name = options.release or None
+    folder = release_folder(out, name)
     rel_folder = f"releases/{name}/" if name else "release/"
-    publisher = (publisher or load_publisher(options.publisher_file)).with_download_base(options.download_base)
-    if publisher.download_base and not publisher.download_base.endswith("/"):
-        publisher = publisher.with_download_base(publisher.download_base + "/")
+    publisher = _publisher(options, publisher)
     prefixes = prefixes if prefixes is not None else {**PREFIXES, "project": f"{base}project/",
                                                       "organisation": f"{base}organisation/"}
     previous = previous_release(out, name)
@@ -384,22 +425,47 @@ def write_release(
     try:
         result = _write_release(triples, out, folder, rel_folder, staging, name, base, prefixes, report_triples,
                                 options, publisher, graph_files, previous)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            _name_in_release(exc, staging, folder)
         raise
     _swap_in(staging, folder)
     return result
+
+
+def _publisher(options: PublishOptions, publisher: Publisher | None) -> Publisher:
+    """The publisher facts (read from the publisher file when None) with the download base of ``options``,
+    ending in "/"; the base checked, as an absolute http(s) URL, wherever it came from."""
+    publisher = publisher or load_publisher(options.publisher_file)
+    if options.download_base:
+        check_download_base(options.download_base)
+        publisher = publisher.with_download_base(options.download_base)
+    elif publisher.download_base:
+        check_download_base(publisher.download_base, f"download_base in {options.publisher_file or 'data/publisher.toml'}")
+    if publisher.download_base and not publisher.download_base.endswith("/"):
+        publisher = publisher.with_download_base(publisher.download_base + "/")
+    return publisher
+
+
+def _name_in_release(exc: OSError, staging: Path, folder: Path) -> None:
+    """Let ``exc`` name the release file it was writing, not its copy in the hidden staging folder."""
+    if exc.filename is None:
+        exc.filename = str(folder)
+    elif isinstance(exc.filename, str) and Path(exc.filename).is_relative_to(staging):
+        exc.filename = str(folder / Path(exc.filename).relative_to(staging))
 
 
 def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folder: str, staging: Path,
                    name: str | None, base: str, prefixes: dict[str, str], report_triples: Sequence[Triple],
                    options: PublishOptions, publisher: Publisher, graph_files: dict[str, Path] | None,
                    previous: str | None) -> ReleaseResult:
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
     from contextlib import ExitStack
     from multiprocessing import get_context
 
     from esrgraph.core.resources import ontology_file
+    from esrgraph.pipeline.workers import process_pool
     from esrgraph.publish.catalog import GraphCounter
     from esrgraph.publish.jsonld import JsonLdWriter
     from esrgraph.publish.vocabdocs import VocabDocsCollector
@@ -422,7 +488,7 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         # (and count as its own) the whole memory of a large build, and copy it as either writes.
         child = None
         if graph_files is not None and graph_files["ntriples"].stat().st_size >= JSONLD_PROCESS_BYTES:
-            processes = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")))
+            processes = stack.enter_context(process_pool(1, get_context("spawn")))
             child = processes.submit(_jsonld_file, str(graph_files["ntriples"]), jsonld_prefixes,
                                      str(staging / "esrgraph.jsonld"))
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
@@ -517,7 +583,7 @@ def _staging_folder(folder: Path) -> Path:
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     for stale in folder.parent.glob(f".{folder.name}.*.tmp"):
-        shutil.rmtree(stale, ignore_errors=True)
+        _remove(stale)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     os.chmod(staging, 0o755)  # mkdtemp makes 0700
     return staging
@@ -527,11 +593,19 @@ def _swap_in(staging: Path, folder: Path) -> None:
     """Replace ``folder`` by ``staging`` with two renames (the previous one is removed afterwards)."""
     old = folder.with_name(f".{folder.name}.old.tmp")
     if folder.exists():
-        if old.exists():
-            shutil.rmtree(old)
+        _remove(old)
         os.rename(folder, old)
     os.rename(staging, folder)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """Remove what a killed build left at ``path``: a folder with its files, or a file or link alone (never
+    what a link points to: earlier versions moved a linked OUT/release aside as ``.release.old.tmp``)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _catalog_issued(path: Path, base: str) -> date | None:
@@ -555,17 +629,32 @@ def write_build_release(result: BuildResult, out_dir: str | os.PathLike[str],
     ``PublishOptions``, or None (an unnamed snapshot in ``OUT/release/``); ``graph_files`` the
     graph as ``result.write_graph`` wrote it.
     """
-    if options is not None and not isinstance(options, PublishOptions):
-        issued = getattr(options, "issued", None)
-        try:
-            issued_date = date.fromisoformat(issued) if isinstance(issued, str) else issued
-        except ValueError:
-            raise UsageError(f"--issued {issued!r} is not a date; use YYYY-MM-DD") from None
-        options = PublishOptions(release=getattr(options, "release", None),
-                                 download_base=getattr(options, "download_base", None), issued=issued_date)
+    options = publish_options(options)
     return write_release(
         result.triples, out_dir, base=result.base, prefixes=result.prefixes(),
         report_triples=result.validation.report_triples() if result.validation and not (
             graph_files and "report" in graph_files) else [],
         options=options, graph_files=graph_files,
     )
+
+
+def publish_options(options: BuildOptions | PublishOptions | None) -> PublishOptions | None:
+    """``options`` as PublishOptions: a ``BuildOptions``' release, download base and issued date (checked)."""
+    if options is None or isinstance(options, PublishOptions):
+        return options
+    issued = getattr(options, "issued", None)
+    try:
+        issued_date = date.fromisoformat(issued) if isinstance(issued, str) else issued
+    except ValueError:
+        raise UsageError(f"--issued {issued!r} is not a date; use YYYY-MM-DD") from None
+    return PublishOptions(release=getattr(options, "release", None),
+                          download_base=getattr(options, "download_base", None), issued=issued_date)
+
+
+def check_release_options(out_dir: str | os.PathLike[str],
+                          options: BuildOptions | PublishOptions | None = None) -> None:
+    """Raise what ``write_build_release`` would refuse (a bad release name, date or download base, a
+    linked release folder, a broken publisher file), before a build writes anything."""
+    publish = publish_options(options) or PublishOptions()
+    release_folder(Path(out_dir), publish.release or None)
+    _publisher(publish, None)

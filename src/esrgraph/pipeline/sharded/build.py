@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from pyoxigraph import Triple
 
-from esrgraph.core.errors import ParseError
+from esrgraph.core.errors import ParseError, name_file
 from esrgraph.core.findings import Finding
 from esrgraph.core.model import ProjectRecord
 from esrgraph.core.version import __version__
@@ -63,6 +63,7 @@ from esrgraph.pipeline.progress import Progress
 from esrgraph.pipeline.sharded.blocks import merge_blocks, write_blocks
 from esrgraph.pipeline.sharded.layout import ORDER, ORGANISATIONS, chunk_files, shard_count
 from esrgraph.pipeline.sharded.organisations import located, merge_organisations, write_organisation_parts
+from esrgraph.pipeline.sharded.workdir import work_folder
 from esrgraph.pipeline.sharded.workers import (
     Checked,
     ChunkOutcome,
@@ -74,7 +75,7 @@ from esrgraph.pipeline.sharded.workers import (
     validate_shard,
     write_and_validate_organisations,
 )
-from esrgraph.pipeline.workers import process_count
+from esrgraph.pipeline.workers import process_count, process_pool
 from esrgraph.validation.fast.runtime import check_threads
 from esrgraph.validation.report import ValidationReport
 
@@ -196,12 +197,23 @@ class _Common:
 
 def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: shardcache.ShardCache | None) -> BuildResult:
     """The phases in order, each timed into ``BuildResult.timings``."""
-    holder = tempfile.TemporaryDirectory(prefix="esrgraph-build-")
+    holder = work_folder()
+    try:
+        return _build_in(holder, files, options, cache)
+    except OSError as exc:
+        # a write to an open file names none: the work folder's file system (or the cache's) filled up
+        name_file(exc, holder.name if cache is None else f"{holder.name} or {cache.root}")
+        raise
+
+
+def _build_in(holder: tempfile.TemporaryDirectory[str], files: list[tuple[str, str]], options: BuildOptions,
+              cache: shardcache.ShardCache | None) -> BuildResult:
     shards = shard_count(len(files), options, cache.shard_count() if cache else None)
     workers = process_count(options.workers)
     mapping_options = MappingOptions(base=options.base, include_personal_data=options.include_personal_data,
                                      software_version=__version__)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # workers that end with this process: killed, it runs no clean-up (tests/pipeline/test_worker_lifetime.py)
+    with process_pool(workers) as pool:
         run = _Run(options, cache, Path(holder.name), shards, workers, mapping_options, pool)
         start = time.perf_counter()
         parsed, index_entries = _parse_chunks(run, files)
