@@ -198,3 +198,20 @@ def test_a_fifo_and_dev_zero_fail_their_files_and_the_build_ends(tmp_path: Path)
     assert report["counts"]["projects_in_graph"] == 1 and report["counts"]["files_failed"] == 2
     # the failed files are named in the quarantine, and not copied into it
     assert sorted(p.name for p in (tmp_path / "out" / "quarantine").rglob("*") if p.is_file()) == ["reasons.csv"]
+
+
+def test_records_inside_out_are_refused_since_the_build_replaces_out(tmp_path: Path, capsys) -> None:
+    # The quarantine's own folder as input, written back into the same OUT: the build would delete its input.
+    out = tmp_path / "out"
+    shutil.copytree(REPO / "data" / "samples", tmp_path / "in")
+    (tmp_path / "in" / "broken.txt").write_text("Hankekoodi: \n", encoding="utf-8")
+    assert call(capsys, "build", tmp_path / "in", "-o", out, "-q")[0] == 2
+    records = out / "quarantine" / "records"
+    assert records.is_dir()
+    before = snapshot(out)
+    code, _, err = call(capsys, "build", records, "-o", out)
+    assert code == 2 and str(records) in err and "inside the output folder" in err and "Traceback" not in err
+    assert snapshot(out) == before
+    fixed = tmp_path / "fixed"
+    shutil.copytree(records, fixed)  # what the message says to do
+    assert call(capsys, "build", fixed, "-o", tmp_path / "out2", "-q")[0] == 2  # still broken, but read

@@ -62,6 +62,11 @@ def list_inputs(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.Path
         if out_dir is not None and os.path.isdir(item) and os.path.isdir(out_dir) and os.path.samefile(item, out_dir):
             raise InputError(os.fspath(item), "is the output folder of this build, not a folder of records",
                              f"name the folder of input records, or write the outputs elsewhere with -o; {nothing_built}")
+        if out_dir is not None and os.path.isdir(out_dir) and Path(item).resolve().is_relative_to(Path(out_dir).resolve()):
+            # OUT/quarantine/records among them: the build replaces OUT/quarantine, so it would delete its own input
+            raise InputError(os.fspath(item), "lies inside the output folder, which this build replaces",
+                             f"copy the records out of it first (cp -r OUT/quarantine/records fixed/) or write the "
+                             f"outputs elsewhere with -o; {nothing_built}")
     files = [(str(path), shown) for path, shown in iter_input_files(inputs, exclude=[out_dir] if out_dir else [])]
     if not files:
         raise InputError(", ".join(os.fspath(item) for item in inputs),
