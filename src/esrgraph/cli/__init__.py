@@ -16,6 +16,7 @@ import click
 
 from esrgraph.cli.common import CONTEXT, EXIT_CODES_HELP, echo_err
 from esrgraph.core.errors import EsrgraphError, environment_fault
+from esrgraph.core.findings import one_line
 from esrgraph.core.version import __version__
 
 ISSUE_HINT = "This is a bug in esrgraph; please report it with the command you ran (rerun with ESRGRAPH_DEBUG=1 for details)."
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         echo_err("aborted")
         sys.exit(2)
     except EsrgraphError as exc:
-        echo_err(f"error: {exc}")
+        echo_err(f"error: {one_line(str(exc))}")
         sys.exit(exc.exit_code)
     except SystemExit:
         raise

@@ -3,10 +3,36 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 #: Findings ``esrgraph build`` prints before it only counts the rest by rule (all are in the reports).
 MAX_FINDINGS_SHOWN = 100
+
+#: What can break or reorder a line of text on a console: C0 and C1 controls and DEL, the Unicode line and
+#: paragraph separators, the bidirectional embeddings, overrides and isolates, and lone surrogates (a file
+#: name that is not UTF-8, as Python decodes it; a UTF-8 console cannot print one).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    r"""``text`` with the characters in ``_UNPRINTABLE`` written as Python writes them in a string literal
+    (``\n``, ``\x1b``, ``\u202e``), so a file name or value from the data cannot split a finding into two
+    lines, forge another or hide its end. Backslashes stay as they are: Windows paths stay readable.
+
+    >>> print(one_line("a\nb.txt: \x1b[31m"))
+    a\nb.txt: \x1b[31m
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class Severity(enum.Enum):
@@ -65,6 +91,7 @@ class Finding:
         }
 
     def __str__(self) -> str:
+        """One line for a console or a log, whatever the path, record or message hold (``one_line``)."""
         where = ""
         if self.path:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
@@ -74,4 +101,4 @@ class Finding:
         if self.value is not None:
             shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
             parts.append(f"value {shown!r}")
-        return where + ": ".join(parts) + f": {self.message}"
+        return one_line(where + ": ".join(parts) + f": {self.message}")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from esrgraph.core.errors import EsrgraphError, ParseError
 from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+from esrgraph.quality.spreadsheet import spreadsheet_cell
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildOptions, BuildResult
@@ -120,7 +121,7 @@ def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOpt
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)  # no formulas
     reasons = folder / REASONS
     atomic_write_text(reasons, buffer.getvalue())
     written.append(reasons)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from esrgraph.core.findings import MAX_FINDINGS_SHOWN, Severity
+from esrgraph.core.findings import MAX_FINDINGS_SHOWN, Severity, one_line
 from esrgraph.pipeline.result import BuildResult
 
 _PERSONAL_FIELD_NAMES = {
@@ -27,7 +27,7 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
     (violations only when ``quiet``) and, past ``max_findings`` of them (0: no limit), the count of
     each rule's other findings, so 30,000 projects' 34,000 findings do not flood a CI log. When
     some are left out, the ones printed are the weightiest (violations first), each weight in the
-    report's order."""
+    report's order. Each line is one line whatever file names and values hold (``one_line``)."""
     counts = result.counts()
     lines = [
         f"esrgraph: {result.batch.files_read} files read, {result.records_found} records found, "
@@ -69,7 +69,7 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
     for line in nuts_link_lines(result):
         lines.append(line)
     lines.append("wrote: " + ", ".join(str(p) for p in written))
-    return "\n".join(lines)
+    return "\n".join(one_line(line) for line in lines)
 
 
 _REUSE_NAMES = {"chunks": "parse chunks", "map": "mapped shards", "check": "validated shards",

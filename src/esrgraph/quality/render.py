@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 from html import escape
 from importlib.resources import files
 from string import Template
 
-from esrgraph.core.findings import Finding
+from esrgraph.core.findings import Finding, one_line
 from esrgraph.quality.report import QualityReport, RuleGroup, fix_list_key
+from esrgraph.quality.spreadsheet import spreadsheet_cell
 
 DEFAULT_EXAMPLES = 10
 _VALUE_CLIP = 160
@@ -61,17 +63,18 @@ def _where(f: Finding) -> str:
 # ---------------------------------------------------------------------------- CSV
 
 def fix_list_csv(report: QualityReport) -> str:
-    """Every finding, one row each, by source file and line, with what is expected."""
+    """Every finding, one row each, by source file and line, with what is expected. People open it in a
+    spreadsheet, so no cell starts like a formula (``spreadsheet_cell``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FIX_LIST_COLUMNS)
     for f in sorted(report.findings, key=fix_list_key):
         rule = report.rule(f.rule, f.severity)
-        writer.writerow([
-            f.path or "", f.line if f.line is not None else "", f.record or "", f.severity.value, f.rule, rule.name,
-            rule.category, rule.importance, f.field or "", f.value if f.value is not None else "", f.message,
+        writer.writerow([spreadsheet_cell(cell) for cell in (
+            f.path, f.line, f.record, f.severity.value, f.rule, rule.name,
+            rule.category, rule.importance, f.field, f.value, f.message,
             rule.description,
-        ])
+        )])
     return out.getvalue()
 
 
@@ -101,10 +104,10 @@ def summary_markdown(report: QualityReport, *, max_rules: int = 20) -> str:
         ]
         for g in groups[:max_rules]:
             first = g.findings[0]
-            where = _md_cell(_where(first)) or _md_cell(first.field or "")
+            where = _md_text(_where(first) or first.field or "")
             lines.append(
-                f"| {g.severity.value} | {_md_cell(g.rule.name)} (`{g.rule.id}`) | {g.rule.category} | "
-                f"{len(g.findings)} | {len(g.records)} ({_pct(g.share)}) | {where} |"
+                f"| {g.severity.value} | {_md_text(g.rule.name)} ({_md_text(g.rule.id, code=True)}) | "
+                f"{_md_text(g.rule.category)} | {len(g.findings)} | {len(g.records)} ({_pct(g.share)}) | {where} |"
             )
         if len(groups) > max_rules:
             lines.append(f"\n…and {len(groups) - max_rules} more rules.")
@@ -121,8 +124,24 @@ def _md_int(n: int | None) -> str:
     return "–" if n is None else str(n)
 
 
-def _md_cell(text: str) -> str:
-    return _clip(text, 80).replace("|", "\\|")
+#: Characters that start Markdown or HTML in GitHub's and GitLab's renderers: emphasis, code, links and
+#: images, raw HTML and entities, strikethrough, math, table cells; an underscore only at a word's edge
+#: (inside a word, as in ``target_groups``, it is text in CommonMark).
+_MD_SPECIAL = re.compile(r"[\\`*\[\]<>&|~$]|(?<![^\W_])_|_(?![^\W_])")
+_BACKTICKS = re.compile(r"`+")
+
+
+def _md_text(text: str, *, code: bool = False, limit: int = 80) -> str:
+    """Text from the data or the shapes (file names, fields, rule names) as a Markdown table cell that
+    shows exactly that text and is never markup: control characters escaped (``one_line``), clipped, then
+    each character that could start markup backslash-escaped (CommonMark lets any ASCII punctuation be).
+    With ``code``, a code span whose fence is longer than any run of backticks inside."""
+    text = _clip(one_line(text), limit)
+    if not code:
+        return _MD_SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")  # GitHub splits cells at | even in code
 
 
 # ---------------------------------------------------------------------------- SVG charts

@@ -26,6 +26,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
 from esrgraph.publish.html import esc
 from esrgraph.publish.html import href as safe_href
+from esrgraph.sparql.queries import xml_results_text
 
 #: A value in a solution; a triple term (RDF 1.2) is written as its text.
 Term = NamedNode | BlankNode | Literal | Triple
@@ -163,7 +164,7 @@ def _xml(rows: Rows) -> str:
         out.append("</result>")
     out.append("</results>")
     out.append("</sparql>")
-    return "\n".join(out) + "\n"
+    return xml_results_text("\n".join(out) + "\n")  # literals may hold what XML 1.0 cannot
 
 
 def plain(term: Term | None) -> str:

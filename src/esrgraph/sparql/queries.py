@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
+from xml.parsers import expat
 
 from pyoxigraph import (
     BlankNode,
@@ -68,6 +69,8 @@ def load_store(path: str | os.PathLike[str]) -> Store:
     if not p.is_file():
         raise InputError(str(p), "no such RDF file", "run `esrgraph build` first, or name a .ttl/.nt/.jsonld file")
     fmt = rdf_format_of(p)
+    if fmt == RdfFormat.RDF_XML:
+        _refuse_entity_declarations(p)
     store = Store()
     try:
         if p.name.lower().endswith(".gz"):
@@ -87,6 +90,55 @@ def load_store(path: str | os.PathLike[str]) -> Store:
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(str(p), f"cannot be read as RDF: {exc}") from None
     return store
+
+
+class _PrologRead(Exception):
+    """Stops expat at the first entity declaration or element: the rest of the document is Oxigraph's."""
+
+
+def _refuse_entity_declarations(path: Path) -> None:
+    """Refuse an RDF/XML file whose DTD declares entities, before Oxigraph reads it.
+
+    Oxigraph's RDF/XML parser expands internal entities, nested ones too: 798 bytes declaring seven
+    entities, each sixteen references to the one before, grow to a 1 GiB literal (14 s and 3.2 GB
+    to validate; one more level is 16 GiB). Expat reads the prolog only, expanding nothing: it stops at
+    the first entity declaration (general or parameter) or at the root element.
+    """
+    import gzip
+    import zlib
+
+    declared: list[str] = []
+
+    def entity_declared(name: str, is_parameter_entity: bool, *_: object) -> None:
+        declared.append(("%" if is_parameter_entity else "") + name)
+        raise _PrologRead
+
+    def element_started(*_: object) -> None:
+        raise _PrologRead
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)  # no external DTD or entity is read
+    parser.EntityDeclHandler = entity_declared
+    parser.StartElementHandler = element_started
+    try:
+        with gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb") as handle:
+            while chunk := handle.read(1 << 16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _PrologRead:
+        pass
+    except expat.ExpatError as exc:
+        if exc.code != expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS]:  # no element: Oxigraph decides
+            raise InputError(str(path), f"cannot be read as RDF: not well-formed XML: {exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(str(path), f"cannot be read as RDF: {exc}") from None
+    if declared:
+        raise InputError(
+            str(path),
+            f"declares the XML entity {declared[0]!r} in its DOCTYPE; esrgraph does not read RDF/XML that declares "
+            "entities, for nested ones can grow a few hundred bytes into gigabytes",
+            "write out each entity's text where it is used and remove the DOCTYPE, or convert the file to Turtle",
+        )
 
 
 _HEADER = re.compile(r"^#\s*(title|description):\s*(.+?)\s*$", re.MULTILINE)
@@ -210,7 +262,29 @@ def format_results(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Re
     }[fmt]
     buffer = io.BytesIO()
     result.serialize(buffer, format=oxfmt)
-    return buffer.getvalue().decode("utf-8")
+    text = buffer.getvalue().decode("utf-8")
+    return xml_results_text(text) if fmt is ResultFormat.XML else text
+
+
+#: Characters XML 1.0 cannot hold, even as a character reference (its Char production): the C0 controls but
+#: tab, line feed and carriage return, and U+FFFE and U+FFFF. Oxigraph writes them into XML results as they are.
+_NOT_XML_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_results_text(document: str) -> str:
+    r"""SPARQL XML results that every XML parser reads: each character XML 1.0 cannot hold becomes U+FFFD,
+    and a carriage return ``&#13;``, so it is not read back as a line feed.
+
+    U+FFFD, not a visible escape such as ``\x1b``: results are data for programs, and an escape would
+    turn the value into other text that could equally be real, where U+FFFD is Unicode's own mark for a
+    character that could not be represented. SPARQL JSON, CSV and TSV results keep the exact value.
+    Oxigraph writes only literals, IRIs and names from the data there (markup is ASCII), and only
+    a literal can hold these characters, so replacing them in the whole document changes literals only.
+
+    >>> xml_results_text("<literal>a\x1bb\rc</literal>") == "<literal>a\ufffdb&#13;c</literal>"
+    True
+    """
+    return _NOT_XML_CHAR.sub("\ufffd", document).replace("\r", "&#13;")
 
 
 def rows_of(result: QuerySolutions) -> tuple[list[str], list[list[str]]]:

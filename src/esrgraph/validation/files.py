@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from esrgraph.core.errors import InputError
-from esrgraph.core.findings import Severity
+from esrgraph.core.findings import Severity, one_line
 from esrgraph.io.atomic import atomic_write_bytes
 from esrgraph.sparql.queries import load_store
 from esrgraph.validation.locate import provenance_locator
@@ -56,7 +56,7 @@ class FileValidation:
     def text(self) -> str:
         counts = self.report.counts()
         verdict = "conforms" if self.report.conforms else "DOES NOT CONFORM"
-        lines = [f"{self.path}: {verdict} ({counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} notes)"]
+        lines = [f"{one_line(self.path)}: {verdict} ({counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} notes)"]
         lines += [str(f) for f in self.report.findings if f.severity is not Severity.INFO]
         return "\n".join(lines)
 
