@@ -30,10 +30,18 @@ def esc(text: object) -> str:
 
 
 def href(url: str) -> str:
-    """A link target safe to put in ``href``: relative, http(s) or mailto; anything else becomes '#'."""
-    if _SCHEME.match(url) and not _SAFE_SCHEME.match(url):
+    r"""A link target safe to put in ``href``: relative, http(s) or mailto; anything else becomes '#'.
+
+    The scheme is read as browsers read it (WHATWG URL): after leading and trailing control characters
+    and spaces are stripped and tabs and line breaks removed, so ``" java\tscript:"`` is a javascript: link.
+
+    >>> href("https://example.org/a?b=1&c=2"), href(" java\tscript:alert(1)"), href("project/S21093")
+    ('https://example.org/a?b=1&amp;c=2', '#', 'project/S21093')
+    """
+    cleaned = re.sub("[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    if _SCHEME.match(cleaned) and not _SAFE_SCHEME.match(cleaned):
         return "#"
-    return esc(url)
+    return esc(cleaned)
 
 
 def link(url: str, text: str, cls: str | None = None) -> str:

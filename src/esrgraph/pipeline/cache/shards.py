@@ -42,6 +42,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, TypeVar, overload
 
 from esrgraph.io.atomic import atomic_write_bytes
@@ -250,6 +251,8 @@ def file_digests(paths: Iterable[tuple[str, str]], known: DigestTable | None = N
     for path, shown in paths:
         try:
             st = os.stat(path)
+            if not S_ISREG(st.st_mode):  # a FIFO or a device: never read here (parsing refuses it by name)
+                return None, {}
             stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             entry = known.get(path)
             if entry is not None and entry[0] == stat:
