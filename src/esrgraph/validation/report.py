@@ -20,11 +20,12 @@ from rdflib.namespace import SH
 
 from esrgraph.core.errors import ShapeLoadError
 from esrgraph.core.findings import Finding, Severity
-from esrgraph.core.vocab import DCTERMS, ESR, ESRSH, PROV, RDF, XSD
+from esrgraph.core.vocab import DCTERMS, ESR, PROV, RDF, XSD
 from esrgraph.core.vocab import SH as SH_NS
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.mapping.mapper import FIELD_OF_PREDICATE
+from esrgraph.validation.ci_reports import rule_id
 from esrgraph.validation.compare import less_or_equal, rdflib_parts
 
 _SEVERITY = {
@@ -372,12 +373,6 @@ class FocusContext:
         return FIELD_OF_PREDICATE.get(path, path.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
 
 
-def _rule_id(shape: str) -> str:
-    if shape.startswith(ESRSH):
-        return shape[len(ESRSH):]
-    return shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or shape
-
-
 def finding_place(record: str | None, field_name: str | None, locate: Locator | None) -> tuple[str | None, int | None]:
     """The file and line where a finding's field was read: the first record its text names (a node that
     several records share reads "S20001 (+2 more)"), asked for that field; nowhere without all three."""
@@ -397,7 +392,7 @@ def finding(raw: ShaclResult, context: FocusContext, locate: Locator | None) -> 
     path, line = finding_place(record, field_name, locate)
     return Finding(
         severity=_SEVERITY.get(raw.severity, Severity.VIOLATION),
-        rule=_rule_id(raw.source_shape),
+        rule=rule_id(raw.source_shape),
         message=raw.message or raw.component.rsplit("#", 1)[-1],
         record=record,
         field=field_name,
