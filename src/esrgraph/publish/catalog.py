@@ -180,6 +180,7 @@ class GraphCounter:
         self._subjects: set[object] = set()
         self._objects: set[object] = set()
         self._own = (base, CODE, ESR, ESRSH)
+        self._base = base
         self._regions: set[str] = set()
         self._broader: dict[str, set[str]] = defaultdict(set)
         self._subregions: set[str] = set()
@@ -232,7 +233,9 @@ class GraphCounter:
         stats.triples = sum(stats.properties.values())
         stats.distinct_subjects = len(self._subjects)
         stats.distinct_objects = len(self._objects)
-        stats.entities = sum(1 for s in self._subjects if isinstance(s, NamedNode))
+        # VoID: entities are the resources whose IRIs start with the dataset's void:uriSpace (the data base),
+        # not the code concepts, vocabulary terms or NUTS regions the graph also describes
+        stats.entities = sum(1 for s in self._subjects if isinstance(s, NamedNode) and s.value.startswith(self._base))
         stats.projects.sort()
         regions = set(self._regions)
         for sub in self._subregions:
