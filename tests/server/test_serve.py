@@ -308,3 +308,25 @@ def test_record_text_is_escaped_on_pages() -> None:
                          labels={iri: "X1 <i>name</i>"}, href=lambda i: i, curie=lambda i: i)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
     assert "<i>name</i>" not in page and 'href="https://data.example.fi/esr/organisation/a&amp;b"' in page
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(("accept", "separator"), [("text/csv", ","), ("text/tab-separated-values", "\t")])
+def test_ask_as_csv_and_tsv_is_a_table_with_the_askresult_column(server: str, sample_out: Path, accept: str,
+                                                                   separator: str, capsys) -> None:
+    """SPARQL defines CSV/TSV for SELECT only; a bare `true` has no header, which table readers reject.
+    Both the endpoint and `esrgraph query` answer in the form Jena writes: `_askResult`, then the value."""
+    import csv
+    import io
+
+    from esrgraph.cli import main
+
+    for ask, value in (("ASK { ?s a <https://w3id.org/esrgraph/ontology#Project> }", "true"),
+                       ("ASK { ?s a <http://example.org/Nothing> }", "false")):
+        status, _, body = select(server, ask, accept=accept)
+        assert status == 200
+        assert list(csv.reader(io.StringIO(body.decode("utf-8")), delimiter=separator)) == [["_askResult"], [value]]
+        with pytest.raises(SystemExit):
+            main(["query", str(sample_out), "-e", ask, "--format", "csv" if separator == "," else "tsv"])
+        out = capsys.readouterr().out
+        assert list(csv.reader(io.StringIO(out), delimiter=separator)) == [["_askResult"], [value]]

@@ -26,7 +26,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
 from esrgraph.publish.html import esc
 from esrgraph.publish.html import href as safe_href
-from esrgraph.sparql.queries import xml_results_text
+from esrgraph.sparql.queries import ask_as_table, xml_results_text
 
 #: A value in a solution; a triple term (RDF 1.2) is written as its text.
 Term = NamedNode | BlankNode | Literal | Triple
@@ -107,7 +107,7 @@ def write_boolean(value: bool, fmt: str) -> str:
                 f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n")
     if fmt == "html":
         return f"<p>{'true' if value else 'false'}</p>"
-    return ("true" if value else "false") + "\n"
+    return ask_as_table(value, "\r\n" if fmt == "csv" else "\n")
 
 
 def _json_term(term: Term) -> dict[str, str]:

@@ -254,6 +254,8 @@ def format_results(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Re
         return (serialize(list(result), format=RdfFormat.TURTLE) or b"").decode("utf-8")
     if fmt is ResultFormat.TABLE:
         return _table(result)
+    if isinstance(result, QueryBoolean) and fmt in (ResultFormat.CSV, ResultFormat.TSV):
+        return ask_as_table(bool(result), "\r\n" if fmt is ResultFormat.CSV else "\n")
     oxfmt = {
         ResultFormat.CSV: QueryResultsFormat.CSV,
         ResultFormat.TSV: QueryResultsFormat.TSV,
@@ -264,6 +266,16 @@ def format_results(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Re
     result.serialize(buffer, format=oxfmt)
     text = buffer.getvalue().decode("utf-8")
     return xml_results_text(text) if fmt is ResultFormat.XML else text
+
+
+def ask_as_table(value: bool, newline: str = "\r\n") -> str:
+    """An ASK answer as CSV or TSV, which SPARQL 1.1 defines only for SELECT: one column ``_askResult`` and one
+    row, the form Apache Jena writes, which CSV readers take as a table (a bare ``true`` has no header).
+
+    >>> ask_as_table(True, "\\n")
+    '_askResult\\ntrue\\n'
+    """
+    return f"_askResult{newline}{'true' if value else 'false'}{newline}"
 
 
 #: Characters XML 1.0 cannot hold, even as a character reference (its Char production): the C0 controls but
