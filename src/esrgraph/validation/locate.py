@@ -6,13 +6,14 @@ finding at the record's first line. When the record itself is at hand (at that p
 user names, or at a path below it that ends so, with the same SHA-256), it is parsed again and the
 finding points at the line of its field, as in the build (``core.model.first_lines``).
 
-The graph is untrusted input: a source path is only read inside the folders named, when it is a
-regular file no larger than ``MAX_SOURCE_BYTES``, and parsed only when its SHA-256 is the graph's.
+The graph is untrusted input: a source path is only read inside the folders named, as the build reads
+its inputs (``io.sources.read_source``: regular files up to the size limit), and parsed only when its
+SHA-256 is the graph's.
 """
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import logging
 import os
 from collections.abc import Sequence
@@ -20,14 +21,14 @@ from pathlib import Path
 
 from pyoxigraph import Literal, QuerySolutions, Store
 
-from esrgraph.core.errors import InputError
+from esrgraph.core.errors import EsrgraphError
 from esrgraph.core.model import field_head, field_path, first_lines
 from esrgraph.core.vocab import DCTERMS, ESR, PROV, RDF
+from esrgraph.io.sources import SourceText, read_source
+from esrgraph.parsers.inputs import parse_source
 
 log = logging.getLogger(__name__)
 
-#: Source files larger than this are not read again (their findings keep the record's first line).
-MAX_SOURCE_BYTES = 256 * 1024 * 1024
 #: Files looked at below a folder when a record is not at the path the graph gives.
 MAX_FILES_WALKED = 200_000
 
@@ -42,6 +43,8 @@ SELECT ?code ?path ?sha ?line WHERE {{
 
 #: One source record of a project: the path as the graph gives it, its SHA-256 and first line.
 _Source = tuple[str, str | None, int | None]
+#: A source file's records by code: [(first line, {field: line})].
+_Records = dict[str, list[tuple[int, dict[str, int]]]]
 
 
 class ProvenanceLocator:
@@ -50,8 +53,8 @@ class ProvenanceLocator:
     def __init__(self, sources: dict[str, list[_Source]], folders: Sequence[Path]) -> None:
         self._sources = sources
         self._folders = list(folders)
-        #: (graph path, sha256) -> (path to show, {code: [(first line, field lines)]}), or None: not at hand.
-        self._parsed: dict[tuple[str, str], tuple[str, dict[str, list[tuple[int, dict[str, int]]]]] | None] = {}
+        #: (graph path, sha256) -> (path to show, its records' lines), or None: not at hand.
+        self._parsed: dict[tuple[str, str], tuple[str, _Records] | None] = {}
         #: Source files found and read again (their findings' lines are exact).
         self.sources_read: set[str] = set()
         self._walked: dict[Path, dict[str, list[Path]]] = {}
@@ -73,48 +76,46 @@ class ProvenanceLocator:
         path, _sha, line = places[0]
         return path, line
 
-    def _read(self, path: str, sha: str | None) -> tuple[str, dict[str, list[tuple[int, dict[str, int]]]] | None]:
+    def _read(self, path: str, sha: str | None) -> tuple[str, _Records | None]:
+        """The path to name and the records of the source ``path`` with ``sha`` (None: not at hand)."""
         if sha is None:
             return path, None
-        key = (path, sha)
-        if key not in self._parsed:
-            self._parsed[key] = self._parse(path, sha)
-        found = self._parsed[key]
-        return (found[0], found[1]) if found else (path, None)
+        if (path, sha) not in self._parsed:
+            self._parsed[(path, sha)] = self._parse(path, sha)
+        return self._parsed[(path, sha)] or (path, None)
 
-    def _parse(self, path: str, sha: str) -> tuple[str, dict[str, list[tuple[int, dict[str, int]]]]] | None:
-        file = self._find(path, sha)
-        if file is None:
+    def _parse(self, path: str, sha: str) -> tuple[str, _Records] | None:
+        source = self._find(path, sha)
+        if source is None:
             return None
-        from esrgraph.parsers.inputs import parse_file
-
-        shown = file.as_posix() if not file.is_absolute() else str(file)
         try:
-            outcome = parse_file(file, display_path=shown)
-        except InputError as exc:
-            log.info("%s: not read again to place findings: %s", file, exc)
+            outcome = parse_source(source)
+        except EsrgraphError as exc:
+            log.info("%s: not read again to place findings: %s", source.path, exc)
             return None
-        records: dict[str, list[tuple[int, dict[str, int]]]] = {}
+        records: _Records = {}
         for record in outcome.records:
             if record.code:
                 records.setdefault(record.code, []).append((record.source.first_line, first_lines(record.coverage)))
-        self.sources_read.add(shown)
-        return shown, records
+        self.sources_read.add(source.path)
+        return source.path, records
 
-    def _find(self, path: str, sha: str) -> Path | None:
-        """The file ``path`` names under one of the folders, with ``sha``: ``FOLDER/path``, else a file below
-        FOLDER whose path ends in ``path`` (the graph names a record below the folder the build was given,
-        ``samples/S21093.txt``, which a repository keeps as ``data/samples/S21093.txt``)."""
+    def _find(self, path: str, sha: str) -> SourceText | None:
+        """The source ``path`` names under one of the folders, read once, when its SHA-256 is ``sha``:
+        ``FOLDER/path``, else a file below FOLDER whose path ends in ``path`` (the graph names a record below
+        the folder the build was given, ``samples/S21093.txt``, which a repository keeps as
+        ``data/samples/S21093.txt``). Read as the build reads inputs (``read_source``: regular files only,
+        up to the input size limit), and only inside the folder."""
         relative = Path(path)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             return None
-        for folder in self._folders:
-            if _has_sha(folder, folder / relative, sha):
-                return _shown(folder, relative)
-        for folder in self._folders:
-            for below in self._files_named(folder).get(relative.name, []):
-                if below.parts[-len(relative.parts):] == relative.parts and _has_sha(folder, folder / below, sha):
-                    return _shown(folder, below)
+        direct = ((folder, relative) for folder in self._folders)
+        below_it = ((folder, below) for folder in self._folders for below in self._files_named(folder).get(relative.name, [])
+                    if below.parts[-len(relative.parts):] == relative.parts and below != relative)
+        for folder, below in itertools.chain(direct, below_it):  # the folders are walked only when needed
+            source = _read_inside(folder, below)
+            if source is not None and source.sha256 == sha:
+                return source
         return None
 
     def _files_named(self, folder: Path) -> dict[str, list[Path]]:
@@ -135,20 +136,15 @@ class ProvenanceLocator:
         return self._walked[folder]
 
 
-def _has_sha(folder: Path, candidate: Path, sha: str) -> bool:
-    """Whether ``candidate`` lies inside ``folder``, is a regular file of at most ``MAX_SOURCE_BYTES`` and has ``sha``."""
+def _read_inside(folder: Path, relative: Path) -> SourceText | None:
+    """``folder/relative`` read as an input, named as findings name it, when it lies inside ``folder``."""
+    candidate = folder / relative
     try:
-        if not candidate.resolve().is_relative_to(folder.resolve()):
-            return False
-        if not candidate.is_file() or candidate.stat().st_size > MAX_SOURCE_BYTES:
-            return False
-        digest = hashlib.sha256()
-        with candidate.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return False
-    return digest.hexdigest() == sha
+        if not candidate.resolve().is_relative_to(folder.resolve()) or not candidate.is_file():
+            return None
+        return read_source(candidate, display_path=_shown(folder, relative).as_posix())
+    except (OSError, EsrgraphError):
+        return None
 
 
 def _shown(folder: Path, relative: Path) -> Path:
