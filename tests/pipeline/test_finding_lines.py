@@ -47,3 +47,17 @@ def test_first_lines_keeps_a_sub_field_only_where_its_line_differs_from_its_head
         "applicant.business_id": 27,  # on its own line
         # "funding.eu_state_granted" and "co_implementers.business_id" are on their heads' first lines
     }
+
+
+def test_a_date_finding_points_at_the_line_that_gives_both_dates(tmp_path: Path) -> None:
+    # "Alkaa 1.9.2020 ja päättyy 31.8.2019" gives start_date and end_date on one line (15): the finding
+    # pointed at the record's first line, since that line's fields were looked up as one joined name
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    text = (SAMPLES / "S21093.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[14].endswith("Alkaa 1.9.2017 ja päättyy 31.8.2019")
+    (inputs / "S21093.txt").write_text(text.replace("Alkaa 1.9.2017", "Alkaa 1.9.2020"), encoding="utf-8")
+    result = esrgraph.run_build([str(inputs)])
+    found = [(f.field, f.line) for f in result.findings if f.rule == "P07-start-not-after-end"]
+    assert found == [("start_date", 15)]

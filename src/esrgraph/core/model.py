@@ -29,19 +29,21 @@ def field_path(field_name: str) -> str:
 def first_lines(uses: Iterable[LineUse]) -> dict[str, int]:
     """Where a record's fields were read: the first line of each field head, and of each dotted field path
     read first on another line than its head (the applicant's ``Y-tunnus:`` line below its name line).
+    A line that gave several fields (``start_date,end_date``: "Alkaa 1.9.2017 ja päättyy 31.8.2019")
+    counts for each of them.
 
     Only those paths, so that a build's table of lines grows with the few fields that need them.
     """
     heads: dict[str, int] = {}
     paths: dict[str, int] = {}
     for use in uses:
-        if use.field:
-            heads.setdefault(field_head(use.field), use.line)
-            for name in use.field.split(","):
-                path = field_path(name.strip())
-                if "." in path:
-                    paths.setdefault(path, use.line)
+        for name in use.field.split(",") if use.field else ():
+            path = field_path(name.strip())
+            heads.setdefault(field_head(path), use.line)
+            if "." in path:
+                paths.setdefault(path, use.line)
     return heads | {path: line for path, line in paths.items() if heads.get(field_head(path)) != line}
+
 
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
