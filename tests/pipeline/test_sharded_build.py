@@ -13,6 +13,7 @@ from esrgraph.pipeline.build import build
 from esrgraph.pipeline.result import BuildOptions
 from esrgraph.pipeline.sharded.blocks import ShardConflict, merge_blocks, write_blocks
 from esrgraph.pipeline.sharded.layout import shard_of, wants_shards
+from outfiles import build_files
 from repo_paths import REPO
 
 ROOT = REPO
@@ -43,7 +44,7 @@ def _corpus(folder: Path) -> Path:
 
 
 def _files(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return build_files(out)
 
 
 @pytest.mark.parametrize("personal", [False, True], ids=["default", "with-personal-data"])

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, parse_query_results
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Store, parse_query_results
 
 from esrgraph.cli import cli
 from esrgraph.core.errors import QueryError
+from esrgraph.publish.collaboration import collaboration_network, collaboration_turtle
 from esrgraph.sparql.queries import bind_parameters, load_store, named_queries, query_parameters, run_query
 from sparqlrows import json_set, records, solutions_set
 
@@ -107,10 +108,8 @@ def test_largest_beneficiaries(store) -> None:
 def test_organisations_in_several_projects(store, sample_out: Path) -> None:
     assert answer(store, "organisations-in-several-projects") == []  # no organisation repeats in the samples
     # Let Jyväskylän kaupunki also co-implement S21093: it then takes part in two projects.
-    copy = load_store(sample_out)
-    city = next(r["organisation"] for r in answer(copy, "largest-beneficiaries") if r["name"] == "Jyväskylän kaupunki")
-    copy.add(Quad(NamedNode(store_project(copy, "S21093")), NamedNode("https://w3id.org/esrgraph/ontology#coImplementer"),
-                  NamedNode(city)))
+    city = next(r["organisation"] for r in answer(store, "largest-beneficiaries") if r["name"] == "Jyväskylän kaupunki")
+    copy = with_co_implementers(sample_out, "S21093", [city])
     rows = answer(copy, "organisations-in-several-projects")
     assert [(r["name"], r["projects"], sorted(r["codes"].split())) for r in rows] == [
         ("Jyväskylän kaupunki", "2", ["S20398", "S21093"])]
@@ -119,6 +118,24 @@ def test_organisations_in_several_projects(store, sample_out: Path) -> None:
 def store_project(store, code: str) -> str:
     sparql = f'SELECT ?p WHERE {{ ?p <http://purl.org/dc/terms/identifier> "{code}" }}'
     return records(run_query(store, sparql))[0]["p"]
+
+
+def with_co_implementers(sample_out: Path, code: str, organisations: list[str]) -> Store:
+    """The samples' graph with ``organisations`` as co-implementers of project ``code`` too, and the collaboration
+    network derived again from it, as a build of such records would derive it."""
+    main = load_store(sample_out / "esrgraph.ttl")
+    project = NamedNode(store_project(main, code))
+    for org in organisations:
+        main.add(Quad(project, NamedNode("https://w3id.org/esrgraph/ontology#coImplementer"), NamedNode(org)))
+    graph = [q.triple for q in main.quads_for_pattern(None, None, None, DefaultGraph())]
+    base = sample_out_base(main)
+    main.bulk_load(collaboration_turtle(collaboration_network(graph), base), format=RdfFormat.TURTLE)
+    return main
+
+
+def sample_out_base(store: Store) -> str:
+    project = store_project(store, "S21093")
+    return project[: project.index("project/")]
 
 
 def test_co_implementer_pairs(store, sample_out: Path) -> None:
@@ -133,11 +150,9 @@ def test_co_implementer_pairs(store, sample_out: Path) -> None:
     }
     # Let JAMK and KOSKE (partners in S20398) also co-implement S21093: they then share two projects,
     # and only that pair reaches the default threshold; with minShared=3 none does.
-    copy = load_store(sample_out)
     partners = {r["aName"]: r["a"] for r in rows} | {r["bName"]: r["b"] for r in rows}
-    for name in ("Jyväskylän ammattikorkeakoulu JAMK", "Keski-Suomen sosiaalialan osaamiskeskus KOSKE"):
-        copy.add(Quad(NamedNode(store_project(copy, "S21093")),
-                      NamedNode("https://w3id.org/esrgraph/ontology#coImplementer"), NamedNode(partners[name])))
+    copy = with_co_implementers(sample_out, "S21093", [partners[name] for name in (
+        "Jyväskylän ammattikorkeakoulu JAMK", "Keski-Suomen sosiaalialan osaamiskeskus KOSKE")])
     repeated = answer(copy, "co-implementer-pairs")
     assert [({r["aName"], r["bName"]}, r["sharedProjects"]) for r in repeated] == [
         ({"Jyväskylän ammattikorkeakoulu JAMK", "Keski-Suomen sosiaalialan osaamiskeskus KOSKE"}, "2")]

@@ -77,6 +77,15 @@ def serve_command(graph: Path, host: str, port: int, base: str | None, timeout: 
     target = graph / "esrgraph.ttl" if graph.is_dir() else graph
     if not target.is_file():
         raise InputError(str(target), "no such RDF file", "run `esrgraph build` first, or name a .ttl/.nt file")
+    if graph.is_dir():
+        from esrgraph.sparql.store import ensure_build_store
+
+        # Made (or brought in step) here, once, so that every worker opens it read-only and none builds it.
+        try:
+            ensure_build_store(graph, notice=lambda message: click.echo(f"esrgraph: {message}", err=True))
+        except OSError as exc:  # a full disk, say: the workers then load the graph into memory, as without a store
+            click.echo(f"esrgraph: {graph}: the query store cannot be made ({exc}); loading the graph into memory",
+                       err=True)
     memory = max_query_memory * 2**20 or None
     pool = WorkerPool(str(graph), base, workers, allow_network=allow_service, memory_budget=memory)
     try:

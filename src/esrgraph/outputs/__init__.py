@@ -14,7 +14,7 @@ from pathlib import Path
 
 from esrgraph.core.errors import EnvironmentFault, InputError
 from esrgraph.core.vocab import SH
-from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
@@ -52,10 +52,33 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     written.append(report_path)
     written += write_build_quality(result, out)
     written += write_quarantine(result, out, options)
-    written.append(write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle,
-                                                                  "report": report_ttl}).folder)
+    release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle, "report": report_ttl})
+    written.append(release.folder)
     written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
+    derived = out / "collaboration.ttl"
+    if release.collaboration is not None:  # the derived network, queried beside the graph (esrgraph query OUT)
+        atomic_copy_file(release.collaboration, derived)
+        written.append(derived)
+    else:
+        derived.unlink(missing_ok=True)
+    written.append(write_query_store(out, ntriples))
     return written
+
+
+def write_query_store(out: Path, ntriples: Path) -> Path:
+    """Bring OUT's persistent query store (OUT/.store/) in step with the graph files just written, changing only
+    the subjects that changed when the previous build left a store; its folder. A store that cannot be written
+    (a full disk) is not the build's failure: the first query makes it, or answers from memory."""
+    import warnings
+
+    from esrgraph.sparql.store import StoreWarning, store_folder, update_build_store
+
+    try:
+        update_build_store(out, ntriples=ntriples)
+    except OSError as exc:
+        warnings.warn(f"{store_folder(out)}: the query store could not be written ({exc}); the first query on "
+                      f"{out} will make it", StoreWarning, stacklevel=2)
+    return store_folder(out)
 
 
 def check_build_output(out_dir: str | os.PathLike[str], options: BuildOptions | None = None) -> None:

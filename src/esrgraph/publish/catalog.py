@@ -109,6 +109,11 @@ class DistributionFile:
     sha256: str
     compress: str | None = None  # IANA media type of the compression, e.g. application/gzip
     role: str = "data"  # data | context | ontology | shapes | report
+    dataset: str = ""  # the dataset it is a distribution of: "" the graph, COLLABORATION the derived network
+
+
+#: ``DistributionFile.dataset`` of the collaboration network's files (esrgraph.publish.collaboration).
+COLLABORATION = "collaboration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +314,13 @@ def catalog_triples(
     publisher: Publisher,
     release: ReleaseInfo,
     files: Sequence[DistributionFile],
+    derived_triples: dict[str, int] | None = None,
 ) -> list[Triple]:
-    """The catalogue: catalog, dataset, distributions, SPARQL service, VoID, and the typing DCAT-AP needs."""
+    """The catalogue: catalog, dataset, distributions, SPARQL service, VoID, and the typing DCAT-AP needs.
+
+    ``derived_triples`` gives the triple count of a derived dataset's RDF file (by ``DistributionFile.dataset``),
+    for its ``void:triples``.
+    """
     g = _Graph()
     catalog, dataset, service = f"{base}catalog", f"{base}dataset", f"{base}sparql"
     agent, contact = f"{base}publisher", f"{base}contact-point"
@@ -436,10 +446,22 @@ def catalog_triples(
     g.a("http://purl.org/adms/licencetype/Attribution", SKOS + "Concept")
     g.text("http://purl.org/adms/licencetype/Attribution", SKOS + "prefLabel", en="Attribution")
     dumps = []
+    derived = f"{base}dataset/{COLLABORATION}"
+    if any(f.dataset == COLLABORATION for f in files):
+        _collaboration_dataset(g, derived, dataset, release, agent, contact, publisher, issued, modified,
+                               f"{base}activity/build/{_slug_text(release.version)}")
+        if stats.start or stats.end:
+            g.add(derived, DCTERMS + "temporal", f"{dataset}/temporal-coverage")
+        if derived_triples and COLLABORATION in derived_triples:
+            g.a(derived, VOID + "Dataset")
+            g.add(derived, VOID + "triples", _typed(derived_triples[COLLABORATION], "integer"))
+            g.add(derived, VOID + "uriSpace", _lit(f"{base}{COLLABORATION}/"))
+        g.add(catalog, DCAT + "dataset", derived)
     for f in files:
-        dist = f"{dataset}/distribution/{_slug_text(release.version)}/{_slug_text(f.name)}"
+        owner = derived if f.dataset == COLLABORATION else dataset
+        dist = f"{owner}/distribution/{_slug_text(release.version)}/{_slug_text(f.name)}"
         url = download + f.name
-        g.add(dataset, DCAT + "distribution", dist)
+        g.add(owner, DCAT + "distribution", dist)
         g.a(dist, DCAT + "Distribution")
         g.text(dist, DCTERMS + "title", fi=f.title_fi, en=f.title_en)
         g.add(dist, DCAT + "accessURL", url)
@@ -461,9 +483,11 @@ def catalog_triples(
         g.add(checksum, SPDX + "checksumValue", _typed(f.sha256, "hexBinary"))
         g.add(dist, DCTERMS + "license", licence)
         g.add(dist, DCTERMS + "issued", modified)
-        if f.role == "data":
+        if f.role == "data" and owner == dataset:
             g.add(dist, DCTERMS + "conformsTo", ESR.rstrip("#"))
             dumps.append(url)
+        elif f.role == "data" and f.media_type == "text/turtle":
+            g.add(dist, DCTERMS + "conformsTo", ESR.rstrip("#"))
     g.a(SPDX + "checksumAlgorithm_sha256", SPDX + "ChecksumAlgorithm")
 
     # ------------------------------------------------------------ SPARQL endpoint
@@ -525,6 +549,46 @@ def catalog_triples(
         if key != "web":
             g.add(target, VOID + "uriSpace", _lit(titles[key][0]))
     return g.triples
+
+
+def _collaboration_dataset(g: _Graph, derived: str, dataset: str, release: ReleaseInfo, agent: str, contact: str,
+                           publisher: Publisher, issued: Literal, modified: Literal, activity: str) -> None:
+    """The collaboration network, a dataset of its own derived from the graph (``prov:wasDerivedFrom`` and
+    DCAT-AP's ``dcterms:source``, "a related dataset from which the described dataset is derived")."""
+    g.a(derived, DCAT + "Dataset")
+    g.text(derived, DCTERMS + "title", fi="Rakennerahastohankkeiden organisaatioiden yhteistyöverkosto",
+           en="Collaboration network of the organisations in EU structural-fund projects")
+    g.text(derived, DCTERMS + "description",
+           fi=("Organisaatioparit, jotka ovat toteuttaneet samoja hankkeita (hakijana tai osatoteuttajana), "
+               "yhteisine hankkeineen, niille myönnettyine rahoituksineen ja vuosineen, sekä kunkin organisaation "
+               "hankkeet: RDF:nä (esr:Collaboration), CSV-taulukoina ja GraphML-verkkona. Johdettu tietoaineistosta "
+               "jokaisessa julkaisussa."),
+           en=("Pairs of organisations that took part in the same projects (as applicant or co-implementer), with "
+               "their shared projects, the funding granted to those and their years, and each organisation's "
+               "projects: as RDF (esr:Collaboration), as CSV tables and as a GraphML network. Derived from the "
+               "dataset in every release."))
+    g.add(derived, DCTERMS + "identifier", _lit(derived))
+    g.add(derived, DCTERMS + "publisher", agent)
+    g.add(derived, DCAT + "contactPoint", contact)
+    g.add(derived, DCTERMS + "issued", issued)
+    g.add(derived, DCTERMS + "modified", modified)
+    g.add(derived, DCAT + "version", _lit(release.version))
+    g.add(derived, CC + "license", publisher.licence_cc)
+    g.add(derived, DCTERMS + "accessRights", EU + "access-right/PUBLIC")
+    g.add(derived, DCTERMS + "accrualPeriodicity", EU + "frequency/IRREG")
+    for lang in ("fi", "en"):
+        g.add(derived, DCTERMS + "language", LANGUAGES[lang])
+    for lang, words in (("fi", ("yhteistyöverkosto", "verkostoanalyysi", "rakennerahastot")),
+                        ("en", ("collaboration network", "network analysis", "structural funds"))):
+        for word in words:
+            g.add(derived, DCAT + "keyword", _lit(word, lang))
+    for code in ("ECON", "REGI"):
+        g.add(derived, DCAT + "theme", f"{DATA_THEME}/{code}")
+    g.add(derived, DCTERMS + "spatial", COUNTRY_FIN)
+    g.add(derived, DCTERMS + "conformsTo", ESR.rstrip("#"))
+    g.add(derived, PROV + "wasDerivedFrom", dataset)
+    g.add(derived, DCTERMS + "source", dataset)
+    g.add(derived, PROV + "wasGeneratedBy", activity)
 
 
 def _slug_text(text: str) -> str:

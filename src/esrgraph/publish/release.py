@@ -6,6 +6,8 @@ what changed since the previous release.
 
     esrgraph.ttl  esrgraph.nt.gz  esrgraph.jsonld  context.jsonld   the graph
     esr-ontology.ttl  shapes/*.ttl  validation-report.ttl           vocabulary, rules, report
+    collaboration.ttl  collaboration-edges.csv                      the collaboration network, derived
+    collaboration-organisations.csv  collaboration.graphml          (esrgraph.publish.collaboration)
     vocabulary.html  codelists.html  CHANGELOG.md                   for people
     catalog.ttl                                                     DCAT-AP 3 + VoID
 
@@ -25,7 +27,7 @@ import os
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +41,7 @@ from esrgraph.io.atomic import atomic_copy_file
 from esrgraph.io.export import gzip_bytes, read_ntriples, reproducible_gzip, serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.publish.catalog import (
+    COLLABORATION,
     DistributionFile,
     GraphStats,
     ReleaseInfo,
@@ -51,6 +54,7 @@ from esrgraph.publish.publisher import Publisher, load_publisher
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildOptions, BuildResult
+    from esrgraph.publish.collaboration import CollaborationNetwork
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d\d)(?:-(\d\d))?")
@@ -103,6 +107,9 @@ class ReleaseResult:
     changes: ReleaseChanges
     catalog: Path
     stats: GraphStats
+    #: The release's ``collaboration.ttl`` (the derived collaboration network), which the build also places
+    #: as ``OUT/collaboration.ttl`` so that ``esrgraph query OUT`` loads it beside ``OUT/esrgraph.ttl``.
+    collaboration: Path | None = None
 
 
 def check_release_name(name: str) -> str:
@@ -465,21 +472,23 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
     from multiprocessing import get_context
 
     from esrgraph.core.resources import ontology_file
+    from esrgraph.pipeline.stages import cyclic_gc_paused
     from esrgraph.pipeline.workers import process_pool
     from esrgraph.publish.catalog import GraphCounter
+    from esrgraph.publish.collaboration import CollaborationCollector
     from esrgraph.publish.jsonld import JsonLdWriter
     from esrgraph.publish.vocabdocs import VocabDocsCollector
 
     dists: dict[str, DistributionFile | None] = {}
 
     def add(name_: str, size: int, digest: str, title_en: str, title_fi: str, media: str | None, ftype: str = "",
-            compress: str | None = None, role: str = "data") -> None:
-        dists[name_] = (DistributionFile(name_, title_en, title_fi, media, ftype, size, digest, compress, role)
+            compress: str | None = None, role: str = "data", dataset: str = "") -> None:
+        dists[name_] = (DistributionFile(name_, title_en, title_fi, media, ftype, size, digest, compress, role, dataset)
                         if media else None)
 
     def add_bytes(name_: str, data: bytes, title_en: str, title_fi: str, media: str | None, ftype: str = "",
-                  compress: str | None = None, role: str = "data") -> None:
-        add(name_, *_write_file(staging / name_, data), title_en, title_fi, media, ftype, compress, role)
+                  compress: str | None = None, role: str = "data", dataset: str = "") -> None:
+        add(name_, *_write_file(staging / name_, data), title_en, title_fi, media, ftype, compress, role, dataset)
 
     jsonld_prefixes = {"code": CODE, **prefixes}
     with ExitStack() as stack:
@@ -499,9 +508,10 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         else:
             nt = serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True)
             turtle_bytes = serialize_triples(triples, OutputFormat.TURTLE, prefixes, presorted=True)
-        # One pass over the graph for the statistics, the vocabulary documents (and the JSON-LD).
-        counter, docs = GraphCounter(base), VocabDocsCollector()
-        count, collect = counter.add, docs.add
+        # One pass over the graph for the statistics, the vocabulary documents, the collaboration network
+        # (and the JSON-LD).
+        counter, docs, network = GraphCounter(base), VocabDocsCollector(), CollaborationCollector()
+        count, collect, participate = counter.add, docs.add, network.add
         jsonld_file = jsonld = None
         if child is None:
             jsonld_file = _HashingFile(staging / "esrgraph.jsonld")
@@ -510,6 +520,7 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         for t in _graph_triples(graph_files, triples):
             count(t)
             collect(t)
+            participate(t)
             write_node(t)
         if jsonld is not None and jsonld_file is not None:
             jsonld.close()
@@ -547,6 +558,8 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         add_bytes("validation-report.ttl", serialize_triples(report_triples, OutputFormat.TURTLE,
                                                              {"sh": "http://www.w3.org/ns/shacl#", **prefixes}),
                   *report_titles, role="report")
+    with cyclic_gc_paused():  # millions of pairs and triples, no cycles: rescanning them would double the time
+        derived_triples = {COLLABORATION: _add_collaboration(add_bytes, network.network(), base)}
 
     old_lines: list[str] = []
     earlier_log: str | None = None
@@ -570,11 +583,38 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
 
     release = ReleaseInfo(version=version, folder=rel_folder, issued=issued, modified=modified, previous=previous,
                           notes_en=changes.summary(), pages=("vocabulary.html", "codelists.html", "CHANGELOG.md"))
-    catalog = catalog_triples(stats, base, publisher, release, [d for d in dists.values() if d])
+    catalog = catalog_triples(stats, base, publisher, release, [d for d in dists.values() if d], derived_triples)
     add_bytes("catalog.ttl", serialize_triples(catalog, OutputFormat.TURTLE, catalog_prefixes(base)), "", "", None)
     written = [folder / file_name for file_name in dists]
     return ReleaseResult(folder=folder, version=version, files=written, changes=changes, catalog=folder / "catalog.ttl",
-                         stats=stats)
+                         stats=stats, collaboration=folder / "collaboration.ttl")
+
+
+def _add_collaboration(add_bytes: Callable[..., None], network: CollaborationNetwork, base: str) -> int:
+    """Write the four files of the collaboration network, distributions of the collaboration dataset; the
+    number of triples of its RDF."""
+    from esrgraph.publish.collaboration import (
+        collaboration_prefixes,
+        collaboration_triples,
+        edges_csv,
+        graphml,
+        organisations_csv,
+    )
+
+    triples = collaboration_triples(network, base)
+    add_bytes("collaboration.ttl", serialize_triples(triples, OutputFormat.TURTLE, collaboration_prefixes(base),
+                                                     presorted=True),
+              "Collaboration network (Turtle; load it with esrgraph.ttl)",
+              "Yhteistyöverkosto (Turtle; ladataan esrgraph.ttl:n kanssa)", "text/turtle", "RDF_TURTLE",
+              dataset=COLLABORATION)
+    add_bytes("collaboration-edges.csv", edges_csv(network), "Collaboration network: pairs of organisations (CSV)",
+              "Yhteistyöverkosto: organisaatioparit (CSV)", "text/csv", "CSV", dataset=COLLABORATION)
+    add_bytes("collaboration-organisations.csv", organisations_csv(network),
+              "Collaboration network: organisations and their projects (CSV)",
+              "Yhteistyöverkosto: organisaatiot ja niiden hankkeet (CSV)", "text/csv", "CSV", dataset=COLLABORATION)
+    add_bytes("collaboration.graphml", graphml(network), "Collaboration network (GraphML, XML)",
+              "Yhteistyöverkosto (GraphML, XML)", "application/xml", "XML", dataset=COLLABORATION)
+    return len(triples)
 
 
 def _staging_folder(folder: Path) -> Path:

@@ -1,5 +1,8 @@
 """A small pool of worker processes, each holding the graph, for queries with a hard time limit.
 
+A build folder is read from its store on disk (``sparql/store.py``), opened read-only by each worker in
+a fraction of a second; a lone RDF file is loaded into each worker's memory.
+
 pyoxigraph cannot cancel a running query from another thread, and a runaway query holds the GIL
 only in parts, so threads would let one client starve the others. Each query therefore runs in a
 worker process; a worker that passes its deadline is killed and a fresh one loads the graph in
@@ -65,14 +68,23 @@ def _worker_main(conn: multiprocessing.connection.Connection, graph: str, base: 
     from esrgraph.core.vocab import DEFAULT_BASE
     from esrgraph.server.endpoint import Endpoint, guess_base, ontology_labels
     from esrgraph.sparql.queries import load_store
+    from esrgraph.sparql.store import open_build
 
     try:
-        store = load_store(graph)
+        if os.path.isdir(graph):
+            # A build folder: its store on disk, read-only (the parent made it in step before starting workers;
+            # a worker never builds it, and loads the graph files into memory if it is not in step).
+            opened = open_build(graph, build=False, notice=lambda message: None)
+            store, triples = opened.store, (opened.info.triples if opened.info else None)
+        else:
+            store, triples = load_store(graph), None
         chosen = base or guess_base(store) or DEFAULT_BASE
         endpoint = Endpoint(store, chosen, urlsplit(chosen).path or "/", ontology_labels(),
                             network_denied=network_denied)
+        if triples is None:
+            triples = len(store)  # in memory: fast; on disk the manifest has it (counting there takes seconds)
         ceiling = sandbox.cap_memory(memory_budget) if memory_budget else None
-        conn.send(("ready", GraphInfo(chosen, len(store), network_denied, ceiling)))
+        conn.send(("ready", GraphInfo(chosen, triples, network_denied, ceiling)))
     except Exception as exc:  # reported to the parent, which prints it and exits
         conn.send(("error", str(exc)))
         return

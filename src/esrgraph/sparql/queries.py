@@ -59,19 +59,54 @@ class NamedQuery:
     description: str
     sparql: str
     path: Path
+    reads: tuple[str, ...] = ()  # derived files it reads beside the graph (``# reads:`` header), e.g. collaboration.ttl
+
+
+#: The derived files a build folder may hold beside esrgraph.ttl, loaded into the same default graph.
+DERIVED_FILES = ("collaboration.ttl",)
+ESR_NS = "https://w3id.org/esrgraph/ontology#"
+#: A class each derived file's data has, by file: ``check_query_inputs`` asks for one of its instances.
+_DERIVED_CLASS = {"collaboration.ttl": ESR_NS + "CollaborationNetwork"}
 
 
 def load_store(path: str | os.PathLike[str]) -> Store:
-    """An in-memory store holding the RDF file at ``path`` (or OUT/esrgraph.ttl for a build folder)."""
+    """An in-memory store holding the RDF file at ``path``; for a build folder, OUT/esrgraph.ttl and the
+    derived files beside it (``DERIVED_FILES``: OUT/collaboration.ttl, when present) in the same default graph."""
     p = Path(path)
     if p.is_dir():
-        p = p / "esrgraph.ttl"
+        store = _load_file(p / "esrgraph.ttl")
+        for name in DERIVED_FILES:
+            if (p / name).is_file():
+                _load_file(p / name, store)
+        return store
+    return _load_file(p)
+
+
+def check_query_inputs(store: Store, query: NamedQuery) -> None:
+    """Raise QueryError when ``query`` reads derived data (``# reads: collaboration.ttl``) that ``store`` lacks,
+    so it does not answer silently empty; the CLI calls it before it runs a named query.
+
+    Raises:
+        QueryError: naming the file to load and the build folder to give instead of a lone graph file.
+    """
+    for name in query.reads:
+        cls = _DERIVED_CLASS.get(name)
+        if cls is None:
+            continue
+        if not bool(store.query(f"ASK {{ ?x a <{cls}> }}")):
+            raise QueryError(f"the query {query.name!r} reads {name}, the derived data the build writes beside "
+                             f"esrgraph.ttl, and the store holds none of it; give the build folder (OUT, which "
+                             f"holds esrgraph.ttl and {name}) instead of a lone graph file")
+
+
+def _load_file(p: Path, store: Store | None = None) -> Store:
+    """``store`` (a new one when None) with the RDF file ``p`` loaded into its default graph."""
     if not p.is_file():
         raise InputError(str(p), "no such RDF file", "run `esrgraph build` first, or name a .ttl/.nt/.jsonld file")
     fmt = rdf_format_of(p)
     if fmt == RdfFormat.RDF_XML:
         _refuse_entity_declarations(p)
-    store = Store()
+    store = Store() if store is None else store
     try:
         if p.name.lower().endswith(".gz"):
             import gzip
@@ -141,7 +176,7 @@ def _refuse_entity_declarations(path: Path) -> None:
         )
 
 
-_HEADER = re.compile(r"^#\s*(title|description):\s*(.+?)\s*$", re.MULTILINE)
+_HEADER = re.compile(r"^#\s*(title|description|reads):\s*(.+?)\s*$", re.MULTILINE)
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -159,6 +194,7 @@ def named_queries() -> dict[str, NamedQuery]:
             description=meta.get("description", ""),
             sparql=text,
             path=path,
+            reads=tuple(meta.get("reads", "").replace(",", " ").split()),
         )
     return out
 

@@ -47,18 +47,29 @@ def graph_store_url(store: str, graph: str | None) -> str:
 
 def push_graph(path: Path, store: str, graph: str | None = None, replace: bool = False,
                timeout: float = DEFAULT_TIMEOUT) -> tuple[int, str]:
-    """Send the RDF file at ``path`` (or OUT/esrgraph.ttl) to a Graph Store Protocol endpoint.
+    """Send the RDF file at ``path`` to a Graph Store Protocol endpoint; for a build folder, OUT/esrgraph.ttl and
+    the derived files beside it (OUT/collaboration.ttl), so the named queries answer there as locally.
 
     Returns:
-        The HTTP status and the target URL.
+        The HTTP status (of the last file sent) and the target URL.
 
     Raises:
         InputError: the file is missing or of an unknown RDF format.
         RemoteError: the store cannot be reached or refuses the data (the message has its answer).
     """
-    p = path / "esrgraph.ttl" if path.is_dir() else path
-    if not p.is_file():
-        raise InputError(str(p), "no such RDF file", "run `esrgraph build` first, or name a .ttl/.nt file")
+    from esrgraph.sparql.queries import DERIVED_FILES
+
+    files = [path / "esrgraph.ttl", *(path / name for name in DERIVED_FILES if (path / name).is_file())] \
+        if path.is_dir() else [path]
+    if not files[0].is_file():
+        raise InputError(str(files[0]), "no such RDF file", "run `esrgraph build` first, or name a .ttl/.nt file")
+    status, url = 0, ""
+    for index, p in enumerate(files):  # the first replaces the graph when asked; the derived files add to it
+        status, url = _send_file(p, store, graph, replace and index == 0, timeout)
+    return status, url
+
+
+def _send_file(p: Path, store: str, graph: str | None, replace: bool, timeout: float) -> tuple[int, str]:
     fmt = rdf_format_of(p)
     if p.name.lower().endswith(".gz"):
         with gzip.open(p, "rb") as handle:

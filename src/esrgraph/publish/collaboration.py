@@ -1,0 +1,439 @@
+"""The collaboration network as derived data: which organisations worked together, in which projects.
+
+Counting every pair of organisations that shared a project is a self-join over all participation links,
+which took 5.3 s at 30,000 projects as a query; researchers who study collaboration want the network as
+data anyway (networkx, igraph, Gephi, data frames). So the release computes it once, in its one pass over
+the graph, and publishes it as
+
+- ``collaboration.ttl``: one ``esr:Collaboration`` node per pair of two or more shared projects (a
+  qualified relation, like ``org:Membership``) and ``esr:projectCount``/``esr:projectCodes`` on each organisation; the named queries
+  ``co-implementer-pairs`` and ``organisations-in-several-projects`` read it beside ``esrgraph.ttl``;
+- ``collaboration-edges.csv`` and ``collaboration-organisations.csv``: every pair, and every organisation, as
+  tables;
+- ``collaboration.graphml``: the same as a graph file (typed keys for every attribute).
+
+docs/decisions/20261204-collaboration-network.md says why the network is modelled so. Every writer is a
+pure function of the network, and every order is fixed (pairs by IRIs, organisations by IRI, projects by
+code), so the same graph gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from esrgraph.core.vocab import DCTERMS, ESR, PROV, RDF, SKOS, XSD
+from esrgraph.io.export import serialize_triples
+from esrgraph.io.formats import OutputFormat
+
+_APPLICANT, _CO_IMPLEMENTER = ESR + "applicant", ESR + "coImplementer"
+_IDENTIFIER, _GRANTED = DCTERMS + "identifier", ESR + "grantedEUAndStateFunding"
+_START, _END = ESR + "plannedStartDate", ESR + "plannedEndDate"
+_PREF_LABEL, _BUSINESS_ID = SKOS + "prefLabel", ESR + "businessId"
+_YEAR = re.compile(r"^(\d{4})-")
+
+#: The fewest shared projects of a pair in the derived graph (a repeated collaboration); the tables hold every pair.
+REPEATED = 2
+
+#: The columns of the two tables: a contract that notebooks and the site rely on.
+EDGE_COLUMNS = ("source", "target", "source_name", "target_name", "shared_projects", "granted_funding",
+                "first_year", "last_year", "projects")
+ORGANISATION_COLUMNS = ("id", "name", "business_id", "projects", "project_codes")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    """A project as the network names it: its IRI and its code (dcterms:identifier)."""
+
+    iri: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Collaboration:
+    """Two organisations (``a`` < ``b`` as IRI strings) and the projects they both took part in."""
+
+    a: str
+    b: str
+    a_name: str
+    b_name: str
+    projects: tuple[ProjectRef, ...]  # sorted by code, then IRI
+    granted: Decimal  # granted EU and state funding of the shared projects, summed
+    first_year: int | None  # earliest planned start year of the shared projects
+    last_year: int | None  # latest planned end year of the shared projects
+
+    @property
+    def shared(self) -> int:
+        return len(self.projects)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationNode:
+    """An organisation that took part in at least one project, as applicant or co-implementer."""
+
+    iri: str
+    name: str
+    business_id: str
+    projects: tuple[ProjectRef, ...]  # sorted by code, then IRI
+
+
+@dataclass(frozen=True, slots=True)
+class CollaborationNetwork:
+    """Pairs sorted by (a, b) and organisations sorted by IRI."""
+
+    pairs: tuple[Collaboration, ...]
+    organisations: tuple[OrganisationNode, ...]
+
+
+class CollaborationCollector:
+    """Gathers participations and the project and organisation facts the network needs, one triple at a time.
+
+    ``add`` is called for every triple of the graph (about 4.5 million at 30,000 projects), so it looks
+    only at the predicate until it is one of the eight it wants.
+
+    Years: the ontology has only the planned implementation period (``esr:plannedStartDate``,
+    ``esr:plannedEndDate``); no actual dates are published, so a pair's first year is the earliest planned
+    start year of its shared projects and its last year the latest planned end year.
+    """
+
+    def __init__(self) -> None:
+        self._members: dict[str, set[str]] = defaultdict(set)
+        self._identifiers: dict[str, str] = {}
+        self._granted: dict[str, list[str]] = defaultdict(list)
+        self._starts: dict[str, int] = {}
+        self._ends: dict[str, int] = {}
+        self._labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._business_ids: dict[str, str] = {}
+        self._handlers: dict[str, Callable[[str, NamedNode | BlankNode | Literal | Triple], None]] = {
+            _APPLICANT: self._member, _CO_IMPLEMENTER: self._member, _IDENTIFIER: self._identifier,
+            _GRANTED: self._grant, _START: self._start, _END: self._end, _PREF_LABEL: self._label,
+            _BUSINESS_ID: self._business_id,
+        }
+
+    def add(self, t: Triple) -> None:
+        handler = self._handlers.get(t.predicate.value)
+        if handler is not None:
+            subject = t.subject
+            if not isinstance(subject, Triple):
+                handler(subject.value, t.object)
+
+    def _member(self, subject: str, o: NamedNode | BlankNode | Literal | Triple) -> None:
+        if isinstance(o, NamedNode):
+            self._members[subject].add(o.value)
+
+    def _identifier(self, subject: str, o: NamedNode | BlankNode | Literal | Triple) -> None:
+        if isinstance(o, Literal):
+            known = self._identifiers.get(subject)
+            if known is None or o.value < known:
+                self._identifiers[subject] = o.value
+
+    def _grant(self, subject: str, o: NamedNode | BlankNode | Literal | Triple) -> None:
+        if isinstance(o, Literal):
+            self._granted[subject].append(o.value)
+
+    def _start(self, subject: str, o: NamedNode | BlankNode | Literal | Triple) -> None:
+        if isinstance(o, Literal) and (m := _YEAR.match(o.value)):
+            year = int(m.group(1))
+            self._starts[subject] = min(year, self._starts.get(subject, year))
+
+    def _end(self, subject: str, o: NamedNode | BlankNode | Literal | Triple) -> None:
+        if isinstance(o, Literal) and (m := _YEAR.match(o.value)):
+            year = int(m.group(1))
+            self._ends[subject] = max(year, self._ends.get(subject, year))
+
+    def _label(self, subject: str, o: NamedNode | BlankNode | Literal | Triple) -> None:
+        if isinstance(o, Literal):
+            self._labels[subject].append((o.language or "", o.value))
+
+    def _business_id(self, subject: str, o: NamedNode | BlankNode | Literal | Triple) -> None:
+        if isinstance(o, Literal):
+            known = self._business_ids.get(subject)
+            if known is None or o.value < known:
+                self._business_ids[subject] = o.value
+
+    def _name(self, iri: str) -> str:
+        """The organisation's prefLabel: the Finnish one, else the one without a language, else the first."""
+        labels = self._labels.get(iri)
+        if not labels:
+            return ""
+        return min(labels, key=lambda label: ({"fi": 0, "": 1}.get(label[0], 2), label))[1]
+
+    def _funding(self, project: str) -> Decimal:
+        total = Decimal(0)
+        for value in self._granted.get(project, ()):
+            try:
+                total += Decimal(value)
+            except InvalidOperation:
+                continue  # not a decimal: the SHACL report names it; SUM in SPARQL would fail on it too
+        return total
+
+    def network(self) -> CollaborationNetwork:
+        """The pairs and the organisations, from what ``add`` gathered.
+
+        Projects are visited in code order, so each pair's and organisation's list comes out sorted
+        without a sort of its own (792,620 pairs at 30,000 projects).
+        """
+        facts = sorted((self._identifiers.get(p) or p.rsplit("/", 1)[-1], p) for p in self._members)
+        by_pair: dict[tuple[str, str], list[tuple[ProjectRef, Decimal, int | None, int | None]]] = defaultdict(list)
+        by_org: dict[str, list[ProjectRef]] = defaultdict(list)
+        for code, project in facts:
+            fact = (ProjectRef(project, code), self._funding(project), self._starts.get(project),
+                    self._ends.get(project))
+            orgs = sorted(self._members[project])
+            for i, a in enumerate(orgs):
+                by_org[a].append(fact[0])
+                for b in orgs[i + 1:]:
+                    by_pair[(a, b)].append(fact)
+        names = {org: self._name(org) for org in by_org}
+        pairs = []
+        for key in sorted(by_pair):
+            shared = by_pair[key]
+            if len(shared) == 1:
+                ref, granted, first, last = shared[0]
+                pairs.append(Collaboration(key[0], key[1], names[key[0]], names[key[1]], (ref,), granted, first, last))
+                continue
+            starts = [f[2] for f in shared if f[2] is not None]
+            ends = [f[3] for f in shared if f[3] is not None]
+            pairs.append(Collaboration(key[0], key[1], names[key[0]], names[key[1]], tuple(f[0] for f in shared),
+                                       sum((f[1] for f in shared), Decimal(0)), min(starts) if starts else None,
+                                       max(ends) if ends else None))
+        organisations = tuple(OrganisationNode(org, names[org], self._business_ids.get(org, ""), tuple(by_org[org]))
+                              for org in sorted(by_org))
+        return CollaborationNetwork(tuple(pairs), organisations)
+
+
+def collaboration_network(triples: Iterable[Triple]) -> CollaborationNetwork:
+    """The network of a graph given whole (tests, small graphs)."""
+    collector = CollaborationCollector()
+    for t in triples:
+        collector.add(t)
+    return collector.network()
+
+
+# --------------------------------------------------------------------- RDF
+
+#: A local part ``_key_text`` keeps as it is but for ``/`` -> ``.``: words of letters, digits and ``_`` joined
+#: by single ``-`` or ``/``.
+_PLAIN_KEY = re.compile(r"^\w+(?:[-/]\w+)*$")
+
+
+def _key_text(iri: str, root: str) -> str:
+    """One organisation's part of a pair IRI: readable, percent-safe, and never holding ``--``.
+
+    The IRI relative to ``{base}organisation/`` (the whole IRI for another one), with letters, digits and
+    ``_`` kept, ``/`` written ``.`` (our organisation IRIs hold no dot), a ``-`` kept unless it would start,
+    end or double a dash, and everything else percent-encoded (UTF-8):
+    ``name/jyväskylän-kaupunki`` -> ``name.jyväskylän-kaupunki``.
+    Two different organisations therefore never give the same pair IRI, and ``--`` separates the two.
+    """
+    local = iri[len(root):] if iri.startswith(root) and len(iri) > len(root) else iri
+    if _PLAIN_KEY.match(local):  # every IRI esrgraph mints: no character to encode
+        return local.replace("/", ".")
+    out: list[str] = []
+    last = len(local) - 1
+    for i, ch in enumerate(local):
+        if ch.isalnum() or ch == "_":
+            out.append(ch)
+        elif ch == "/":
+            out.append(".")
+        elif ch == "-" and 0 < i < last and not (out and out[-1].endswith("-")) and local[i + 1] != "-":
+            out.append("-")
+        else:
+            out.append(quote(ch, safe="").replace("~", "%7E").replace("-", "%2D").replace(".", "%2E"))
+    return "".join(out)
+
+
+def collaboration_iri(base: str, a: str, b: str) -> str:
+    """``{base}collaboration/{a}--{b}`` for organisations ``a`` < ``b`` (see ``_key_text``).
+
+    >>> collaboration_iri("https://x.fi/", "https://x.fi/organisation/0116480-8",
+    ...                   "https://x.fi/organisation/name/jyväskylän-kaupunki")
+    'https://x.fi/collaboration/0116480-8--name.jyväskylän-kaupunki'
+    """
+    root = f"{base}organisation/"
+    return f"{base}collaboration/{_key_text(a, root)}--{_key_text(b, root)}"
+
+
+def collaboration_triples(network: CollaborationNetwork, base: str) -> list[Triple]:
+    """The derived graph in the order ``esrgraph.io.export.sort_triples`` gives (subject, rdf:type first,
+    predicate, object), built in that order.
+
+    The graph names itself (``{base}dataset/collaboration``, an ``esr:CollaborationNetwork`` derived from
+    ``{base}dataset``), so a query can tell a store without it from a network with no pair. Each pair that
+    shared two or more projects (a repeated collaboration) is an ``esr:Collaboration``; each organisation gets
+    its ``esr:projectCount`` and ``esr:projectCodes``. Pairs of one shared project are in the tables and the
+    GraphML only: at 30,000 generated projects they are 769,753 of 792,620 pairs, 6.1 million triples that would
+    make the derived graph larger than the main one, and the named query counts them from the participation
+    links when asked (``--param minShared=1``). Years are xsd:integer: see the decision record.
+    """
+    rdf_type, collaboration = NamedNode(RDF + "type"), NamedNode(ESR + "Collaboration")
+    collaborator, first_year, last_year = NamedNode(ESR + "collaborator"), NamedNode(ESR + "firstYear"), NamedNode(
+        ESR + "lastYear")
+    funding, shared_project = NamedNode(ESR + "sharedGrantedFunding"), NamedNode(ESR + "sharedProject")
+    shared_count, project_codes = NamedNode(ESR + "sharedProjectCount"), NamedNode(ESR + "projectCodes")
+    project_count = NamedNode(ESR + "projectCount")
+    decimal = NamedNode(XSD + "decimal")
+    integers: dict[int, Literal] = {}
+
+    def integer(value: int) -> Literal:
+        literal = integers.get(value)
+        if literal is None:
+            literal = integers[value] = Literal(str(value), datatype=NamedNode(XSD + "integer"))
+        return literal
+
+    nodes: dict[str, NamedNode] = {}
+
+    def node(iri: str) -> NamedNode:
+        term = nodes.get(iri)
+        if term is None:
+            term = nodes[iri] = NamedNode(iri)
+        return term
+
+    subjects: list[tuple[str, int, int]] = [(collaboration_iri(base, p.a, p.b), 0, i)
+                                            for i, p in enumerate(network.pairs) if p.shared >= REPEATED]
+    subjects += [(o.iri, 1, i) for i, o in enumerate(network.organisations)]
+    subjects.append((f"{base}dataset/collaboration", 2, 0))
+    subjects.sort()
+    out: list[Triple] = []
+    append = out.append
+    for iri, kind, index in subjects:
+        s = NamedNode(iri)
+        if kind == 2:  # the derived graph itself
+            append(Triple(s, rdf_type, NamedNode(ESR + "CollaborationNetwork")))
+            append(Triple(s, NamedNode(PROV + "wasDerivedFrom"), NamedNode(f"{base}dataset")))
+            continue
+        if kind == 1:  # an organisation: projectCodes < projectCount
+            org = network.organisations[index]
+            append(Triple(s, project_codes, Literal(" ".join(p.code for p in org.projects))))
+            append(Triple(s, project_count, integer(len(org.projects))))
+            continue
+        pair = network.pairs[index]
+        append(Triple(s, rdf_type, collaboration))
+        append(Triple(s, collaborator, node(pair.a)))
+        append(Triple(s, collaborator, node(pair.b)))
+        if pair.first_year is not None:
+            append(Triple(s, first_year, integer(pair.first_year)))
+        if pair.last_year is not None:
+            append(Triple(s, last_year, integer(pair.last_year)))
+        append(Triple(s, funding, Literal(_decimal_text(pair.granted), datatype=decimal)))
+        for iri_ in sorted(p.iri for p in pair.projects):
+            append(Triple(s, shared_project, node(iri_)))
+        append(Triple(s, shared_count, integer(pair.shared)))
+    return out
+
+
+def collaboration_prefixes(base: str) -> dict[str, str]:
+    return {"esr": ESR, "xsd": XSD, "prov": PROV, "collaboration": f"{base}collaboration/",
+            "organisation": f"{base}organisation/",
+            "project": f"{base}project/"}
+
+
+def collaboration_turtle(network: CollaborationNetwork, base: str) -> bytes:
+    """``collaboration.ttl``: the derived graph as sorted Turtle."""
+    return serialize_triples(collaboration_triples(network, base), OutputFormat.TURTLE, collaboration_prefixes(base),
+                             presorted=True)
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value, "f")
+
+
+# --------------------------------------------------------------------- tables
+
+#: Starts that make a spreadsheet read a cell as a formula (as esrgraph.quality.spreadsheet, which publish
+#: may not import: the two packages share a layer and stay independent).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet shows and never runs: a leading quote before a formula start, CR as LF."""
+    if text.startswith(_FORMULA_STARTS):
+        text = "'" + text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _year(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _csv(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def edges_csv(network: CollaborationNetwork) -> bytes:
+    """``collaboration-edges.csv`` (RFC 4180, UTF-8): one row per pair, columns ``EDGE_COLUMNS``."""
+    return _csv(EDGE_COLUMNS, ((p.a, p.b, _cell(p.a_name), _cell(p.b_name), str(p.shared), _decimal_text(p.granted),
+                                _year(p.first_year), _year(p.last_year), " ".join(r.code for r in p.projects))
+                               for p in network.pairs))
+
+
+def organisations_csv(network: CollaborationNetwork) -> bytes:
+    """``collaboration-organisations.csv``: one row per organisation, columns ``ORGANISATION_COLUMNS``."""
+    return _csv(ORGANISATION_COLUMNS, ((o.iri, _cell(o.name), _cell(o.business_id), str(len(o.projects)),
+                                        " ".join(r.code for r in o.projects)) for o in network.organisations))
+
+
+# --------------------------------------------------------------------- GraphML
+
+#: Characters XML 1.0 cannot hold, even escaped: written as U+FFFD (as the SPARQL XML results do).
+_NOT_XML_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_NODE_KEYS = (("name", "string"), ("business_id", "string"), ("projects", "int"), ("project_codes", "string"))
+_EDGE_KEYS = (("shared_projects", "int"), ("granted_funding", "double"), ("first_year", "int"), ("last_year", "int"),
+              ("projects", "string"))
+
+
+def _xml(text: str) -> str:
+    text = _NOT_XML_CHAR.sub("\ufffd", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace(
+        "\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def graphml(network: CollaborationNetwork) -> bytes:
+    """``collaboration.graphml``: an undirected graph, nodes the organisations (id = IRI), edges the pairs.
+
+    Every attribute has a typed ``<key>`` (GraphML's int, double, string), so networkx, igraph and Gephi
+    read numbers as numbers; a year a pair has no date for is left out, not written empty.
+    """
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+             'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+             'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
+    for name, kind in _NODE_KEYS:
+        lines.append(f'  <key id="n_{name}" for="node" attr.name="{name}" attr.type="{kind}"/>')
+    for name, kind in _EDGE_KEYS:
+        lines.append(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>')
+    lines.append('  <graph id="collaboration" edgedefault="undirected">')
+    for org in network.organisations:
+        lines.append(f'    <node id="{_xml(org.iri)}">')
+        lines.append(f'      <data key="n_name">{_xml(org.name)}</data>')
+        if org.business_id:
+            lines.append(f'      <data key="n_business_id">{_xml(org.business_id)}</data>')
+        lines.append(f'      <data key="n_projects">{len(org.projects)}</data>')
+        lines.append(f'      <data key="n_project_codes">{_xml(" ".join(r.code for r in org.projects))}</data>')
+        lines.append("    </node>")
+    ids = {org.iri: _xml(org.iri) for org in network.organisations}  # each IRI escaped once, not once an edge
+    append = lines.append
+    for index, pair in enumerate(network.pairs):
+        years = (f'\n      <data key="e_first_year">{pair.first_year}</data>' if pair.first_year is not None else "") + (
+            f'\n      <data key="e_last_year">{pair.last_year}</data>' if pair.last_year is not None else "")
+        append(f'    <edge id="e{index}" source="{ids[pair.a]}" target="{ids[pair.b]}">\n'
+               f'      <data key="e_shared_projects">{pair.shared}</data>\n'
+               f'      <data key="e_granted_funding">{_decimal_text(pair.granted)}</data>{years}\n'
+               f'      <data key="e_projects">{_xml(" ".join(r.code for r in pair.projects))}</data>\n'
+               "    </edge>")
+    lines += ["  </graph>", "</graphml>", ""]
+    return "\n".join(lines).encode("utf-8")
