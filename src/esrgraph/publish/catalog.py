@@ -378,14 +378,7 @@ def catalog_triples(
            en=(f"{n_projects} European Social Fund and Regional Development Fund projects with their funding, "
                "organisations, places and sustainability assessments; validated with SHACL shapes. "
                "The code lists (municipalities, regions, funds, priority axes) are included as SKOS."))
-    g.add(dataset, DCTERMS + "identifier", _lit(dataset))
-    g.add(dataset, DCTERMS + "publisher", agent)
-    g.add(dataset, DCAT + "contactPoint", contact)
-    g.add(dataset, DCTERMS + "issued", issued)
-    g.add(dataset, DCTERMS + "modified", modified)
-    g.add(dataset, DCAT + "version", _lit(release.version))
-    g.add(dataset, CC + "license", publisher.licence_cc)
-    g.add(dataset, DCTERMS + "accessRights", EU + "access-right/PUBLIC")
+    _dataset_facts(g, dataset, agent, contact, issued, modified, release, publisher)
     g.a(EU + "access-right/PUBLIC", DCTERMS + "RightsStatement")
     g.add(dataset, DCTERMS + "accrualPeriodicity", EU + "frequency/IRREG")
     g.a(EU + "frequency/IRREG", DCTERMS + "Frequency")
@@ -567,14 +560,7 @@ def _collaboration_dataset(g: _Graph, derived: str, dataset: str, release: Relea
                "their shared projects, the funding granted to those and their years, and each organisation's "
                "projects: as RDF (esr:Collaboration), as CSV tables and as a GraphML network. Derived from the "
                "dataset in every release."))
-    g.add(derived, DCTERMS + "identifier", _lit(derived))
-    g.add(derived, DCTERMS + "publisher", agent)
-    g.add(derived, DCAT + "contactPoint", contact)
-    g.add(derived, DCTERMS + "issued", issued)
-    g.add(derived, DCTERMS + "modified", modified)
-    g.add(derived, DCAT + "version", _lit(release.version))
-    g.add(derived, CC + "license", publisher.licence_cc)
-    g.add(derived, DCTERMS + "accessRights", EU + "access-right/PUBLIC")
+    _dataset_facts(g, derived, agent, contact, issued, modified, release, publisher)
     g.add(derived, DCTERMS + "accrualPeriodicity", EU + "frequency/IRREG")
     for lang in ("fi", "en"):
         g.add(derived, DCTERMS + "language", LANGUAGES[lang])
@@ -589,6 +575,20 @@ def _collaboration_dataset(g: _Graph, derived: str, dataset: str, release: Relea
     g.add(derived, PROV + "wasDerivedFrom", dataset)
     g.add(derived, DCTERMS + "source", dataset)
     g.add(derived, PROV + "wasGeneratedBy", activity)
+
+
+def _dataset_facts(g: _Graph, node: str, agent: str, contact: str, issued: Literal, modified: Literal,
+                   release: ReleaseInfo, publisher: Publisher) -> None:
+    """What every dataset of the catalogue says alike: identifier, publisher, contact, dates, version, licence,
+    access rights."""
+    g.add(node, DCTERMS + "identifier", _lit(node))
+    g.add(node, DCTERMS + "publisher", agent)
+    g.add(node, DCAT + "contactPoint", contact)
+    g.add(node, DCTERMS + "issued", issued)
+    g.add(node, DCTERMS + "modified", modified)
+    g.add(node, DCAT + "version", _lit(release.version))
+    g.add(node, CC + "license", publisher.licence_cc)
+    g.add(node, DCTERMS + "accessRights", EU + "access-right/PUBLIC")
 
 
 def _slug_text(text: str) -> str:
