@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from pyoxigraph import RdfFormat, Store
+
 from esrgraph.core.errors import EnvironmentFault, InputError
 from esrgraph.core.vocab import SH
 from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_write_text
@@ -21,7 +23,7 @@ from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
 from esrgraph.publish.release import check_release_options, refuse_link, write_build_release
 from esrgraph.quality import write_build_quality, write_quality_reports
-from esrgraph.quality.report import from_validation
+from esrgraph.quality.report import from_validation, graph_store
 from esrgraph.validation.files import FileValidation
 
 #: The files ``write_ci_reports`` writes into OUT, by format.
@@ -50,7 +52,9 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     report_path = out / "validation-report.json"
     atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     written.append(report_path)
-    written += write_build_quality(result, out)
+    # The graph in memory, for the quality report and then the named queries' answers (write_query_store).
+    graph = graph_store(result)
+    written += write_build_quality(result, out, graph)
     written += write_quarantine(result, out, options)
     release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle, "report": report_ttl})
     written.append(release.folder)
@@ -61,20 +65,26 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         written.append(derived)
     else:
         derived.unlink(missing_ok=True)
-    written.append(write_query_store(out, ntriples))
+    if derived.is_file():
+        graph.bulk_load(path=str(derived), format=RdfFormat.TURTLE)
+    written.append(write_query_store(out, ntriples, graph))
     return written
 
 
-def write_query_store(out: Path, ntriples: Path) -> Path:
+def write_query_store(out: Path, ntriples: Path, graph: Store | None = None) -> Path:
     """Bring OUT's persistent query store (OUT/.store/) in step with the graph files just written, changing only
-    the subjects that changed when the previous build left a store; its folder. A store that cannot be written
+    the subjects that changed when the previous build left a store, and keep the named queries' answers for it,
+    computed on ``graph`` (the same triples in memory) when given; its folder. A store that cannot be written
     (a full disk) is not the build's failure: the first query makes it, or answers from memory."""
     import warnings
 
+    from esrgraph.sparql.answers import keep_named_answers
     from esrgraph.sparql.store import StoreWarning, store_folder, update_build_store
 
     try:
-        update_build_store(out, ntriples=ntriples)
+        info = update_build_store(out, ntriples=ntriples)
+        if graph is not None:
+            keep_named_answers(out, info.generation, graph)
     except OSError as exc:
         warnings.warn(f"{store_folder(out)}: the query store could not be written ({exc}); the first query on "
                       f"{out} will make it", StoreWarning, stacklevel=2)

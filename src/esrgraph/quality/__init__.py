@@ -21,6 +21,8 @@ from esrgraph.quality.report import QualityReport, from_build, from_folder, from
 from esrgraph.quality.rules import Rule, load_rules
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
+
     from esrgraph.pipeline.result import BuildResult
 
 __all__ = [
@@ -67,6 +69,6 @@ def write_quality_reports(report: QualityReport, out_dir: str | os.PathLike[str]
     return [html_path, csv_path, md_path, ttl_path]
 
 
-def write_build_quality(result: BuildResult, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """The quality files of a build (called by ``build.write_outputs``)."""
-    return write_quality_reports(from_build(result), out_dir)
+def write_build_quality(result: BuildResult, out_dir: str | os.PathLike[str], store: Store | None = None) -> list[Path]:
+    """The quality files of a build (called by ``build.write_outputs``); ``store``: the graph, when loaded already."""
+    return write_quality_reports(from_build(result, store), out_dir)

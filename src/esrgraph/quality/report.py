@@ -182,15 +182,13 @@ def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
     return replace(headline, counts=counts, conforms=counts["Violation"] == 0)
 
 
-def from_build(result: BuildResult) -> QualityReport:
-    """The quality report of a build."""
+def from_build(result: BuildResult, store: Store | None = None) -> QualityReport:
+    """The quality report of a build; ``store`` is the build's graph in a store when the caller has one."""
     from esrgraph.pipeline.result import report_json
 
     data = report_json(result)
-    from esrgraph.validation.fast.runtime import store_of
-
-    # a bulk load: about twice as fast as Store.extend over triples
-    store = store_of(result.graph_files["ntriples"] if result.graph_files else result.graph_ntriples())
+    if store is None:
+        store = graph_store(result)
     headline = Headline(
         conforms=result.conforms,
         counts=result.counts(),
@@ -209,6 +207,14 @@ def from_build(result: BuildResult) -> QualityReport:
     shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
     return assemble(headline, result.findings, store, base=result.base, shapes=shapes,
                     locate=result.record_locator(), left_out=left_out, name_owners=result.organisation_name_owners())
+
+
+def graph_store(result: BuildResult) -> Store:
+    """The build's graph (data and code lists) in an in-memory store."""
+    from esrgraph.validation.fast.runtime import store_of
+
+    # a bulk load: about twice as fast as Store.extend over triples
+    return store_of(result.graph_files["ntriples"] if result.graph_files else result.graph_ntriples())
 
 
 def _finding_of(d: dict[str, Any]) -> Finding:

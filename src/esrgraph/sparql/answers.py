@@ -381,6 +381,24 @@ def answer_on(graph: str | os.PathLike[str] | Store, sparql: str, *, named: Name
     return cache.keep(sparql, result) if cache is not None else result
 
 
+def keep_named_answers(out: str | os.PathLike[str], generation: str, store: Store) -> int:
+    """Keep the answers of the named queries, with their default parameters, for the store generation
+    ``generation`` of the build folder ``out``, computed on ``store``, which must hold the same triples (the
+    build's graph and derived data in memory, where they take a fraction of the time they take on disk). So a
+    researcher's first named query after a build is read back too. Returns the number kept."""
+    from esrgraph.sparql.answer_cache import AnswerCache
+    from esrgraph.sparql.queries import named_queries, run_query
+    from esrgraph.sparql.store import store_folder
+
+    cache = AnswerCache(store_folder(out) / ANSWERS_DIR, generation)
+    kept = 0
+    for named in named_queries().values():
+        if cache.get(named.sparql) is None:
+            cache.keep(named.sparql, run_query(store, named.sparql))
+            kept += 1
+    return kept
+
+
 def query(graph: str | os.PathLike[str] | Store, sparql: str | None = None, *, name: str | None = None,
           params: Mapping[str, str] | None = None, cached: bool = True) -> Answer:
     """Answer ``sparql`` (or the named query ``name``) on ``graph``: a build folder (its persistent store, and the
