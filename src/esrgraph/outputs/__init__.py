@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-
-from pyoxigraph import RdfFormat, Store
 
 from esrgraph.core.errors import EnvironmentFault, InputError
 from esrgraph.core.vocab import SH
@@ -24,6 +22,7 @@ from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
 from esrgraph.publish.release import check_release_options, refuse_link, write_build_release
 from esrgraph.quality import write_build_quality, write_quality_reports
 from esrgraph.quality.report import from_validation, graph_store
+from esrgraph.sparql.answers import named_answers
 from esrgraph.validation.files import FileValidation
 
 #: The files ``write_ci_reports`` writes into OUT, by format.
@@ -52,9 +51,12 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     report_path = out / "validation-report.json"
     atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     written.append(report_path)
-    # The graph in memory, for the quality report and then the named queries' answers (write_query_store).
+    # The graph in memory, for the quality report and the answers of the named queries that read it alone (kept
+    # for the query store below); dropped before the release, whose pass would otherwise hold it too.
     graph = graph_store(result)
     written += write_build_quality(result, out, graph)
+    answers = named_answers(graph, derived=False)
+    del graph
     written += write_quarantine(result, out, options)
     release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle, "report": report_ttl})
     written.append(release.folder)
@@ -65,26 +67,28 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         written.append(derived)
     else:
         derived.unlink(missing_ok=True)
-    if derived.is_file():
-        graph.bulk_load(path=str(derived), format=RdfFormat.TURTLE)
-    written.append(write_query_store(out, ntriples, graph))
+    written.append(write_query_store(out, ntriples, answers))
     return written
 
 
-def write_query_store(out: Path, ntriples: Path, graph: Store | None = None) -> Path:
+def write_query_store(out: Path, ntriples: Path, answers: Mapping[str, bytes] | None = None) -> Path:
     """Bring OUT's persistent query store (OUT/.store/) in step with the graph files just written, changing only
-    the subjects that changed when the previous build left a store, and keep the named queries' answers for it,
-    computed on ``graph`` (the same triples in memory) when given; its folder. A store that cannot be written
-    (a full disk) is not the build's failure: the first query makes it, or answers from memory."""
+    the subjects that changed when the previous build left a store, and keep the named queries' answers for it:
+    ``answers`` (computed on the same main graph in memory) and those of the queries that read derived data,
+    run on the store; its folder. A store that cannot be written (a full disk) is not the build's failure: the
+    first query makes it, or answers from memory."""
     import warnings
 
     from esrgraph.sparql.answers import keep_named_answers
-    from esrgraph.sparql.store import StoreWarning, store_folder, update_build_store
+    from esrgraph.sparql.store import StoreWarning, open_build, store_folder, update_build_store
 
     try:
-        info = update_build_store(out, ntriples=ntriples)
-        if graph is not None:
-            keep_named_answers(out, info.generation, graph)
+        update_build_store(out, ntriples=ntriples)
+        if answers is not None:
+            opened = open_build(out)
+            if opened.info is not None:  # the generation the answers are kept for
+                keep_named_answers(out, opened.info.generation,
+                                   {**answers, **named_answers(opened.store, derived=True)})
     except OSError as exc:
         warnings.warn(f"{store_folder(out)}: the query store could not be written ({exc}); the first query on "
                       f"{out} will make it", StoreWarning, stacklevel=2)

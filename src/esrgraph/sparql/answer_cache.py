@@ -71,16 +71,22 @@ class AnswerCache:
         buffer = io.BytesIO()
         answer.serialize(buffer, format=QueryResultsFormat.JSON)
         data = buffer.getvalue()
-        if len(data) <= MAX_ANSWER_BYTES:
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write_bytes(self._path(sparql), data, durable=False)
-                self._prune()
-            except OSError:  # a read-only or full disk: the answer is still given, just not kept
-                pass
+        self.keep_results(sparql, data)
         result = parse_query_results(data, format=QueryResultsFormat.JSON)
         assert isinstance(result, QuerySolutions | QueryBoolean)
         return result
+
+    def keep_results(self, sparql: str, data: bytes) -> None:
+        """Keep ``data``, the answer to ``sparql`` as SPARQL JSON results, unless it is too large or the folder
+        cannot be written (a read-only or full disk: the answer is still given, just not kept)."""
+        if len(data) > MAX_ANSWER_BYTES:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(self._path(sparql), data, durable=False)
+            self._prune()
+        except OSError:
+            pass
 
     def _prune(self) -> None:
         """Remove other generations' answers, and this one's least recently used past ``MAX_ANSWERS``."""

@@ -381,22 +381,34 @@ def answer_on(graph: str | os.PathLike[str] | Store, sparql: str, *, named: Name
     return cache.keep(sparql, result) if cache is not None else result
 
 
-def keep_named_answers(out: str | os.PathLike[str], generation: str, store: Store) -> int:
-    """Keep the answers of the named queries, with their default parameters, for the store generation
-    ``generation`` of the build folder ``out``, computed on ``store``, which must hold the same triples (the
-    build's graph and derived data in memory, where they take a fraction of the time they take on disk). So a
-    researcher's first named query after a build is read back too. Returns the number kept."""
-    from esrgraph.sparql.answer_cache import AnswerCache
+def named_answers(store: Store, *, derived: bool) -> dict[str, bytes]:
+    """The answers of the named queries, with their default parameters, on ``store``, as SPARQL JSON results by
+    query text: those that read derived data (``# reads:``) when ``derived``, the others when not. The build
+    computes the others on the graph it holds in memory for the quality report, where they take a fraction of
+    their time on disk, and the derived ones on the store once it holds the derived files."""
     from esrgraph.sparql.queries import named_queries, run_query
+
+    answers = {}
+    for named in named_queries().values():
+        if bool(named.reads) == derived:
+            result = run_query(store, named.sparql)
+            if not isinstance(result, QueryTriples):
+                buffer = io.BytesIO()
+                result.serialize(buffer, format=QueryResultsFormat.JSON)
+                answers[named.sparql] = buffer.getvalue()
+    return answers
+
+
+def keep_named_answers(out: str | os.PathLike[str], generation: str, answers: Mapping[str, bytes]) -> None:
+    """Keep ``answers`` (``named_answers``) for the store generation ``generation`` of the build folder ``out``,
+    so that a researcher's first named query after a build is read back too. The answers must have been computed
+    on the same triples as that generation holds."""
+    from esrgraph.sparql.answer_cache import AnswerCache
     from esrgraph.sparql.store import store_folder
 
     cache = AnswerCache(store_folder(out) / ANSWERS_DIR, generation)
-    kept = 0
-    for named in named_queries().values():
-        if cache.get(named.sparql) is None:
-            cache.keep(named.sparql, run_query(store, named.sparql))
-            kept += 1
-    return kept
+    for sparql, data in answers.items():
+        cache.keep_results(sparql, data)
 
 
 def query(graph: str | os.PathLike[str] | Store, sparql: str | None = None, *, name: str | None = None,
