@@ -69,13 +69,15 @@ def test_a_named_query_on_the_folder_reads_the_derived_network(out: Path) -> Non
 def test_the_build_keeps_each_named_query_s_answer_as_the_store_gives_it(out: Path) -> None:
     """The build computes the named queries' answers in memory, for the store's generation; each must be what
     the store itself answers (as a multiset of rows: equal rows may come in another order)."""
+    import hashlib
     from collections import Counter
 
     from esrgraph.sparql.queries import named_queries
 
-    assert len(kept_answers(out)) == len(named_queries())
+    before = {p.name for p in kept_answers(out)}  # other tests may have kept answers in the shared sample build
+    assert {hashlib.sha256(q.sparql.encode()).hexdigest() + ".srj" for q in named_queries().values()} <= before
     for name in named_queries():
         kept, run = (esrgraph("query", str(out), "-n", name, "--format", "tsv", *extra) for extra in ((), ("--no-cache",)))
         assert kept.returncode == run.returncode == 0, name
         assert Counter(kept.stdout.splitlines()) == Counter(run.stdout.splitlines()), name
-    assert len(kept_answers(out)) == len(named_queries())  # --no-cache keeps nothing new
+    assert {p.name for p in kept_answers(out)} == before  # --no-cache keeps nothing new
