@@ -54,7 +54,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGER_TYPES = frozenset(XSD + name for name in (
     "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
     "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
-RESEARCH_EXTRA = "pip install 'esrgraph[research]'"
+RESEARCH_EXTRA = "pip install 'esrgraph[research]' (in a checkout: pip install -e '.[research]')"
 
 # The lexical spaces of XML Schema, matched whole: Python's own parsers accept more (int("1_000"), " 7 ",
 # date.fromisoformat("20190101")), and a value outside the lexical space is malformed and stays text.
