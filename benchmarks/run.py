@@ -293,7 +293,8 @@ def main() -> None:
         print(lines[-1], flush=True)
         if "outputs" in fast:
             notes.append(f"- {n:,} records, the rest of what `esrgraph build` writes (SHACL reports, quality report, "
-                         f"release folder: Turtle, gzipped N-Triples, JSON-LD, catalogue, vocabulary pages): "
+                         f"release folder: Turtle, gzipped N-Triples, JSON-LD, collaboration network, catalogue, vocabulary pages; "
+                         f"the query store and the named queries' kept answers): "
                          f"{float(fast['outputs']):.1f} s after the build (peak {float(fast['outputs_peak_mb']):,.0f} MB, "
                          f"sampled over the process and its children); "  # type: ignore[arg-type]
                          f"the whole command: **{float(fast['total']) + float(fast['outputs']):.1f} s**.")  # type: ignore[arg-type]
