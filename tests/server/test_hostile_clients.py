@@ -79,10 +79,14 @@ def body_of(response: bytes) -> bytes:
 
 
 def get(port: int, target: str, headers: dict[str, str] | None = None) -> bytes:
-    """One GET written by hand (so that no client library checks or fixes the headers); its response."""
+    """One GET written by hand (so that no client library checks or fixes the headers); its response.
+
+    The request says ``Connection: close``, so the server ends the connection after its answer; the wait for
+    silence is long because a query cut by the memory ceiling or the time limit answers only when it is cut
+    (a loaded CI machine took more than 1.5 s)."""
     lines = [f"GET {target} HTTP/1.1", "Connection: close"]
     lines += [f"{k}: {v}" for k, v in (headers or {"Host": "127.0.0.1"}).items()]
-    responses = exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
+    responses = exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"), quiet_for=30)
     assert len(responses) == 1, responses
     return responses[0]
 
