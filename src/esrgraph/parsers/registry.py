@@ -13,6 +13,10 @@ LAYOUTS: dict[str, str] = {
     "eura-description": "esrgraph.parsers.eura_description:EuraDescriptionParser",
     "eura-flattened": "esrgraph.parsers.eura_flattened:EuraFlattenedParser",
     "portal-card": "esrgraph.parsers.portal_card:PortalCardParser",
+    # Other programme periods (issue 19): the 2007-2013 description, 2021-2027's public forms.
+    "eura2007-description": "esrgraph.parsers.eura2007_description:Eura2007DescriptionParser",
+    "operations-list": "esrgraph.parsers.operations_list:OperationsListParser",
+    "eura2021-page": "esrgraph.parsers.eura2021_page:Eura2021PageParser",
 }
 
 
