@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import doctest
 import re
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -71,7 +72,9 @@ def test_csv_is_tidy_and_sorted_by_code(path: Path) -> None:
             assert cell == cell.strip() and "  " not in cell, f"{path.name}:{number} stray spaces in {cell!r}"
     keys = [_sort_key(r[0]) for r in rows]
     assert keys == sorted(keys), f"{path.name} is not sorted by its first column"
-    if path.name != "municipalities.csv":  # one row per validity period there
+    if path.name == "code-shapes.csv":  # one row per shape, several per period: the pattern is the key
+        assert len({r[header.index("pattern")] for r in rows}) == len(rows), "duplicate patterns in code-shapes.csv"
+    elif path.name != "municipalities.csv":  # one row per validity period there
         assert len({r[0] for r in rows}) == len(rows), f"duplicate codes in {path.name}"
 
 
@@ -135,7 +138,10 @@ def test_scheme_sizes(lists: CodeLists) -> None:
     assert sizes["municipality"] == 320
     assert sizes["subregion"] == 70
     assert sizes["region"] == 19
-    assert sizes["priority-axis"] == 9
+    axes_by_period = Counter(c.extra["period"] for c in lists.in_scheme("priority-axis"))
+    assert axes_by_period == {"2007-2013": 24, "2014-2020": 9, "2021-2027": 7}
+    assert sizes["programme"] == 11
+    assert sizes["programme-part"] == 5
     assert sizes["gender-question"] == 3
     assert len([c for c in lists.in_scheme("authority") if c.extra["kind"] == "ely-centre"]) == 15
     criteria = lists.in_scheme("sustainability-criterion")

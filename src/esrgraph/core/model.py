@@ -200,6 +200,9 @@ class ProjectRecord:
     name: str | None = None
     fund: str | None = None
     priority_axis: PriorityAxis | None = None
+    #: The programme part (osio) of the 2007-2013 period, or the regional programme an EAKR project of
+    #: that period belongs to, as written ("Etelä-Suomen suuralueosio", "Itä-Suomi").
+    programme_part: str | None = None
     specific_objective: SpecificObjective | None = None
     start_date: date | None = None
     end_date: date | None = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,8 @@ SCHEME_FILES: dict[str, str] = {
     "organisation-type": "organisation-types.csv",
     "period": "periods.csv",
     "priority-axis": "priority-axes.csv",
+    "programme": "programmes.csv",
+    "programme-part": "programme-parts.csv",
     "region": "regions.csv",
     "specific-objective": "specific-objectives.csv",
     "status": "statuses.csv",
@@ -146,6 +149,19 @@ class NutsVersion:
     scheme_iri: str
 
 
+@dataclass(frozen=True, slots=True)
+class CodeShape:
+    """A regular expression a whole project code of one period and fund matches (code-shapes.csv)."""
+
+    period: str
+    fund: str
+    pattern: re.Pattern[str]
+    example: str
+
+    def matches(self, code: str) -> bool:
+        return self.pattern.fullmatch(code) is not None
+
+
 def _date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -200,6 +216,7 @@ class CodeLists:
         mergers: dict[str, Merger],
         nuts_versions: tuple[NutsVersion, ...],
         classification_years: tuple[int, int],
+        code_shapes: tuple[CodeShape, ...] = (),
     ) -> None:
         self.schemes = schemes
         self.concepts = concepts
@@ -207,6 +224,7 @@ class CodeLists:
         self.mergers = mergers
         self.nuts_versions = nuts_versions
         self.classification_years = classification_years
+        self.code_shapes = code_shapes
 
     @classmethod
     def load(cls) -> CodeLists:
@@ -234,6 +252,14 @@ class CodeLists:
         """The concept with this IRI, or None."""
         scheme, _, notation = iri.removeprefix(CODE).partition("/")
         return self.get(scheme, notation)
+
+    def periods_of_code(self, code: str) -> tuple[str, ...]:
+        """The periods whose code shapes (code-shapes.csv) the whole ``code`` matches, in file order.
+
+        >>> CodeLists.load().periods_of_code("S10324"), CodeLists.load().periods_of_code("X1")
+        (('2007-2013',), ())
+        """
+        return tuple(dict.fromkeys(s.period for s in self.code_shapes if s.matches(code.strip())))
 
     def skos_triples(self) -> Iterator[ox.Triple]:
         """See :func:`skos_triples`."""
@@ -302,6 +328,8 @@ class _Reader:
             "period": self._periods_scheme(),
             "fund": self._funds(),
             "priority-axis": self._axes(),
+            "programme": self._programmes(),
+            "programme-part": self._programme_parts(),
             "specific-objective": self._objectives(),
             "organisation-type": self._simple("organisation-type"),
             "status": self._simple("status"),
@@ -321,7 +349,19 @@ class _Reader:
             mergers=mergers,
             nuts_versions=nuts,
             classification_years=years,
+            code_shapes=self._code_shapes(),
         )
+
+    def _code_shapes(self) -> tuple[CodeShape, ...]:
+        """code-shapes.csv; a pattern that does not compile is an error of the file, named here."""
+        shapes = []
+        for r in self.rows("code-shapes.csv"):
+            try:
+                pattern = re.compile(r["pattern"])
+            except re.error as error:
+                raise ValueError(f"code-shapes.csv: pattern {r['pattern']!r} does not compile: {error}") from None
+            shapes.append(CodeShape(r["period"], r["fund"], pattern, r["example"]))
+        return tuple(shapes)
 
     def _periods(self) -> dict[str, tuple[MunicipalityPeriod, ...]]:
         out: dict[str, list[MunicipalityPeriod]] = {}
@@ -462,9 +502,37 @@ class _Reader:
                 labels=_labels(fi=r["name_fi"], en=r["name_en"]),
                 alt_labels=_alt(("fi", [f"Toimintalinja {r['number']}"])),
                 broader=(concept_iri("fund", r["fund"]),),
-                extra={k: r[k] for k in ("period", "number", "fund", "verified", "note")},
+                extra={k: r[k] for k in ("period", "programme", "number", "fund", "verified", "note")},
             )
             for r in self.rows("priority-axes.csv")
+        ]
+
+    def _programmes(self) -> list[Concept]:
+        return [
+            Concept(
+                scheme="programme",
+                notation=r["notation"],
+                iri=concept_iri("programme", r["notation"]),
+                labels=_labels(fi=r["name_fi"], sv=r["name_sv"], en=r["name_en"]),
+                alt_labels=_alt(*_tagged(r["alt_names"])),
+                extra={k: r[k] for k in ("period", "cci", "funds", "eura_default", "cci_verified", "trust", "note")},
+            )
+            for r in self.rows("programmes.csv")
+        ]
+
+    def _programme_parts(self) -> list[Concept]:
+        return [
+            Concept(
+                scheme="programme-part",
+                notation=r["notation"],
+                iri=concept_iri("programme-part", r["notation"]),
+                labels=_labels(fi=r["name_fi"], sv=r["name_sv"]),
+                alt_labels=_alt(*_tagged(r["alt_names"])),
+                # A part lies within its programme: the programme is the part's broader concept.
+                broader=(concept_iri("programme", r["programme"]),),
+                extra={k: r[k] for k in ("programme", "note")},
+            )
+            for r in self.rows("programme-parts.csv")
         ]
 
     def _objectives(self) -> list[Concept]:
@@ -651,8 +719,17 @@ def _specific_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator
         if funded:
             text = "Funded projects (seen in data): " + ", ".join(f.replace(":", " ") for f in funded)
             yield ox.Triple(s, _skos("scopeNote"), ox.Literal(text, language="en"))
+    elif c.scheme == "programme":
+        yield ox.Triple(s, _skos("related"), _n(concept_iri("period", c.extra["period"])))
+        if c.extra.get("cci"):
+            # The programme's CCI number, the EU's identifier of the programme.
+            yield ox.Triple(s, _n(DCTERMS + "identifier"), ox.Literal(c.extra["cci"]))
+        for fund in _split(c.extra.get("funds", "")):
+            yield ox.Triple(s, _skos("related"), _n(concept_iri("fund", fund)))
     elif c.scheme in ("priority-axis", "specific-objective"):
         yield ox.Triple(s, _skos("related"), _n(concept_iri("period", c.extra["period"])))
+        if c.extra.get("programme"):
+            yield ox.Triple(s, _skos("related"), _n(concept_iri("programme", c.extra["programme"])))
         unverified = [
             what
             for what, key in (("name", "name_verified"), ("axis", "axis_verified"), ("name", "verified"))

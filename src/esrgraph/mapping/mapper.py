@@ -47,6 +47,8 @@ FIELD_OF_PREDICATE: dict[str, str] = {
     DCTERMS + "title": "name",
     ESR + "fund": "fund",
     ESR + "programmePeriod": "programme_period",
+    ESR + "programme": "programme_part",
+    ESR + "programmePart": "programme_part",
     ESR + "priorityAxis": "priority_axis",
     ESR + "specificObjective": "specific_objective",
     ESR + "status": "status",
@@ -99,6 +101,8 @@ _MONITORING_FIELDS = (
     ("persons_planned", "plannedParticipants"),
 )
 _GENDER_QUESTIONS = ("environment_analysis", "mainstreaming", "primary_objective")
+#: The kinds the mapping names in its findings that are not the code list's scheme name.
+_SCHEME_OF_KIND = {"programme-period": "period"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,13 +239,18 @@ class Mapper:
                     )
                 return NamedNode(resolution.concept.iri)
             candidates = ", ".join(resolution.candidates) or "none"
-            message = f"{kind} {text!r} is not in the code list; nearest: {candidates}"
+            message = f"{kind} {text!r} is not in {self._code_list_file(kind)}; nearest: {candidates}"
         else:
             message = f"{kind} {text!r} was not resolved (no code lists loaded)"
         self._finding(Severity.WARNING, "unresolved-code", message, record, field_name, text)
         iri = f"{self.base}unresolved/{kind}/{iris.name_slug(text)}"
         self._unresolved_concept(iri, kind, text)
         return NamedNode(iri)
+
+    def _code_list_file(self, kind: str) -> str:
+        """The file of data/codelists/ a value of ``kind`` is looked up in, for messages (a publisher extends it)."""
+        scheme = self.resolver.lists.schemes.get(_SCHEME_OF_KIND.get(kind, kind)) if self.resolver else None
+        return scheme.file if scheme else "the code list"
 
     def _unresolved_concept(self, iri: str, kind: str, text: str) -> None:
         """The local concept for an unresolved text, written once: the first text of a slug names it."""
@@ -394,18 +403,20 @@ class Mapper:
             self._add(p, DCTERMS + "title", lit(r.name))
 
         self._link(p, ESR + "fund", "fund", r.fund, "fund", (r.fund,), r, "fund")
-        period = _period_of(r)
+        period = self._period(r)
         self._link(p, ESR + "programmePeriod", "programme-period", period, "programme_period", (period,), r, "code")
+        programme = self._map_programme(p, r, period)
+        axis_period = period or "2014-2020"
         if r.priority_axis:
             axis = r.priority_axis
             text = " ".join(x for x in (axis.number, axis.name) if x)
             self._link(p, ESR + "priorityAxis", "priority-axis", text, "priority_axis",
-                       (axis.number, axis.name, r.fund), r, "priority_axis")
+                       (axis.number, axis.name, r.fund, axis_period, programme), r, "priority_axis")
         if r.specific_objective:
             obj = r.specific_objective
             text = " ".join(x for x in (obj.code, obj.name) if x)
             self._link(p, ESR + "specificObjective", "specific-objective", text, "specific_objective",
-                       (obj.code, obj.name), r, "specific_objective")
+                       (obj.code, obj.name, axis_period), r, "specific_objective")
         self._link(p, ESR + "status", "status", r.status, "status", (r.status,), r, "status")
         self._link(p, ESR + "fundingAuthority", "authority", r.authority, "authority", (r.authority,), r, "authority")
         if r.start_date:
@@ -489,6 +500,68 @@ class Mapper:
 
         self._map_contact(p, r)
         self._map_provenance(p, project.sources)
+
+    def _period(self, r: ProjectRecord) -> str | None:
+        """The record's programme period: from its code's shape (code-shapes.csv), else from its start date.
+
+        A code that matches no known shape is kept as written and reported (``unknown-code-shape``): a new
+        shape is a line in code-shapes.csv, not a reason to drop the project.
+        """
+        if self.resolver is None:
+            return _period_of(r)
+        code = (r.code or "").strip()
+        by_date = _period_of_date(r.start_date)
+        periods = self.resolver.lists.periods_of_code(code) if code else ()
+        if code and not periods:
+            self._finding(Severity.WARNING, "unknown-code-shape",
+                          f"code {code!r} matches no shape in code-shapes.csv", r, "code", code)
+        if len(periods) == 1:
+            return periods[0]
+        if by_date and (not periods or by_date in periods):
+            return by_date
+        return periods[0] if periods else None
+
+    def _map_programme(self, p: str, r: ProjectRecord, period: str | None) -> str | None:
+        """Link the programme part (osio) and programme the record names; returns the programme's notation.
+
+        "Etelä-Suomen suuralueosio" is a part of the 2007-2013 ESR programme, "Itä-Suomi" (in the same column)
+        a regional EAKR programme of its own: a part is looked up first, then a programme. A record that names
+        none belongs to its period's one EURA programme for its fund (``Resolver.default_programme``), when
+        there is one.
+        """
+        text = (r.programme_part or "").strip()
+        if not text:
+            default = self.resolver.default_programme(period, r.fund) if self.resolver else None
+            if default is None:
+                return None
+            self._add(p, ESR + "programme", NamedNode(default.iri))
+            return default.notation
+        if self.resolver is None:
+            self._concept("programme-part", text, "programme_part", (text, period), r, "programme_part")
+            return None
+        part = self.resolver.programme_part(text, period)
+        if part.concept is not None:
+            self._add(p, ESR + "programmePart", NamedNode(part.concept.iri))
+            programme = self.resolver.lists.get("programme", part.concept.extra["programme"])
+            if programme is not None:
+                self._add(p, ESR + "programme", NamedNode(programme.iri))
+                return programme.notation
+            return None
+        found = self.resolver.programme(text, period)
+        if found.concept is not None:
+            if found.note:
+                self._finding(Severity.INFO, "resolved-with-note", found.note, r, "programme_part", text)
+            self._add(p, ESR + "programme", NamedNode(found.concept.iri))
+            return found.concept.notation
+        candidates = ", ".join(dict.fromkeys((*part.candidates, *found.candidates))) or "none"
+        where = f" of {period}" if period else ""
+        self._finding(Severity.WARNING, "unresolved-code",
+                      f"programme part {text!r} is not in programme-parts.csv or programmes.csv{where}; "
+                      f"nearest: {candidates}", r, "programme_part", text)
+        iri = f"{self.base}unresolved/programme-part/{iris.name_slug(text)}"
+        self._unresolved_concept(iri, "programme-part", text)
+        self._add(p, ESR + "programmePart", NamedNode(iri))
+        return None
 
     def _map_applicant(self, p: str, r: ProjectRecord) -> None:
         a = r.applicant
@@ -591,12 +664,17 @@ def name_index_entries(applicant: Applicant | None, co_implementers: Iterable[Co
 
 
 def _period_of(r: ProjectRecord) -> str | None:
-    """Programme period from the code's shape (S2xxxx/A7xxxx: 2014-2020) or else the start date."""
+    """Programme period without code lists: the 2014-2020 code shape (S2xxxx/A7xxxx), else the start date."""
     code = r.code or ""
     if len(code) == 6 and code[:2] in ("S2", "A7"):
         return "2014-2020"
-    if r.start_date:
-        year = r.start_date.year
+    return _period_of_date(r.start_date)
+
+
+def _period_of_date(start: date | None) -> str | None:
+    """The programme period a project starting on ``start`` most likely belongs to."""
+    if start:
+        year = start.year
         if 2007 <= year <= 2013:
             return "2007-2013"
         if 2014 <= year <= 2020:

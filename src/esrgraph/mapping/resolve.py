@@ -218,7 +218,8 @@ class _Index:
 
 #: Lookups that ``Resolver`` memoises per instance (their arguments are strings, dates or None).
 _MEMOISED = (
-    "municipality", "subregion", "region", "authority", "fund", "programme_period", "priority_axis",
+    "municipality", "subregion", "region", "authority", "fund", "programme_period", "programme", "programme_part",
+    "priority_axis",
     "specific_objective", "organisation_type", "status", "sustainability_criterion", "gender_question",
 )
 
@@ -345,25 +346,66 @@ class Resolver:
 
         return self._resolve("period", text, inside)
 
+    def programme(self, text: str | None, period: str | None = None) -> Resolution:
+        """A programme by name, short name ("Itä-Suomi") or CCI number, among the programmes of ``period``."""
+        programmes = [c for c in self.lists.in_scheme("programme") if period is None or c.extra["period"] == period]
+        return self._resolve("programme", text, index=_Index(programmes, lambda c: (c.extra.get("cci", ""),)))
+
+    def default_programme(self, period: str | None, fund: str | None) -> Concept | None:
+        """The programme a record of ``period`` and ``fund`` from the EURA services belongs to when it names none.
+
+        That is the one programme of the period marked ``eura_default`` in programmes.csv whose funds include
+        the record's fund (Åland's programmes are not in EURA); None when there is not exactly one, e.g. a
+        2007-2013 EAKR project, which belongs to one of four regional programmes.
+        """
+        fund_concept = self.fund(fund).concept if fund else None
+        if period is None or fund_concept is None:
+            return None
+        found = [c for c in self.lists.in_scheme("programme") if c.extra["period"] == period
+                 and c.extra.get("eura_default") == "yes" and fund_concept.notation in c.extra["funds"].split("|")]
+        return found[0] if len(found) == 1 else None
+
+    def programme_part(self, text: str | None, period: str | None = None) -> Resolution:
+        """A programme part (osio) of ``period``'s programmes, as the 2007-2013 lists write it."""
+        programmes = {c.notation for c in self.lists.in_scheme("programme") if period is None or c.extra["period"] == period}
+        parts = [c for c in self.lists.in_scheme("programme-part") if c.extra["programme"] in programmes]
+        return self._resolve("programme-part", text, index=_Index(parts))
+
     def priority_axis(
         self,
         number: str | int | None,
         name: str | None = None,
         fund: str | None = None,
         period: str = "2014-2020",
+        programme: str | None = None,
     ) -> Resolution:
-        """A toimintalinja by number ("5", "5.", "Toimintalinja 5 (ESR)"), else by name and fund."""
+        """A toimintalinja by number ("5", "5.", "Toimintalinja 5 (ESR)"), else by name and fund.
+
+        Axes are numbered per programme: axis 1 of the 2007-2013 ESR programme is not axis 1 of Itä-Suomi's
+        EAKR programme. ``programme`` (a programme notation) picks the programme; without it a number that
+        several programmes of the period use is ambiguous.
+        """
         text = " ".join(str(part) for part in (number, name) if part not in (None, ""))
-        axes = [c for c in self.lists.in_scheme("priority-axis") if c.extra["period"] == period]
+        axes = [c for c in self.lists.in_scheme("priority-axis") if c.extra["period"] == period
+                and (programme is None or c.extra.get("programme") == programme)]
         fund_concept = self.fund(fund).concept if fund else None
         if fund_concept is None and isinstance(number, str) and re.search(r"[A-Za-z]", number):
             fund_concept = self.fund(number).concept
         digits = re.search(r"\d+", str(number)) if number not in (None, "") else None
         if digits:
-            concept = self.lists.get("priority-axis", f"{period}/{int(digits.group())}")
-            if concept is None:
+            found = [c for c in axes if c.extra["number"] == str(int(digits.group()))]
+            if len(found) > 1 and fund_concept is not None:
+                found = [c for c in found if c.extra["fund"] == fund_concept.notation] or found
+            where = f"{programme} ({period})" if programme else period
+            if not found:
                 return Resolution(text, None, tuple(c.label for c in axes[:_MAX_CANDIDATES]),
-                                  f"no priority axis {digits.group()} in {period}")
+                                  f"no priority axis {digits.group()} in {where}")
+            if len(found) > 1:
+                labels = tuple(f"{c.label} ({c.notation})" for c in found)
+                return Resolution(text, None, labels,
+                                  f"ambiguous priority axis {digits.group()} in {where} without its programme: "
+                                  + ", ".join(labels))
+            concept = found[0]
             return Resolution(text, concept, (), _checks(concept, name, fund_concept))
         if fund_concept is not None:
             axes = [c for c in axes if c.extra["fund"] == fund_concept.notation]
