@@ -390,10 +390,25 @@ def test_two_possible_priority_axes_are_ambiguous() -> None:
     assert "ambiguous" in error.message and "cell 4 ' 2'" in error.message and "cell 6 '3'" in error.message
 
 
-def test_missing_status_names_the_cells() -> None:
+def test_unknown_status_word_is_kept_as_written() -> None:
+    """The status vocabulary is not a gate: a word no code list knows is read (the mapping reports it)."""
     row = ROW.format(a="5").replace("Toiminnassa", "Jotain")
+    outcome = parse_text(HEADER + "\n" + row + "\n")
+    assert not outcome.quarantined
+    assert outcome.records[0].status == "Jotain"
+
+
+def test_unknown_status_word_in_a_row_that_needs_repair() -> None:
+    """Known words anchor a messy row first; when they do not, loose shapes do, if the split is unique."""
+    row = ROW.format(a="5").replace("Toiminnassa", "Odottaa").replace("Hanke,", "Hanke, osa 2,", 1)
+    [record] = parse_text(HEADER + "\n" + row + "\n").records
+    assert (record.name, record.status) == ("Hanke, osa 2", "Odottaa")
+
+
+def test_status_with_digits_names_the_cell() -> None:
+    row = ROW.format(a="5").replace("Toiminnassa", "Vaihe 2")
     [error] = parse_text(HEADER + "\n" + row + "\n").quarantined
-    assert error.field == "status" and "known status word" in error.message
+    assert error.field == "status" and "cell 6 'Vaihe 2' is not a status (text without digits)" in error.message
 
 
 def test_impossible_values_are_kept() -> None:

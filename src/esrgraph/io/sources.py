@@ -7,6 +7,10 @@ Encodings are detected in a fixed order so the same bytes always decode the same
 a BOM (UTF-8, UTF-16) wins; then strict UTF-8; then UTF-16 without BOM when the bytes
 look like it; then Windows-1252, whose undefined bytes fall back to Latin-1. A caller
 that knows better names the encoding (``--encoding``).
+
+A workbook (.xlsx, .xlsm, .xls, .ods: recognised from its bytes by ``io.workbook``) is not decoded
+but read into sheets; its ``SourceText`` carries them, with the sheets as tab-separated text beside
+them so that layout sniffing and the text-based tools (the quarantine copy) work on it unchanged.
 """
 
 from __future__ import annotations
@@ -21,19 +25,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from esrgraph.core.errors import InputError, UsageError
+from esrgraph.io.workbook import Sheet, read_workbook, sheets_as_text, workbook_kind
 
 #: Files a folder walk picks up; anything else in a folder is skipped (and said so by the caller).
-INPUT_SUFFIXES = (".txt", ".csv", ".tsv", ".text")
+#: Workbooks are listed by name here only to be picked up: what a file is, is told from its bytes.
+INPUT_SUFFIXES = (".txt", ".csv", ".tsv", ".text", ".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A decoded input file: text with ``\\n`` line ends, plus where it came from."""
+    """A decoded input file: text with ``\\n`` line ends, plus where it came from.
+
+    For a workbook, ``sheets`` holds its worksheets, ``text`` their tab-separated rendering and
+    ``encoding`` the workbook's kind (``xlsx``, ``xls``, ``ods``).
+    """
 
     path: str
     sha256: str
     text: str
     encoding: str
+    sheets: tuple[Sheet, ...] | None = None
 
 
 def iter_input_files(inputs: Iterable[str | os.PathLike[str]], *,
@@ -327,8 +338,13 @@ def read_source(path: str | os.PathLike[str], encoding: str | None = None, *, di
 
 
 def source_from_bytes(data: bytes, path: str, encoding: str | None = None) -> SourceText:
-    """Decode in-memory bytes as if they were the file ``path``."""
+    """Decode in-memory bytes as if they were the file ``path`` (a workbook is read into its sheets,
+    whatever ``encoding`` says: a workbook names its own)."""
     sha = hashlib.sha256(data).hexdigest()
+    kind = workbook_kind(data)
+    if kind is not None:
+        sheets = read_workbook(data, path)
+        return SourceText(path=path, sha256=sha, text=sheets_as_text(sheets), encoding=kind, sheets=sheets)
     text, used = decode_bytes(data, path, encoding)
     if "\x00" in text:
         text = text.replace("\x00", "")

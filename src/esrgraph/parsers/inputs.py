@@ -11,11 +11,33 @@ from esrgraph.core.errors import InputError, ParseError
 from esrgraph.core.model import ProjectRecord
 from esrgraph.io.sources import iter_input_files, read_source
 from esrgraph.parsers.base import ParseOutcome, SourceText
+from esrgraph.parsers.operations_list import OperationsListParser, operations_sheets
+from esrgraph.parsers.projectlist_csv import ProjectListCsvParser, list_sheets
 from esrgraph.parsers.registry import LAYOUTS, detect_layout, get_parser
 
 
 def parse_source(source: SourceText, layout: str | None = None) -> ParseOutcome:
-    """Parse decoded text; the layout is detected unless named."""
+    """Parse decoded text (or a workbook's sheets); the layout is detected unless named.
+
+    A workbook is a 2021-2027 list of operations when one of its sheets is, else a project list when one of
+    its sheets is (a sheet's first non-empty row its header); no other layout is read from sheets, so a
+    workbook of anything else fails naming its sheets.
+    """
+    if layout is None and source.sheets is not None:
+        if not any(any(c.strip() for c in row) for sheet in source.sheets for row in sheet.rows):
+            raise InputError(source.path, "is an empty workbook")
+        if operations_sheets(source.sheets):
+            layout = OperationsListParser.layout
+        elif not list_sheets(source.sheets):
+            shown = ", ".join(repr(sheet.name) for sheet in source.sheets)
+            raise InputError(
+                source.path,
+                f"is a workbook whose sheets ({shown}) hold no project list esrgraph knows",
+                "a list sheet's first non-empty row is its header (Koodi, Rahasto, Hankkeen nimi...); "
+                "other layouts are read from text files",
+            )
+        else:
+            layout = ProjectListCsvParser.layout
     if layout is None:
         layout = detect_layout(source.text)
         if layout is None:

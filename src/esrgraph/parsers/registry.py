@@ -9,14 +9,15 @@ from esrgraph.parsers.base import Parser
 
 #: layout name -> "module:Class". Order matters: the first parser whose sniff() accepts wins.
 LAYOUTS: dict[str, str] = {
+    # Before projectlist-csv: the 2021-2027 export's header also names a code, a fund and a name, and the
+    # operations list's sniff asks for a column only that period's lists have (it refuses 2007-2020 lists).
+    "operations-list": "esrgraph.parsers.operations_list:OperationsListParser",
     "projectlist-csv": "esrgraph.parsers.projectlist_csv:ProjectListCsvParser",
     "eura-description": "esrgraph.parsers.eura_description:EuraDescriptionParser",
     "eura-flattened": "esrgraph.parsers.eura_flattened:EuraFlattenedParser",
     "portal-card": "esrgraph.parsers.portal_card:PortalCardParser",
-    # Other programme periods (issue 19): the 2007-2013 description, 2021-2027's public forms.
+    # The 2007-2013 period's project description (issue 19).
     "eura2007-description": "esrgraph.parsers.eura2007_description:Eura2007DescriptionParser",
-    "operations-list": "esrgraph.parsers.operations_list:OperationsListParser",
-    "eura2021-page": "esrgraph.parsers.eura2021_page:Eura2021PageParser",
 }
 
 
