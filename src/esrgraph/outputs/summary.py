@@ -11,6 +11,7 @@ from pyoxigraph import Triple
 
 from esrgraph.core.findings import MAX_FINDINGS_SHOWN, Severity, one_line
 from esrgraph.pipeline.result import BuildResult
+from esrgraph.quality.unknown import UNKNOWN_VALUES_FILE, UnknownValue, by_list, counted, unknown_values
 
 _PERSONAL_FIELD_NAMES = {
     "applicant.contact.name": "contact-person names",
@@ -56,6 +57,8 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
         by_rule = Counter((f.rule, f.severity) for f in rest)
         for (rule, severity), n in sorted(by_rule.items(), key=lambda item: (-item[1], item[0][1].rank, item[0][0])):
             lines.append(f"  {n:7,}  {severity.value:9s} {rule}")
+    if not quiet:
+        lines.extend(unknown_value_lines(unknown_values(result.findings), written))
     if result.withheld:
         withheld = ", ".join(
             f"{n} {_PERSONAL_FIELD_NAMES.get(k, k)}" for k, n in sorted(result.withheld.items())
@@ -70,6 +73,35 @@ def build_summary(result: BuildResult, written: list[Path], *, quiet: bool = Fal
         lines.append(line)
     lines.append("wrote: " + ", ".join(str(p) for p in written))
     return "\n".join(one_line(line) for line in lines)
+
+
+#: Values shown per field in the summary's "Values not in the code lists" (all are in unknown-values.csv).
+UNKNOWN_VALUES_SHOWN = 5
+_VALUE_SHOWN = 60
+
+
+def unknown_value_lines(values: list[UnknownValue], written: Iterable[Path] = (),
+                        per_field: int = UNKNOWN_VALUES_SHOWN) -> list[str]:
+    """"Values not in the code lists": per field, the file to extend and its ``per_field`` values given by
+    the most records, each with its count and first records, then how many more; a few lines whatever the
+    build's size."""
+    if not values:
+        return []
+    every = [p.name for p in written if p.name == UNKNOWN_VALUES_FILE]
+    lines = ["Values not in the code lists (kept as written; extend the file named to make them known"
+             + (f"; every value is in {every[0]}" if every else "") + "):"]
+    for (field, _), groups in by_list(values).items():
+        lines.append(f"  {field} -> {groups[0].code_list_text}: {counted(len(groups), groups)} in "
+                     f"{counted(sum(u.records for u in groups), noun='record')}")
+        for u in groups[:per_field]:
+            value = u.value if len(u.value) <= _VALUE_SHOWN else u.value[:_VALUE_SHOWN - 1] + "…"
+            first = ", ".join(u.examples) + (", ..." if u.records > len(u.examples) else "")
+            lines.append(f"  {u.records:7,}  {value!r}" + (f": {first}" if first else ""))
+        if len(groups) > per_field:
+            rest = groups[per_field:]
+            lines.append(f"           and {counted(len(rest), rest, more=True)} in "
+                         f"{counted(sum(u.records for u in rest), noun='record')}")
+    return lines
 
 
 _REUSE_NAMES = {"chunks": "parse chunks", "map": "mapped shards", "check": "validated shards",

@@ -18,8 +18,12 @@ from string import Template
 from esrgraph.core.findings import Finding, one_line
 from esrgraph.quality.report import QualityReport, RuleGroup, fix_list_key
 from esrgraph.quality.spreadsheet import spreadsheet_cell
+from esrgraph.quality.unknown import UNKNOWN_VALUES_FILE, UnknownValue, by_list, counted
 
 DEFAULT_EXAMPLES = 10
+#: Values shown per field and code list: in the HTML page and in the Markdown summary (all in unknown-values.csv).
+UNKNOWN_VALUES_HTML = 20
+UNKNOWN_VALUES_MD = 5
 _VALUE_CLIP = 160
 
 FIX_LIST_COLUMNS = (
@@ -111,6 +115,7 @@ def summary_markdown(report: QualityReport, *, max_rules: int = 20) -> str:
             )
         if len(groups) > max_rules:
             lines.append(f"\n…and {len(groups) - max_rules} more rules.")
+    lines += _unknown_markdown(report.unknown_values())
     lines += [
         "",
         f"Every finding, by source file and line: `fix-list.csv` ({len(report.findings)} rows). "
@@ -118,6 +123,25 @@ def summary_markdown(report: QualityReport, *, max_rules: int = 20) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _unknown_markdown(values: list[UnknownValue], per_field: int = UNKNOWN_VALUES_MD) -> list[str]:
+    """The values no code list knows: the first ``per_field`` of each field, then how many more."""
+    if not values:
+        return []
+    lines = ["", "### Values not in the code lists", "",
+             "Kept as written; extend the code-list file (data/codelists/) to make them known. "
+             f"Every value, once: `{UNKNOWN_VALUES_FILE}` ({counted(len(values), noun='row')}).", "",
+             "| field | value | records | extend | first records |", "|---|---|---:|---|---|"]
+    for (field, _), groups in by_list(values).items():
+        for u in groups[:per_field]:
+            lines.append(f"| {_md_text(field, code=True)} | {_md_text(u.value, code=True)} | {u.records} | "
+                         f"{_md_text(u.code_list_text)} | {_md_text(', '.join(u.examples))} |")
+        if len(groups) > per_field:
+            rest = groups[per_field:]
+            lines.append(f"| {_md_text(field, code=True)} | …and {counted(len(rest), rest, more=True)}"
+                         f" | {sum(u.records for u in rest)} | {_md_text(groups[0].code_list_text)} | |")
+    return lines
 
 
 def _md_int(n: int | None) -> str:
@@ -265,6 +289,35 @@ def _rules_table(groups: list[RuleGroup]) -> str:
     )
 
 
+def _unknown_table(values: list[UnknownValue], per_field: int = UNKNOWN_VALUES_HTML) -> str:
+    """One table of the values no code list knows: per field, the first ``per_field`` by records."""
+    if not values:
+        return '<p class="empty">Every coded value is in its code list.</p>'
+    rows = []
+    for (field, _), groups in by_list(values).items():
+        for u in groups[:per_field]:
+            first = ", ".join(u.examples) + (", …" if u.records > len(u.examples) else "")
+            rows.append(
+                f"<tr><td><code>{escape(field)}</code></td><td class=\"value\">{escape(_clip(u.value))}</td>"
+                f'<td class="num">{_int(u.records)}</td><td><code>{escape(u.code_list_text)}</code></td>'
+                f"<td>{escape(first)}</td></tr>"
+            )
+        if len(groups) > per_field:
+            rest = groups[per_field:]
+            rows.append(
+                f'<tr class="more"><td><code>{escape(field)}</code></td>'
+                f"<td>…and {escape(counted(len(rest), rest, more=True))}</td>"
+                f'<td class="num">{_int(sum(u.records for u in rest))}</td>'
+                f"<td><code>{escape(groups[0].code_list_text)}</code></td><td></td></tr>"
+            )
+    return (
+        '<table id="unknown-values"><thead><tr><th>field</th><th>value as written</th><th class="num">records</th>'
+        "<th>extend</th><th>first records</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        f'<p class="count">{counted(len(values))} in all, each once in <a href="{UNKNOWN_VALUES_FILE}">'
+        f"{UNKNOWN_VALUES_FILE}</a>.</p>"
+    )
+
+
 def _rule_section(g: RuleGroup, examples: int, site_links: str | None) -> str:
     rule = g.rule
     shown = g.findings[:examples]
@@ -321,6 +374,7 @@ def quality_html(report: QualityReport, *, examples: int = DEFAULT_EXAMPLES, sit
         cards=_cards(report),
         projects=_int(h.projects),
         rules_table=_rules_table(groups),
+        unknown_values=_unknown_table(report.unknown_values()),
         chart_rules=_rules_chart(groups),
         chart_completeness=_hbar_chart(completeness_rows, max_value=1.0, marker=0.2, empty="no projects"),
         chart_regions=_hbar_chart(region_rows, empty="no granted funding with a region"),

@@ -22,6 +22,7 @@ from esrgraph.core.version import __version__
 from esrgraph.core.vocab import DEFAULT_BASE, ESR
 from esrgraph.quality import checks
 from esrgraph.quality.rules import Rule, load_rules
+from esrgraph.quality.unknown import UnknownValue, unknown_values
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildResult
@@ -97,6 +98,10 @@ class QualityReport:
         ]
         groups.sort(key=lambda g: (g.severity.rank, g.rule.importance_rank, -len(g.findings), g.rule.id))
         return groups
+
+    def unknown_values(self) -> list[UnknownValue]:
+        """The values no code list knows, one group per field and value (``quality.unknown``)."""
+        return unknown_values(self.findings)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}
