@@ -177,6 +177,12 @@ _KIND_TEXT: dict[str, dict[str, str]] = {
         "priority_axis": "a priority-axis number",
         "status": "a status (text without digits)",
     },
+    "strong": {
+        "code": "a project code of a shape in code-shapes.csv",
+        "fund": "a fund of funds.csv",
+        "priority_axis": "a priority-axis number",
+        "status": "a status word of statuses.csv",
+    },
     "loose": {
         "code": "a project code (letters and digits)",
         "fund": "a fund (capital letters)",
@@ -830,12 +836,22 @@ class _ListReader:
         else:
             # Named by the strong anchors (where the row breaks for a reader that knows the words), unless
             # what breaks is a word the lists do not know: that is never the reason, so the loose reading says.
-            fld, reason = _diagnose(_Aligner(self.columns, split.cells, self.tiers[-2], self.delimiter), self.names)
+            strong = _Aligner(self.columns, split.cells, self.tiers[-2], self.delimiter)
+            fld, reason = _diagnose(strong, self.names)
             if fld in _OBSERVED:
-                fld, reason = _diagnose(aligner, self.names)
+                fld, reason = self._unknown_word_or_structure(strong, aligner)
         if split.raw:
             reason += " (after re-splitting without quote handling)"
         return self._quarantine(number, aligner.cells, fld, reason)
+
+    def _unknown_word_or_structure(self, strong: _Aligner, loose: _Aligner) -> tuple[str, str]:
+        """(field, reason) where the strong anchors break on a vocabulary column (no known status word where the
+        status belongs). A word the lists do not know is never the reason on its own, so the row is quarantined
+        only because the loose reading (any word as the status) breaks too; the reason gives both readings, the
+        field the strong one's (a missing status cell, the common case, is named where it is missing)."""
+        fld, strong_reason = _diagnose(strong, self.names)
+        _, loose_reason = _diagnose(loose, self.names)
+        return fld, f"{strong_reason}; read with any word there, {loose_reason}"
 
     def _fund(self, text: str) -> str | None:
         """A fund abbreviation in capitals (``esr`` is ESR), as before; anything else as written."""
