@@ -72,14 +72,20 @@ def test_unknown_status_and_code_shape_build_every_row_and_the_summary_names_the
 @pytest.mark.skipif(not (REPO / "tests" / "data" / "projectlist-csv" / "projektilista-2007-2013.csv.gz").exists(),
                     reason="the 2007-2013 list is not in this checkout")
 def test_the_real_2007_2013_list_builds_into_its_period(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The first 3,000 rows (ESR and EAKR, split authorities included) as published: the whole command on all
+    # 19,940 takes about 45 s, which the benchmark measures; tests/parsers/test_projectlist_periods.py reads
+    # every row.
+    lines = gzip.decompress((REPO / "tests" / "data" / "projectlist-csv" / "projektilista-2007-2013.csv.gz")
+                            .read_bytes()).split(b"\n")
     listing = tmp_path / "projektilista-2007-2013.csv"
-    listing.write_bytes(gzip.decompress(
-        (REPO / "tests" / "data" / "projectlist-csv" / "projektilista-2007-2013.csv.gz").read_bytes()))
+    listing.write_bytes(b"\n".join(lines[:3001]) + b"\n")
     code, out, err = call(capsys, "build", listing, "--out", tmp_path / "out")
-    assert code in (0, 1, 2), err
+    assert code in (0, 1), err
+    assert "3000 records found, 3000 built into 3000 projects, 0 quarantined" in out + err
     built = projects(tmp_path / "out")
-    assert len(built) >= 0.99 * 19940
+    assert len(built) == 3000
     periods = {label for facts in built.values() for label in facts.get(ESR + "programmePeriod", set())}
     assert any("2007" in p for p in periods), periods
     s10324 = built["S10324"]
     assert "Toiminta päättynyt" in s10324[ESR + "status"]
+    assert s10324[ESR + "programme"] and s10324[ESR + "programmePart"]
