@@ -14,7 +14,7 @@ from esrgraph.mapping.organisation_ids import parse_business_id
 from esrgraph.pipeline.result import BuildOptions
 from esrgraph.pipeline.stages import build_records
 
-BASE = "https://data.example.fi/esr/"
+BASE = "https://w3id.org/esrgraph/id/"
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 
@@ -45,7 +45,6 @@ def test_business_ids_are_normalised_with_stdnum() -> None:
     wrong = parse_business_id("2542088-9")
     assert wrong.written == "2542088-9" and wrong.normal is None and not wrong.valid
     assert parse_business_id("  ") is None
-    assert parse_business_id("0944845-0").org_id == "FI-PRO-0944845-0"
 
 
 def test_same_business_id_under_two_spellings_is_one_organisation_with_both_names() -> None:
@@ -58,8 +57,8 @@ def test_same_business_id_under_two_spellings_is_one_organisation_with_both_name
     assert names == {"Wari ry", "K-S monikulttuuristen yhdistysten liitto Wari ry"}
     assert len(list(g.objects(node, SKOS.prefLabel))) == 1
     assert (node, rdflib.RDFS.seeAlso, rdflib.URIRef("https://tietopalvelu.ytj.fi/yritys/2542088-8")) in g
-    ident = g.value(node, rdflib.URIRef("http://www.w3.org/ns/adms#identifier"))
-    assert str(g.value(ident, SKOS.notation)) == "FI-PRO-2542088-8"
+    registration = g.value(node, rdflib.URIRef("http://www.w3.org/ns/regorg#registration"))
+    assert str(g.value(registration, SKOS.notation)) == "2542088-8"
 
 
 def test_a_name_without_business_id_is_matched_when_unambiguous() -> None:
@@ -88,7 +87,8 @@ def test_a_wrong_check_digit_identifies_nothing_but_is_kept_for_validation() -> 
     g = graph_of([record("S20001", Applicant(name="Wari ry", business_id="2542088-9"))])
     target = g.value(rdflib.URIRef(BASE + "project/S20001"), ESR.applicant)
     assert str(target) == BASE + "organisation/name/wari-ry"
-    assert str(g.value(target, rdflib.URIRef("http://purl.org/dc/terms/identifier"))) == "2542088-9"
+    registration = g.value(target, rdflib.URIRef("http://www.w3.org/ns/regorg#registration"))
+    assert str(g.value(registration, SKOS.notation)) == "2542088-9"
     assert (target, rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/regorg#RegisteredOrganization")) not in g
 
 
@@ -106,7 +106,7 @@ def test_iris_minted_from_input_cannot_break_the_graph() -> None:
     for s, _, o in g:
         for term in (s, o):
             if isinstance(term, rdflib.URIRef):
-                assert str(term).startswith(("https://data.example.fi/esr/", "https://w3id.org/", "http://", "https://")), term
+                assert str(term).startswith(("https://w3id.org/esrgraph/id/", "https://w3id.org/", "http://", "https://")), term
                 assert not any(ch in str(term) for ch in ' <>"\n{}|\\^`'), term
     projects = list(g.subjects(rdflib.RDF.type, ESR.Project))
     assert len(projects) == 1 and str(projects[0]).startswith(BASE + "project/S2%3E1")

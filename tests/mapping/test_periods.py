@@ -19,7 +19,7 @@ from esrgraph.pipeline.stages import build_records
 
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
 CODE = "https://w3id.org/esrgraph/code/"
-BASE = "https://data.example.fi/esr/"
+BASE = "https://w3id.org/esrgraph/id/"
 
 
 def _record(code: str, **kw: Any) -> ProjectRecord:

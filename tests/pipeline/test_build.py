@@ -18,7 +18,7 @@ from esrgraph.pipeline.result import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS
 ESR = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
-BASE = "https://data.example.fi/esr/"
+BASE = "https://w3id.org/esrgraph/id/"
 
 
 def test_samples_build_into_a_conforming_graph(sample_build) -> None:

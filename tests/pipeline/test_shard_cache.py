@@ -105,7 +105,7 @@ def test_a_new_name_in_the_organisation_index_redoes_every_shard_that_looked_the
     assert _files(tmp_path / "rebuilt") == _files(tmp_path / "full")
     assert rebuilt.findings == full.findings
     graph = (tmp_path / "full" / "esrgraph.nt").read_bytes()
-    organisation = f"<https://data.example.fi/esr/organisation/{_valid_business_id('7654321')}>".encode()
+    organisation = f"<https://w3id.org/esrgraph/id/organisation/{_valid_business_id('7654321')}>".encode()
     assert graph.count(b"#coImplementer> " + organisation) == len(looked_up) + 1  # all seven projects
     assert graph.count(organisation + b" <https://w3id.org/esrgraph/ontology#matchedByName>") == 1
 

@@ -17,7 +17,7 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-BASE = "https://data.example.fi/esr/"
+BASE = "https://w3id.org/esrgraph/id/"
 DATASET = URIRef(BASE + "dataset")
 
 

@@ -92,7 +92,7 @@ def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(sa
     second = graph_of([_edit(samples_dir, tmp_path / "in2", drop="S21860")])
     sh = "http://www.w3.org/ns/shacl#"
     report = ValidationReport(results=[ShaclResult(
-        sh + "Warning", "https://data.example.fi/esr/project/S21093", "https://w3id.org/esrgraph/ontology#name",
+        sh + "Warning", "https://w3id.org/esrgraph/id/project/S21093", "https://w3id.org/esrgraph/ontology#name",
         '"Nimi"@fi', True, "https://w3id.org/esrgraph/shapes#P03", sh + "MaxCountConstraintComponent", "one name",
     )]).report_triples()
     folders = {}
@@ -164,11 +164,11 @@ def test_two_releases_of_changed_input_list_exactly_the_changed_projects(samples
     catalog = rdflib.Graph().parse(third.catalog)
     notes = [str(o) for o in catalog.objects(None, rdflib.URIRef("http://www.w3.org/ns/adms#versionNotes"))]
     assert len(notes) == 1 and "1 projects added (S21860)" in notes[0] and "1 projects changed (S20885)" in notes[0]
-    prev = list(catalog.objects(rdflib.URIRef("https://data.example.fi/esr/dataset"),
+    prev = list(catalog.objects(rdflib.URIRef("https://w3id.org/esrgraph/id/dataset"),
                                 rdflib.URIRef("http://www.w3.org/ns/dcat#previousVersion")))
-    assert [str(p) for p in prev] == ["https://data.example.fi/esr/dataset/version/2025-02-15"]
-    issued = catalog.value(rdflib.URIRef("https://data.example.fi/esr/dataset"), rdflib.DCTERMS.issued)
-    modified = catalog.value(rdflib.URIRef("https://data.example.fi/esr/dataset"), rdflib.DCTERMS.modified)
+    assert [str(p) for p in prev] == ["https://w3id.org/esrgraph/id/dataset/version/2025-02-15"]
+    issued = catalog.value(rdflib.URIRef("https://w3id.org/esrgraph/id/dataset"), rdflib.DCTERMS.issued)
+    modified = catalog.value(rdflib.URIRef("https://w3id.org/esrgraph/id/dataset"), rdflib.DCTERMS.modified)
     assert (str(issued), str(modified)) == ("2025-01-15", "2025-03-15")
 
 
@@ -195,7 +195,7 @@ def test_previous_release_compares_names_as_versions(tmp_path: Path) -> None:
 def test_dates_never_come_from_the_clock(sample_triples, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from esrgraph.publish.catalog import graph_stats
 
-    stats = graph_stats(sample_triples, "https://data.example.fi/esr/")
+    stats = graph_stats(sample_triples, "https://w3id.org/esrgraph/id/")
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert release_date("2024-06-30", None, stats) == date(2024, 6, 30)
     assert release_date("2024-06", None, stats) == date(2024, 6, 1)

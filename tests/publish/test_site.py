@@ -16,7 +16,7 @@ from esrgraph.core.vocab import DCTERMS, ESR
 from esrgraph.publish.site_pages import write_site
 from esrgraph.publish.vocabdocs import load_ontology, load_shapes_graph, ontology_terms, vocabulary_html
 
-BASE = "https://data.example.fi/esr/"
+BASE = "https://w3id.org/esrgraph/id/"
 
 
 class Links(HTMLParser):

@@ -129,7 +129,7 @@ def test_index_to_project_page_in_chromium(served_site: str, tmp_path: Path) -> 
     assert len(project.jsonld) == 1
     embedded = rdflib.Graph().parse(data=project.jsonld[0], format="json-ld")
     title = rdflib.URIRef("http://purl.org/dc/terms/title")
-    project_iri = rdflib.URIRef("https://data.example.fi/esr/project/S20885")
+    project_iri = rdflib.URIRef("https://w3id.org/esrgraph/id/project/S20885")
     assert str(embedded.value(project_iri, title)) == name
 
 
@@ -137,7 +137,7 @@ def test_embedded_data_matches_the_built_graph(served_site: str, sample_out: Pat
     project = dom(tmp_path, served_site + "project/S21093.html")
     embedded = rdflib.Graph().parse(data=project.jsonld[0], format="json-ld")
     built = rdflib.Graph().parse(sample_out / "esrgraph.ttl", format="turtle")
-    iri = "https://data.example.fi/esr/project/S21093"
+    iri = "https://w3id.org/esrgraph/id/project/S21093"
     expected = {t for t in built if str(t[0]) == iri or str(t[0]).startswith(iri + "/")}
     assert len(expected) > 20
     assert set(embedded) == expected

@@ -169,7 +169,7 @@ def test_impossible_date_is_told_apart() -> None:
 def test_dqv_measurements(quality_out: Path) -> None:
     g = rdflib.Graph().parse(quality_out / "quality.ttl")
     vocab = rdflib.Graph().parse(REPO / "ontology" / "esr-quality.ttl")
-    dataset = rdflib.URIRef("https://data.example.fi/esr/dataset")
+    dataset = rdflib.URIRef("https://w3id.org/esrgraph/id/dataset")
     measurements = set(g.objects(dataset, DQV.hasQualityMeasurement))
     assert measurements == set(g.subjects(RDF.type, DQV.QualityMeasurement))
     metrics = set(vocab.subjects(RDF.type, DQV.Metric))

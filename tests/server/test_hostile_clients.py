@@ -233,7 +233,7 @@ def test_cors_lets_pages_read_but_change_nothing(served: tuple[int, Path]) -> No
 
 DESYNC = {
     "405 PUT": b"PUT /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
-    "405 POST elsewhere": b"POST /esr/project/S21093 HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
+    "405 POST elsewhere": b"POST /esrgraph/id/project/S21093 HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
     "404 GET with a body": b"GET /nothing-here HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
     "200 GET with a body": b"GET /sparql?query=ASK%%7B%%7D HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
     "204 OPTIONS with a body": b"OPTIONS /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
@@ -311,7 +311,8 @@ def test_a_request_without_host_is_refused(served: tuple[int, Path]) -> None:
 
 # --- 4. odd resource paths are 4xx, never 500 --------------------------------------------------------
 
-ODD_TARGETS = ["/esr/a%20b", "/esr/%ZZ", "/esr/%3C", "/esr/project/%3Cx%3E.ttl", "/esr/%ZZ.ttl", "/esr/%",
+ODD_TARGETS = ["/esrgraph/id/a%20b", "/esrgraph/id/%ZZ", "/esrgraph/id/%3C", "/esrgraph/id/project/%3Cx%3E.ttl",
+               "/esrgraph/id/%ZZ.ttl", "/esrgraph/id/%",
                "/resource?iri=%3Cx%3E", "/resource?iri=x", "/resource?iri=http%3A%2F%2Fa%20b", "/resource?iri=%25ZZ"]
 
 

@@ -92,9 +92,9 @@ def test_post_form_and_direct_post_and_result_formats(server: str, store) -> Non
 
 @pytest.mark.server
 def test_construct_negotiates_rdf(server: str) -> None:
-    # the projects and organisations (code-list concepts such as programmes carry an identifier too: their CCI)
-    sparql = ("CONSTRUCT { ?p a ?t } WHERE { ?p a ?t ; <http://purl.org/dc/terms/identifier> ?c "
-              "FILTER NOT EXISTS { ?p a <http://www.w3.org/2004/02/skos/core#Concept> } }")
+    # the projects (by their code) and the organisations registered with a Y-tunnus (rov:registration)
+    sparql = ("CONSTRUCT { ?p a ?t } WHERE { ?p a ?t . { ?p a <https://w3id.org/esrgraph/ontology#Project> ; "
+              "<http://purl.org/dc/terms/identifier> ?c } UNION { ?p <http://www.w3.org/ns/regorg#registration> ?r } }")
     for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld")):
         status, headers, body = select(server, sparql, accept)
         assert status == 200 and headers["Content-Type"].startswith(accept)
@@ -192,10 +192,10 @@ def test_service_description(server: str) -> None:
 
 @pytest.mark.server
 def test_project_iri_gives_its_triples_as_turtle(server: str) -> None:
-    status, headers, body = fetch(server + "/esr/project/S21093", headers={"Accept": "text/turtle"})
+    status, headers, body = fetch(server + "/esrgraph/id/project/S21093", headers={"Accept": "text/turtle"})
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")
     graph = rdflib.Graph().parse(data=body, format="turtle")
-    project = rdflib.URIRef("https://data.example.fi/esr/project/S21093")
+    project = rdflib.URIRef("https://w3id.org/esrgraph/id/project/S21093")
     esr = rdflib.Namespace("https://w3id.org/esrgraph/ontology#")
     assert graph.value(project, rdflib.DCTERMS.title) == rdflib.Literal("Mahdollisuudet todeksi", lang="fi")
     assert int(graph.value(project, esr.grantedEUAndStateFunding)) == 199775
@@ -207,46 +207,46 @@ def test_project_iri_gives_its_triples_as_turtle(server: str) -> None:
 @pytest.mark.server
 @pytest.mark.parametrize(("suffix", "fmt"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
 def test_suffixes_choose_the_format(server: str, suffix: str, fmt: str) -> None:
-    status, _, body = fetch(f"{server}/esr/project/S21199.{suffix}", headers={"Accept": BROWSER})
+    status, _, body = fetch(f"{server}/esrgraph/id/project/S21199.{suffix}", headers={"Accept": BROWSER})
     assert status == 200
     graph = rdflib.Graph().parse(data=body, format=fmt)
-    assert (rdflib.URIRef("https://data.example.fi/esr/project/S21199"), rdflib.DCTERMS.identifier,
+    assert (rdflib.URIRef("https://w3id.org/esrgraph/id/project/S21199"), rdflib.DCTERMS.identifier,
             rdflib.Literal("S21199")) in graph
 
 
 @pytest.mark.server
 def test_project_page_for_browsers(server: str) -> None:
-    status, headers, body = fetch(server + "/esr/project/S21093", headers={"Accept": BROWSER})
+    status, headers, body = fetch(server + "/esrgraph/id/project/S21093", headers={"Accept": BROWSER})
     page = body.decode("utf-8")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "<h1>S21093 Mahdollisuudet todeksi</h1>" in page
     assert '<data value="199775">199\u202f775 €</data>' in page
     assert "2017-09-01" in page and "2019-08-31" in page
     assert "K-S monikulttuuristen yhdistysten liitto Wari ry" in page
-    assert 'href="/esr/organisation/2542088-8"' in page
+    assert 'href="/esrgraph/id/organisation/2542088-8"' in page
     assert "Keski-Suomi" in page and "Jyväskylä" in page
 
 
 @pytest.mark.server
 def test_organisation_and_place_pages_link_back(server: str, store) -> None:
     city = quote("jyväskylän-kaupunki")
-    status, _, body = fetch(f"{server}/esr/organisation/name/{city}", headers={"Accept": BROWSER})
+    status, _, body = fetch(f"{server}/esrgraph/id/organisation/name/{city}", headers={"Accept": BROWSER})
     page = body.decode("utf-8")
     assert status == 200 and "Jyväskylän kaupunki" in page
-    assert 'href="/esr/project/S20398"' in page
+    assert 'href="/esrgraph/id/project/S20398"' in page
     region = next(r["region"] for r in records(run_query(store, named_queries()["funding-by-region"].sparql))
                   if r["regionName"] == "Keski-Suomi")
     status, _, body = fetch(f"{server}/resource?iri={quote(region, safe='')}", headers={"Accept": BROWSER})
     page = body.decode("utf-8")
     assert status == 200 and "<h1>Keski-Suomi</h1>" in page
     for code in ("S20398", "S20885", "S21093"):
-        assert f'href="/esr/project/{code}"' in page
+        assert f'href="/esrgraph/id/project/{code}"' in page
 
 
 @pytest.mark.server
 def test_unknown_resources_are_404(server: str) -> None:
-    assert fetch(server + "/esr/project/NOPE", headers={"Accept": "text/turtle"})[0] == 404
-    assert fetch(server + "/esr/project/NOPE", headers={"Accept": BROWSER})[0] == 404
+    assert fetch(server + "/esrgraph/id/project/NOPE", headers={"Accept": "text/turtle"})[0] == 404
+    assert fetch(server + "/esrgraph/id/project/NOPE", headers={"Accept": BROWSER})[0] == 404
     assert fetch(server + "/elsewhere")[0] == 404
 
 

@@ -34,7 +34,7 @@ QUERIES = [
     "SELECT * WHERE { ?s ?p ?o } LIMIT 20",
     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 30",
 ]
-PATHS = ["/esr/project/S21093", "/esr/project/S20398.ttl", "/", "/sparql"]
+PATHS = ["/esrgraph/id/project/S21093", "/esrgraph/id/project/S20398.ttl", "/", "/sparql"]
 
 
 def rss_kib(pid: int) -> int:

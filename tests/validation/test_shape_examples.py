@@ -202,7 +202,9 @@ def test_check_digit_rule_agrees_with_stdnum() -> None:
     for i in sorted(ids):
         node = org[i]
         graph.add((node, RDF.type, rdflib.URIRef("http://www.w3.org/ns/org#Organization")))
-        graph.add((node, rdflib.DCTERMS.identifier, rdflib.Literal(i)))
+        registration = rdflib.URIRef(f"{node}/registration")
+        graph.add((node, rdflib.URIRef("http://www.w3.org/ns/regorg#registration"), registration))
+        graph.add((registration, SKOS.notation, rdflib.Literal(i)))
         graph.add((node, SKOS.prefLabel, rdflib.Literal(f"Yhdistys {i} ry", lang="fi")))
     report = validate_graph(graph)
     flagged = {str(rdflib.util.from_n3(r.value)) for r in report.results if r.source_shape == ESRSH_NS["O03-business-id-check-digit"].toPython()}

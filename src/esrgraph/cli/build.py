@@ -18,6 +18,9 @@ from esrgraph.core.vocab import DEFAULT_BASE
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="Folder for esrgraph.ttl and the validation reports.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of projects and organisations.")
+@click.option("--allow-example-base", is_flag=True,
+              help="Write the release even when --base lies under a host meant for examples, tests or one machine "
+                   "(example.org, data.example.fi, *.test, localhost, ...), which is refused otherwise (exit 2).")
 @click.option("--include-personal-data", is_flag=True,
               help="Also write contact persons' names, e-mails and phones (left out by default).")
 @click.option("--shapes", type=click.Path(path_type=Path), help="Validate with these SHACL shapes instead of ours.")
@@ -38,7 +41,8 @@ from esrgraph.core.vocab import DEFAULT_BASE
 @click.option("--ci-report", "ci_reports", multiple=True, type=click.Choice(["github", "sarif", "junit"]),
               help="Also write every finding for CI systems: OUT/validation-github.txt (workflow commands), "
                    "OUT/validation.sarif (SARIF 2.1.0), OUT/validation-junit.xml (JUnit). Repeatable.")
-def build_command(inputs: Sequence[Path], out_dir: Path, base: str, include_personal_data: bool, shapes: Path | None,
+def build_command(inputs: Sequence[Path], out_dir: Path, base: str, allow_example_base: bool,
+          include_personal_data: bool, shapes: Path | None,
           encoding: str | None, layout: str | None, quiet: bool, max_findings: int, release_name: str | None,
           download_base: str | None, issued: str | None, validator: str, incremental: bool,
           ci_reports: Sequence[str]) -> None:
@@ -60,12 +64,13 @@ def build_command(inputs: Sequence[Path], out_dir: Path, base: str, include_pers
                            release=release_name, download_base=download_base, issued=issued,
                            validator=validator,
                            cache_dir=str(out_dir / ".cache") if incremental or (out_dir / ".cache").is_dir() else None)
-    check_build_output(out_dir, options)  # an OUT that cannot be written is refused before the work, not after
+    # an OUT that cannot be written, or a release under an example host, is refused before the work, not after
+    check_build_output(out_dir, options, allow_example_base=allow_example_base)
     result = run_build(list(inputs), options, out_dir=out_dir)  # refuses inputs that hold nothing to read
     if result.read_nothing:  # every file failed: an empty graph must not replace OUT
         for failure in result.batch.failed_files:
             echo_err(f"FILE FAILED {failure.error}")
         raise unread_error(list(inputs), result)
-    written = write_outputs(result, out_dir, options, ci_reports=ci_reports)
+    written = write_outputs(result, out_dir, options, ci_reports=ci_reports, allow_example_base=allow_example_base)
     click.echo(build_summary(result, written, quiet=quiet, max_findings=max_findings))
     sys.exit(result.exit_code)

@@ -69,8 +69,8 @@ def serve_command(graph: Path, host: str, port: int, base: str | None, timeout: 
                   max_clients: int, allow_service: bool, client_timeout: float, quiet: bool) -> None:
     """Serve GRAPH (an RDF file or a build folder, default ./out) as a read-only SPARQL endpoint.
 
-    SPARQL at /sparql; every IRI under the base at the same path (base https://data.example.fi/esr/ ->
-    http://HOST:PORT/esr/project/S21093); a query page at /.
+    SPARQL at /sparql; every IRI under the base at the same path (base https://w3id.org/esrgraph/id/ ->
+    http://HOST:PORT/esrgraph/id/project/S21093); a query page at /.
     """
     from esrgraph.core.errors import InputError, UsageError
 

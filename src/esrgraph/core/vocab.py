@@ -12,8 +12,10 @@ ESR = "https://w3id.org/esrgraph/ontology#"
 CODE = "https://w3id.org/esrgraph/code/"
 ESRSH = "https://w3id.org/esrgraph/shapes#"
 
-#: Default base for the data (projects, organisations); configurable with --base.
-DEFAULT_BASE = "https://data.example.fi/esr/"
+#: Default base for the data (projects, organisations); configurable with --base. Under the project's own
+#: w3id.org namespace, beside the vocabulary, so that data IRIs resolve once the redirect rules of
+#: docs/w3id/ are in place; a release under a host reserved for examples is refused (publish.release).
+DEFAULT_BASE = "https://w3id.org/esrgraph/id/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

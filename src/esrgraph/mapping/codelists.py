@@ -27,12 +27,23 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from esrgraph.core.vocab import CODE, DCTERMS, ESR, NUTS, RDF, SCHEMA, SKOS, XSD
+from esrgraph.core.vocab import ADMS, CODE, DCTERMS, ESR, NUTS, RDF, SCHEMA, SKOS, XSD
 
 #: Where the wheel puts ``data/`` (see pyproject's force-include).
 _PACKAGED = ("_resources", "data", "codelists")
 #: koodistot.suomi.fi versioned municipality code lists, one per classification year.
 JHS_KUNTA = "http://uri.suomi.fi/codelist/jhs/kunta_1_{year}0101/code/{code}"
+#: koodistot.suomi.fi versioned region (maakunta) code lists, one per classification year.
+JHS_MAAKUNTA = "http://uri.suomi.fi/codelist/jhs/maakunta_1_{year}0101/code/{code}"
+#: The file of links to other publishers' code lists (EU authority tables), and the properties it may use.
+OUTWARD_LINKS_FILE = "eu-authority-links.csv"
+_LINK_PROPERTIES = {
+    "skos:exactMatch": SKOS + "exactMatch",
+    "skos:closeMatch": SKOS + "closeMatch",
+    "skos:narrowMatch": SKOS + "narrowMatch",
+    "skos:broadMatch": SKOS + "broadMatch",
+    "dcterms:spatial": DCTERMS + "spatial",
+}
 
 SCHEME_FILES: dict[str, str] = {
     "authority": "authorities.csv",
@@ -150,6 +161,23 @@ class NutsVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class OutwardLink:
+    """One reviewed link from a concept (or, with no notation, a whole scheme) to another publisher's IRI
+    (a row of eu-authority-links.csv has one per target)."""
+
+    scheme: str
+    notation: str
+    prop: str
+    target: str
+    source: str
+    trust: str
+
+    @property
+    def subject(self) -> str:
+        return concept_iri(self.scheme, self.notation) if self.notation else scheme_iri(self.scheme)
+
+
+@dataclass(frozen=True, slots=True)
 class CodeShape:
     """A regular expression a whole project code of one period and fund matches (code-shapes.csv)."""
 
@@ -217,6 +245,7 @@ class CodeLists:
         nuts_versions: tuple[NutsVersion, ...],
         classification_years: tuple[int, int],
         code_shapes: tuple[CodeShape, ...] = (),
+        outward_links: tuple[OutwardLink, ...] = (),
     ) -> None:
         self.schemes = schemes
         self.concepts = concepts
@@ -225,6 +254,7 @@ class CodeLists:
         self.nuts_versions = nuts_versions
         self.classification_years = classification_years
         self.code_shapes = code_shapes
+        self.outward_links = outward_links
 
     @classmethod
     def load(cls) -> CodeLists:
@@ -264,6 +294,36 @@ class CodeLists:
     def skos_triples(self) -> Iterator[ox.Triple]:
         """See :func:`skos_triples`."""
         return skos_triples(self)
+
+    @functools.cached_property
+    def regions_with_changed_territory(self) -> frozenset[str]:
+        """Regions that gained or lost a municipality in the years loaded (moves between regions, mergers
+        across a region border): such a region is not one territory over its life, so no code of one year
+        is the same (``skos:exactMatch``) as the region concept.
+
+        >>> sorted(CodeLists.load().regions_with_changed_territory)[:4]
+        ['06', '07', '08', '10']
+        """
+        changed: set[str] = set()
+        for periods in self.municipality_periods.values():
+            regions = {p.region_code for p in periods}
+            if len(regions) > 1:
+                changed |= regions
+        for merger in self.mergers.values():
+            gone = self.municipality_periods.get(merger.abolished_code, ())
+            into = self.municipality_periods.get(merger.merged_into_code, ())
+            if gone and into:
+                after = next((p.region_code for p in into if p.covers(merger.effective_date)), into[-1].region_code)
+                if gone[-1].region_code != after:
+                    changed |= {gone[-1].region_code, after}
+        return frozenset(changed)
+
+    @functools.cached_property
+    def municipalities_with_changed_territory(self) -> frozenset[str]:
+        """Municipalities that absorbed another one in the years loaded: their code of one year is not the
+        same territory as the municipality over its whole life (a municipality that was abolished kept its
+        territory until then)."""
+        return frozenset(m.merged_into_code for m in self.mergers.values())
 
 
 @functools.cache
@@ -350,7 +410,25 @@ class _Reader:
             nuts_versions=nuts,
             classification_years=years,
             code_shapes=self._code_shapes(),
+            outward_links=self._outward_links(concepts),
         )
+
+    def _outward_links(self, concepts: dict[str, list[Concept]]) -> tuple[OutwardLink, ...]:
+        """eu-authority-links.csv: ``subject`` is ``<scheme>/<notation>`` or a whole ``<scheme>``; a row naming
+        an unknown code or property, or a target that is not an IRI, is an error of the file, named here."""
+        known = {(name, c.notation) for name, items in concepts.items() for c in items}
+        links = []
+        for r in self.rows(OUTWARD_LINKS_FILE):
+            scheme, _, notation = r["subject"].partition("/")
+            if r["property"] not in _LINK_PROPERTIES:
+                raise ValueError(f"{OUTWARD_LINKS_FILE}: property {r['property']!r} is not one of {sorted(_LINK_PROPERTIES)}")
+            if scheme not in concepts or (notation and (scheme, notation) not in known):
+                raise ValueError(f"{OUTWARD_LINKS_FILE}: no code list or code {r['subject']!r} to link from")
+            for target in _split(r["targets"]):
+                if not target.startswith(("http://", "https://")):
+                    raise ValueError(f"{OUTWARD_LINKS_FILE}: target {target!r} of {r['subject']!r} is not an IRI")
+                links.append(OutwardLink(scheme, notation, r["property"], target, r["source"], r["trust"]))
+        return tuple(links)
 
     def _code_shapes(self) -> tuple[CodeShape, ...]:
         """code-shapes.csv; a pattern that does not compile is an error of the file, named here."""
@@ -635,6 +713,8 @@ def skos_triples(codelists: CodeLists | None = None) -> Iterator[ox.Triple]:
     for concept in lists:
         for triple in _concept_triples(lists, concept):
             add(triple)
+    for link in lists.outward_links:
+        add(ox.Triple(_n(link.subject), _n(_LINK_PROPERTIES[link.prop]), _n(link.target)))
     yield from sorted(triples, key=_triple_key)
 
 
@@ -654,9 +734,13 @@ def _concept_triples(lists: CodeLists, c: Concept) -> Iterator[ox.Triple]:
         for text in texts:
             literal = ox.Literal(text, language=lang) if lang else ox.Literal(text)
             yield ox.Triple(s, _skos("altLabel"), literal)
+    own = scheme_iri(c.scheme) + "/"
     for broader in c.broader:
-        yield ox.Triple(s, _skos("broader"), _n(broader))
-    if not any(b.startswith(scheme_iri(c.scheme) + "/") for b in c.broader):
+        # skos:broader only within one scheme; a link into another scheme is said by its own property.
+        link = _skos("broader") if broader.startswith(own) else _cross_scheme_property(broader)
+        if link is not None:
+            yield ox.Triple(s, link, _n(broader))
+    if not any(b.startswith(own) for b in c.broader):
         yield ox.Triple(s, _skos("topConceptOf"), scheme)
         yield ox.Triple(scheme, _skos("hasTopConcept"), s)
     if c.valid_from:
@@ -666,6 +750,60 @@ def _concept_triples(lists: CodeLists, c: Concept) -> Iterator[ox.Triple]:
     if c.extra.get("note"):
         yield ox.Triple(s, _skos("editorialNote"), ox.Literal(c.extra["note"], language="en"))
     yield from _specific_triples(lists, c, s)
+
+
+def _cross_scheme_property(target: str) -> ox.NamedNode | None:
+    """How a concept names a concept of another scheme it lies under (``Concept.broader``), or None.
+
+    A municipality's sub-regions changed over time: they are said, dated, by its membership periods, not here.
+    An axis or objective is financed by a fund (not narrower than it); an objective is part of an axis, a
+    programme part of a programme, a sub-region of a region (``dcterms:isPartOf``).
+    """
+    target_scheme = target.removeprefix(CODE).partition("/")[0]
+    if target_scheme == "subregion":
+        return None
+    if target_scheme == "fund":
+        return _n(ESR + "financedByFund")
+    return _n(DCTERMS + "isPartOf")
+
+
+def _jhs_links(lists: CodeLists, c: Concept, s: ox.NamedNode, pattern: str, same_territory: bool) -> Iterator[ox.Triple]:
+    """The concept's code in each yearly JHS code list: the same entity (``skos:exactMatch``) only when the
+    concept kept one territory over its whole life, else ``skos:closeMatch`` (exactMatch is transitive: two
+    yearly codes of different territories would become the same)."""
+    first, last = lists.classification_years
+    start = c.valid_from.year if c.valid_from else first
+    end = c.valid_to.year if c.valid_to else last
+    match = _skos("exactMatch" if same_territory else "closeMatch")
+    for year in range(start, end + 1):
+        yield ox.Triple(s, match, _n(pattern.format(year=year, code=c.notation)))
+
+
+def _nuts_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator[ox.Triple]:
+    """A region's NUTS 3 code in each NUTS version, as a dated node carrying the version; on the concept,
+    ``skos:exactMatch`` only when one code covers the region's whole life and its territory never changed,
+    else ``skos:closeMatch`` to each code (NUTS lags behind the regions' changes: FI193 still held Kuhmoinen
+    in 2021-2023, when region 13 no longer did)."""
+    codes: list[str] = []
+    for version in lists.nuts_versions:
+        code = c.extra.get(f"nuts3_{version.version}")
+        if not code:
+            continue
+        codes.append(code)
+        nuts = _n(NUTS + code)
+        node = _n(f"{s.value}/nuts/{version.version}")
+        yield ox.Triple(s, _n(ESR + "nutsCorrespondence"), node)
+        yield ox.Triple(node, _A, _n(ESR + "NutsCorrespondence"))
+        yield ox.Triple(node, _n(ESR + "nutsVersion"), ox.Literal(version.version))
+        yield ox.Triple(node, _n(ESR + "nutsRegion"), nuts)
+        yield ox.Triple(node, _n(SCHEMA + "validFrom"), ox.Literal(version.valid_from.isoformat(), datatype=_DATE))
+        if version.valid_to:
+            yield ox.Triple(node, _n(SCHEMA + "validThrough"), ox.Literal(version.valid_to.isoformat(), datatype=_DATE))
+        # Eurostat's own pattern: a NUTS code belongs to each version's scheme.
+        yield ox.Triple(nuts, _skos("inScheme"), _n(version.scheme_iri))
+    same = len(set(codes)) == 1 and c.notation not in lists.regions_with_changed_territory
+    for code in sorted(set(codes)):
+        yield ox.Triple(s, _skos("exactMatch" if same else "closeMatch"), _n(NUTS + code))
 
 
 def _membership_triples(s: ox.NamedNode, period: MunicipalityPeriod) -> Iterator[ox.Triple]:
@@ -685,19 +823,11 @@ def _membership_triples(s: ox.NamedNode, period: MunicipalityPeriod) -> Iterator
 def _specific_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator[ox.Triple]:
     """Links that only some schemes have: NUTS, JHS codes, mergers, verification flags."""
     if c.scheme == "region":
-        for version in lists.nuts_versions:
-            code = c.extra.get(f"nuts3_{version.version}")
-            if code:
-                nuts = _n(NUTS + code)
-                yield ox.Triple(s, _skos("exactMatch"), nuts)
-                # Eurostat's own pattern: a NUTS code belongs to each version's scheme.
-                yield ox.Triple(nuts, _skos("inScheme"), _n(version.scheme_iri))
+        yield from _nuts_triples(lists, c, s)
+        yield from _jhs_links(lists, c, s, JHS_MAAKUNTA, c.notation not in lists.regions_with_changed_territory)
     elif c.scheme == "municipality":
-        first, last = lists.classification_years
-        start = c.valid_from.year if c.valid_from else first
-        end = c.valid_to.year if c.valid_to else last
-        for year in range(start, end + 1):
-            yield ox.Triple(s, _skos("exactMatch"), _n(JHS_KUNTA.format(year=year, code=c.notation)))
+        same = c.notation not in lists.municipalities_with_changed_territory
+        yield from _jhs_links(lists, c, s, JHS_KUNTA, same)
         for period in lists.municipality_periods.get(c.notation, ()):
             yield from _membership_triples(s, period)
         merger = lists.mergers.get(c.notation)
@@ -724,12 +854,21 @@ def _specific_triples(lists: CodeLists, c: Concept, s: ox.NamedNode) -> Iterator
         if c.extra.get("cci"):
             # The programme's CCI number, the EU's identifier of the programme.
             yield ox.Triple(s, _n(DCTERMS + "identifier"), ox.Literal(c.extra["cci"]))
+            if c.extra.get("cci_verified") == "yes":
+                node = _n(f"{s.value}/cci")
+                yield ox.Triple(s, _n(ADMS + "identifier"), node)
+                yield ox.Triple(node, _A, _n(ADMS + "Identifier"))
+                yield ox.Triple(node, _skos("notation"), ox.Literal(c.extra["cci"]))
+                yield ox.Triple(node, _n(ADMS + "schemaAgency"), ox.Literal("European Commission", language="en"))
         for fund in _split(c.extra.get("funds", "")):
             yield ox.Triple(s, _skos("related"), _n(concept_iri("fund", fund)))
     elif c.scheme in ("priority-axis", "specific-objective"):
         yield ox.Triple(s, _skos("related"), _n(concept_iri("period", c.extra["period"])))
         if c.extra.get("programme"):
-            yield ox.Triple(s, _skos("related"), _n(concept_iri("programme", c.extra["programme"])))
+            # An axis belongs to its programme (and is financed by its fund: esr:financedByFund).
+            yield ox.Triple(s, _n(DCTERMS + "isPartOf"), _n(concept_iri("programme", c.extra["programme"])))
+        if c.scheme == "specific-objective" and c.extra.get("priority_axis") and c.extra.get("fund"):
+            yield ox.Triple(s, _n(ESR + "financedByFund"), _n(concept_iri("fund", c.extra["fund"])))
         unverified = [
             what
             for what, key in (("name", "name_verified"), ("axis", "axis_verified"), ("name", "verified"))

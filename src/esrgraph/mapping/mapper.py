@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -58,6 +59,7 @@ FIELD_OF_PREDICATE: dict[str, str] = {
     ESR + "applicantMode": "applicant_mode",
     ESR + "applicant": "applicant",
     ESR + "coImplementer": "co_implementers",
+    ESR + "partner": "co_implementers",
     ESR + "planSummary": "summary",
     ESR + "directTargetGroups": "target_groups.direct",
     ESR + "indirectTargetGroups": "target_groups.indirect",
@@ -69,6 +71,12 @@ FIELD_OF_PREDICATE: dict[str, str] = {
     ESR + "realisedPublicFunding": "funding.public_realised",
     ESR + "budgetMinimum": "funding.budget_min",
     ESR + "budgetMaximum": "funding.budget_max",
+    ESR + "grantedEUAndStateFundingAmount": "funding.eu_state_granted",
+    ESR + "realisedEUAndStateFundingAmount": "funding.eu_state_realised",
+    ESR + "plannedPublicFundingAmount": "funding.public_planned",
+    ESR + "realisedPublicFundingAmount": "funding.public_realised",
+    ESR + "budgetRange": "funding.budget_min",
+    FOAF + "page": "code",
     ESR + "region": "regions",
     ESR + "subregion": "subregions",
     ESR + "municipality": "municipalities",
@@ -84,6 +92,7 @@ FIELD_OF_PREDICATE: dict[str, str] = {
     ESR + "contactPerson": "applicant.contact",
     ROV + "legalName": "applicant.name",
     ROV + "orgType": "applicant.organisation_type",
+    ROV + "registration": "applicant.business_id",
     PROV + "wasDerivedFrom": "source",
 }
 
@@ -95,6 +104,37 @@ _FUNDING_FIELDS = (
     ("budget_min", "budgetMinimum"),
     ("budget_max", "budgetMaximum"),
 )
+#: Amount field -> the property of its schema:MonetaryAmount node and the node's name under the project.
+_AMOUNT_FIELDS = (
+    ("eu_state_granted", "grantedEUAndStateFundingAmount", "granted-eu-and-state-funding"),
+    ("eu_state_realised", "realisedEUAndStateFundingAmount", "realised-eu-and-state-funding"),
+    ("public_planned", "plannedPublicFundingAmount", "planned-public-funding"),
+    ("public_realised", "realisedPublicFundingAmount", "realised-public-funding"),
+)
+#: Every amount of the records is in euros: ISO 4217 code, the text schema:currency expects.
+_CURRENCY = "EUR"
+#: Finland in the EU Publications Office's country authority table (codes are ISO 3166-1 alpha-3; see
+#: docs/vocabulary.md for the source); schema:addressCountry takes a Country as well as the text "FI".
+_COUNTRY_FI = "http://publications.europa.eu/resource/authority/country/FIN"
+#: The agency of the Y-tunnus scheme (adms:schemaAgency of an rov:registration): the Finnish Patent and
+#: Registration Office grants business IDs and keeps the Business Information System (ytj.fi). No IRI of
+#: the office is documented in a source we could check, so no dcterms:creator is written.
+_SCHEMA_AGENCY = (("Patentti- ja rekisterihallitus", "fi"), ("Finnish Patent and Registration Office", "en"))
+#: A project's public page on the structural-funds information service of its programme period (patterns and
+#: sources in docs/vocabulary.md); 2021-2027 has no documented page pattern, so no link.
+_EURA_PAGE = {
+    "2007-2013": "https://www.eura2007.fi/rrtiepa/projekti.php?projektikoodi=",
+    "2014-2020": "https://www.eura2014.fi/rrtiepa/projekti.php?projektikoodi=",
+}
+#: Participation role -> (shortcut property, class of its esr:Participation node, funded as the record says).
+_ROLES: dict[str, tuple[str, str, bool | None]] = {
+    "applicant": ("applicant", "ApplicantParticipation", True),
+    "co-implementer": ("coImplementer", "CoImplementerParticipation", True),
+    "partner": ("partner", "PartnerParticipation", None),
+}
+#: The layout whose co-implementer list is a list of named partners (a portal card's "Kumppanit"), not of
+#: the osatoteuttajat of a joint project (an EURA description's "Osatoteuttajat").
+_PARTNER_LAYOUTS = frozenset({"portal-card"})
 _MONITORING_FIELDS = (
     ("companies_planned", "plannedParticipatingCompanies"),
     ("companies_actual", "actualParticipatingCompanies"),
@@ -162,6 +202,8 @@ class OrganisationFacts:
     matched_names: set[str] = field(default_factory=set)
     types: set[str] = field(default_factory=set)
     websites: set[str] = field(default_factory=set)
+    #: The funding-authority concepts (authorities.csv) this organisation is (org:classification).
+    classifications: set[str] = field(default_factory=set)
     #: (start date, code, applicant) of the newest project that described it as applicant.
     latest: tuple[str, str, Applicant] | None = None
 
@@ -337,16 +379,9 @@ class Mapper:
             for cls in facts.classes():
                 self._add(iri, RDF + "type", NamedNode(cls))
             if facts.business_id:
-                self._add(iri, DCTERMS + "identifier", Literal(facts.business_id))
-                business_id = parse_business_id(facts.business_id)
-                if business_id and business_id.normal:
-                    self._add(iri, ESR + "businessId", Literal(business_id.normal))
-                    identifier = f"{iri}/identifier/fi-pro"
-                    self._add(iri, ADMS + "identifier", NamedNode(identifier))
-                    self._add(identifier, RDF + "type", NamedNode(ADMS + "Identifier"))
-                    self._add(identifier, SKOS + "notation", Literal(business_id.org_id or ""))
-                    self._add(identifier, DCTERMS + "creator", NamedNode("https://org-id.guide/list/FI-PRO"))
-                    self._add(iri, RDFS + "seeAlso", NamedNode(business_id.register_page or ""))
+                self._registration(iri, facts.business_id)
+            for concept in sorted(facts.classifications):
+                self._add(iri, ORG + "classification", NamedNode(concept))
             names = sorted(facts.names)
             preferred = sorted(facts.legal_names)[0] if facts.legal_names else (names[0] if names else None)
             if preferred:
@@ -374,6 +409,24 @@ class Mapper:
                     self._add(iri, SCHEMA + "telephone", Literal(applicant.phone))
         self.result.organisations = len(self._orgs)
 
+    def _registration(self, iri: str, written: str) -> None:
+        """The Y-tunnus as the organisation's rov:registration, its one identifier (RegOrg's way): an
+        adms:Identifier with the normal form as notation and the issuing agency. ``esr:businessId`` repeats
+        the notation as a shortcut that queries read. A Y-tunnus that python-stdnum rejects is written as
+        written, without agency or shortcut, for the SHACL checks O02/O03 to report."""
+        business_id = parse_business_id(written)
+        normal = business_id.normal if business_id else None
+        registration = f"{iri}/registration"
+        self._add(iri, ROV + "registration", NamedNode(registration))
+        self._add(registration, RDF + "type", NamedNode(ADMS + "Identifier"))
+        self._add(registration, SKOS + "notation", Literal(normal or written))
+        if business_id is None or normal is None:
+            return
+        for agency, lang in _SCHEMA_AGENCY:
+            self._add(registration, ADMS + "schemaAgency", lit(agency, lang))
+        self._add(iri, ESR + "businessId", Literal(normal))
+        self._add(iri, RDFS + "seeAlso", NamedNode(business_id.register_page or ""))
+
     def _phone_is_personal(self, applicant: Applicant) -> bool:
         """An organisation phone that is the contact person's own number is personal data."""
         if self.options.include_personal_data:
@@ -390,6 +443,7 @@ class Mapper:
         if office:
             self._add(iri, SCHEMA + "addressLocality", lit(office))
         self._add(iri, SCHEMA + "addressCountry", Literal("FI"))
+        self._add(iri, SCHEMA + "addressCountry", NamedNode(_COUNTRY_FI))
 
     # ------------------------------------------------------------------ projects
     def map_project(self, project: MergedProject) -> None:
@@ -406,6 +460,9 @@ class Mapper:
         period = self._period(r)
         self._link(p, ESR + "programmePeriod", "programme-period", period, "programme_period", (period,), r, "code")
         programme = self._map_programme(p, r, period)
+        page = self._eura_page(code, period)
+        if page:
+            self._add(p, FOAF + "page", NamedNode(page))
         axis_period = period or "2014-2020"
         if r.priority_axis:
             axis = r.priority_axis
@@ -418,7 +475,10 @@ class Mapper:
             self._link(p, ESR + "specificObjective", "specific-objective", text, "specific_objective",
                        (obj.code, obj.name, axis_period), r, "specific_objective")
         self._link(p, ESR + "status", "status", r.status, "status", (r.status,), r, "status")
-        self._link(p, ESR + "fundingAuthority", "authority", r.authority, "authority", (r.authority,), r, "authority")
+        authority = self._link(p, ESR + "fundingAuthority", "authority", r.authority, "authority", (r.authority,), r,
+                               "authority")
+        if authority is not None:
+            self._authority_organisation(authority.value)
         if r.start_date:
             self._add(p, ESR + "plannedStartDate", typed(r.start_date))
         if r.end_date:
@@ -427,10 +487,10 @@ class Mapper:
             self._add(p, ESR + "applicantMode", lit(r.applicant_mode))
 
         self._map_applicant(p, r)
+        role = "partner" if _co_implementer_layout(project) in _PARTNER_LAYOUTS else "co-implementer"
         for co in r.co_implementers:
             facts = self._organisation(co.name, co.business_id)
-            self._add(p, ESR + "coImplementer", NamedNode(facts.iri))
-            self.result.organisation_links.append((p, ESR + "coImplementer", facts.iri))
+            self._participation(p, role, facts.iri)
 
         for free_text, prop in (
             (r.summary, ESR + "planSummary"),
@@ -447,6 +507,7 @@ class Mapper:
                 value = getattr(r.funding, attr)
                 if value is not None:
                     self._add(p, ESR + local, typed(value))
+            self._amounts(p, r)
 
         on = r.start_date
         for name in r.regions:
@@ -563,13 +624,74 @@ class Mapper:
         self._add(p, ESR + "programmePart", NamedNode(iri))
         return None
 
+    def _eura_page(self, code: str, period: str | None) -> str | None:
+        """The project's page on its period's EURA information service, when the period has one and the
+        code has that period's shape (code-shapes.csv)."""
+        prefix = _EURA_PAGE.get(period or "")
+        if prefix is None or (self.resolver is not None and period not in self.resolver.lists.periods_of_code(code)):
+            return None
+        return prefix + quote(code, safe="")
+
+    def _authority_organisation(self, concept_iri: str) -> None:
+        """The funding authority as an organisation, classified by its concept: the node an applicant or
+        co-implementer with the same Y-tunnus or official name has (by a ``business_id`` column of
+        authorities.csv when it has one, else by the Finnish name and, through the name index, a Y-tunnus
+        that records give for that name)."""
+        if self.resolver is None:
+            return
+        concept = self.resolver.lists.get("authority", concept_iri.rsplit("/", 1)[-1])
+        name = concept.labels.get("fi") if concept is not None and concept.iri == concept_iri else None
+        if concept is None or not name:
+            return
+        facts = self._organisation(name, concept.extra.get("business_id") or None)
+        facts.classifications.add(concept_iri)
+
+    def _participation(self, p: str, role: str, organisation: str) -> None:
+        """``p``'s shortcut link to ``organisation`` in ``role`` and the role's own node (EURIO's pattern):
+        one node per project, role and organisation, with whether the role is funded when the record says."""
+        shortcut, cls, funded = _ROLES[role]
+        self._add(p, ESR + shortcut, NamedNode(organisation))
+        self.result.organisation_links.append((p, ESR + shortcut, organisation))
+        key = organisation.removeprefix(f"{self.base}organisation/")
+        node = f"{p}/participation/{role}/{key}"
+        self._add(p, ESR + "participation", NamedNode(node))
+        self._add(node, RDF + "type", esr("Participation"))
+        self._add(node, RDF + "type", esr(cls))
+        self._add(node, ESR + "organisation", NamedNode(organisation))
+        if funded is not None:
+            self._add(node, ESR + "funded", typed(funded))
+
+    def _amounts(self, p: str, r: ProjectRecord) -> None:
+        """Each amount as a schema:MonetaryAmount in euros, and the budget range as one amount with its
+        minimum and maximum (the plain decimal properties stay: queries and checks read them)."""
+        funding = r.funding
+        if funding is None:
+            return
+        for attr, local, name in _AMOUNT_FIELDS:
+            value = getattr(funding, attr)
+            if value is not None:
+                node = self._monetary_amount(f"{p}/amount/{name}")
+                self._add(p, ESR + local, NamedNode(node))
+                self._add(node, SCHEMA + "value", typed(value))
+        if funding.budget_min is not None or funding.budget_max is not None:
+            node = self._monetary_amount(f"{p}/amount/budget-range")
+            self._add(p, ESR + "budgetRange", NamedNode(node))
+            if funding.budget_min is not None:
+                self._add(node, SCHEMA + "minValue", typed(funding.budget_min))
+            if funding.budget_max is not None:
+                self._add(node, SCHEMA + "maxValue", typed(funding.budget_max))
+
+    def _monetary_amount(self, node: str) -> str:
+        self._add(node, RDF + "type", NamedNode(SCHEMA + "MonetaryAmount"))
+        self._add(node, SCHEMA + "currency", Literal(_CURRENCY))
+        return node
+
     def _map_applicant(self, p: str, r: ProjectRecord) -> None:
         a = r.applicant
         if a is None or not (a.name or a.business_id):
             return
         facts = self._organisation(a.name, a.business_id)
-        self._add(p, ESR + "applicant", NamedNode(facts.iri))
-        self.result.organisation_links.append((p, ESR + "applicant", facts.iri))
+        self._participation(p, "applicant", facts.iri)
         if a.name and r.source.layout in ("eura-description", "eura-flattened"):
             facts.legal_names.add(a.name)
         if a.organisation_type:
@@ -661,6 +783,12 @@ def name_index_entries(applicant: Applicant | None, co_implementers: Iterable[Co
         if name and business_id and business_id.normal:
             out.append((iris.name_key(name), business_id.normal))
     return out
+
+
+def _co_implementer_layout(project: MergedProject) -> str:
+    """The layout of the record whose co-implementer list the merged record kept (the first in merge order
+    that has one): an EURA description names osatoteuttajat, a portal card its partners."""
+    return next((rec.source.layout for rec in project.records if rec.co_implementers), project.record.source.layout)
 
 
 def _period_of(r: ProjectRecord) -> str | None:

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 
-#: org-id.guide's list code for the Finnish Patent and Registration Office's register.
-ORG_ID_PREFIX = "FI-PRO-"
 #: The business register's public page of an organisation (not a linked-data IRI).
 REGISTER_PAGE = "https://tietopalvelu.ytj.fi/yritys/"
 
@@ -31,10 +29,6 @@ class BusinessId:
     @property
     def valid(self) -> bool:
         return self.normal is not None
-
-    @property
-    def org_id(self) -> str | None:
-        return f"{ORG_ID_PREFIX}{self.normal}" if self.normal else None
 
     @property
     def register_page(self) -> str | None:

@@ -19,7 +19,7 @@ from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
-from esrgraph.publish.release import check_release_options, refuse_link, write_build_release
+from esrgraph.publish.release import check_release_base, check_release_options, refuse_link, write_build_release
 from esrgraph.quality import write_build_quality, write_quality_reports
 from esrgraph.quality.report import from_validation, graph_store
 from esrgraph.sparql.answers import named_answers
@@ -30,12 +30,15 @@ CI_REPORT_FILES = {"github": "validation-github.txt", "sarif": "validation.sarif
 
 
 def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options: BuildOptions | None = None,
-                  *, ci_reports: Sequence[str] = ()) -> list[Path]:
+                  *, ci_reports: Sequence[str] = (), allow_example_base: bool = False) -> list[Path]:
     """Write the graph, both reports and the release folder (esrgraph.publish) into ``out_dir``; return the paths.
 
     ``ci_reports`` names formats of ``CI_REPORT_FILES`` to write too (``esrgraph build --ci-report``).
+    A result whose base lies under a host meant for examples is refused unless ``allow_example_base``
+    (``esrgraph build --allow-example-base``): the release would publish IRIs that resolve nowhere.
     """
-    check_build_output(out_dir, options)
+    check_build_output(out_dir, options, allow_example_base=allow_example_base)
+    check_release_base(result.base, allow_example_base)
     if result.read_nothing:  # an empty graph must not replace a good one (the CLI says which files failed)
         raise InputError(os.fspath(out_dir), "the build read no input file, so it has nothing to write here",
                          "fix the inputs that failed; nothing was written, the previous outputs are as they were")
@@ -95,11 +98,13 @@ def write_query_store(out: Path, ntriples: Path, answers: Mapping[str, bytes] | 
     return store_folder(out)
 
 
-def check_build_output(out_dir: str | os.PathLike[str], options: BuildOptions | None = None) -> None:
+def check_build_output(out_dir: str | os.PathLike[str], options: BuildOptions | None = None, *,
+                       allow_example_base: bool = False) -> None:
     """Raise what would stop ``write_outputs`` half-way, before it writes anything, so the last good build
     stays whole: OUT or a folder above it is a file, OUT cannot be written, OUT/quarantine or the release
-    folder is a symbolic link, a bad release name, date or download base. Cheap: call it before a build
-    too, so a long build does not end in the refusal."""
+    folder is a symbolic link, a bad release name, date or download base, a base under a host meant for
+    examples (unless ``allow_example_base``). Cheap: call it before a build too, so a long build does not
+    end in the refusal."""
     out = Path(out_dir)
     nearest = next(folder for folder in (out, *out.parents, Path(".")) if folder.exists() or folder.is_symlink())
     if not nearest.is_dir():
@@ -112,7 +117,7 @@ def check_build_output(out_dir: str | os.PathLike[str], options: BuildOptions | 
                                "give -o a folder you may write to" + (", or remount it read-write" if read_only
                                                                      else ", or change its permissions"))
     refuse_link(out / FOLDER)  # OUT/quarantine
-    check_release_options(out, options)
+    check_release_options(out, options, allow_example_base=allow_example_base)
 
 
 def write_ci_reports(result: BuildResult, out: Path, formats: Sequence[str], shapes: str | None = None) -> list[Path]:

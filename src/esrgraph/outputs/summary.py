@@ -108,6 +108,8 @@ _REUSE_NAMES = {"chunks": "parse chunks", "map": "mapped shards", "check": "vali
                 "org": "organisation parts", "common": "code-list parts"}
 _REGION = "https://w3id.org/esrgraph/ontology#region"
 _EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+#: A region whose territory changed is only close to its NUTS codes (issue 20); both kinds are its NUTS links.
+_CLOSE = "http://www.w3.org/2004/02/skos/core#closeMatch"
 _IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
 _PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
@@ -161,7 +163,7 @@ def _nuts_lines(triples: Iterable[Triple]) -> list[str]:
         p = t.predicate.value
         if p == _REGION:
             used.add(t.object.value)
-        elif p == _EXACT and t.object.value.startswith(_NUTS):
+        elif p in (_EXACT, _CLOSE) and t.object.value.startswith(_NUTS):
             links[t.subject.value].append(t.object.value)
         elif p == _IN_SCHEME and t.subject.value.startswith(_NUTS):
             versions[t.subject.value].append(t.object.value.rsplit("/", 1)[-1])

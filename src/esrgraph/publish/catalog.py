@@ -219,9 +219,9 @@ class GraphCounter:
                 self._regions.add(value)
             elif p == _SUBREGION:
                 self._subregions.add(value)
-            elif p == _BROADER:
+            elif p in (_BROADER, _PART_OF):  # a sub-region is dcterms:isPartOf its region (issue 20)
                 self._broader[s].add(value)
-            elif p == _EXACT and value.startswith(NUTS):
+            elif p in (_EXACT, _CLOSE) and value.startswith(NUTS):  # a region is close to a code of another territory
                 self._exact[s].add(value)
             elif p == _FUND:
                 self._funds.add(value)
@@ -260,6 +260,7 @@ _PROJECT = ESR + "Project"
 _REGION, _SUBREGION, _FUND = ESR + "region", ESR + "subregion", ESR + "fund"
 _START, _END = ESR + "plannedStartDate", ESR + "plannedEndDate"
 _BROADER, _EXACT, _PREF_LABEL = SKOS + "broader", SKOS + "exactMatch", SKOS + "prefLabel"
+_CLOSE, _PART_OF = SKOS + "closeMatch", DCTERMS + "isPartOf"
 
 
 def _slug(iri: str) -> str:

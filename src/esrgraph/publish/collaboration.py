@@ -34,7 +34,7 @@ from esrgraph.core.vocab import DCTERMS, ESR, PROV, RDF, SKOS, XSD
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 
-_APPLICANT, _CO_IMPLEMENTER = ESR + "applicant", ESR + "coImplementer"
+_APPLICANT, _CO_IMPLEMENTER, _PARTNER = ESR + "applicant", ESR + "coImplementer", ESR + "partner"
 _IDENTIFIER, _GRANTED = DCTERMS + "identifier", ESR + "grantedEUAndStateFunding"
 _START, _END = ESR + "plannedStartDate", ESR + "plannedEndDate"
 _PREF_LABEL, _BUSINESS_ID = SKOS + "prefLabel", ESR + "businessId"
@@ -113,7 +113,8 @@ class CollaborationCollector:
         self._labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._business_ids: dict[str, str] = {}
         self._handlers: dict[str, Callable[[str, NamedNode | BlankNode | Literal | Triple], None]] = {
-            _APPLICANT: self._member, _CO_IMPLEMENTER: self._member, _IDENTIFIER: self._identifier,
+            _APPLICANT: self._member, _CO_IMPLEMENTER: self._member, _PARTNER: self._member,
+            _IDENTIFIER: self._identifier,
             _GRANTED: self._grant, _START: self._start, _END: self._end, _PREF_LABEL: self._label,
             _BUSINESS_ID: self._business_id,
         }

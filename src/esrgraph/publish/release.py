@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ipaddress
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from pyoxigraph import Triple
 
@@ -117,6 +119,77 @@ def check_release_name(name: str) -> str:
         raise UsageError(f"release name {name!r} must be 1-64 letters, digits, '.', '_', '+' or '-' "
                          "(for example 2025-06-30 or 1.2.0)")
     return name
+
+
+#: Top-level domains no published dataset can live under: reserved for examples, tests, invalid names and
+#: the local machine (RFC 2606 section 2, RFC 6761 section 6) and for multicast DNS on a local network
+#: (RFC 6762, ``.local``).
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
+
+
+def example_host(iri: str) -> str | None:
+    """The host of ``iri`` when no published dataset can live under it, else None: a reserved top-level domain
+    (``.example``, ``.test``, ``.invalid``, ``.localhost``, ``.local``), ``example.`` directly under any
+    top-level domain (RFC 2606's example.com, .net and .org, and the ``data.example.fi`` esrgraph once
+    defaulted to), ``localhost``, or an IP address that is not globally reachable (loopback, private,
+    documentation ranges). Decided on the parsed host, never on the text around it.
+
+    >>> example_host("https://data.example.fi/esr/"), example_host("http://[::1]:8000/esr/")
+    ('data.example.fi', '::1')
+    >>> example_host("https://w3id.org/esrgraph/id/"), example_host("https://example.org.fi/data.example.org/")
+    (None, None)
+    """
+    try:
+        host = urlsplit(iri).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.split(".")
+        reserved = labels[-1] in _RESERVED_TLDS or (len(labels) >= 2 and labels[-2] == "example")
+        return host if reserved else None
+    return None if address.is_global else host
+
+
+def check_release_base(base: str, allow_example_base: bool = False, *, what: str = "base",
+                       fix: str = f"give --base an IRI under a domain you publish at (the default is {DEFAULT_BASE})"
+                       ) -> None:
+    """Refuse (UsageError, exit 2) to release or push data whose IRIs lie under an ``example_host``: they
+    resolve nowhere, and IRIs once published cannot be taken back. ``allow_example_base``
+    (``--allow-example-base``) lets tests and demonstrations through. ``what`` and ``fix`` name the IRI and
+    the remedy in the message."""
+    host = example_host(base)
+    if host is not None and not allow_example_base:
+        raise UsageError(f"{what} {base} lies under {host}, a host meant for examples, tests or one machine, so "
+                         f"the published IRIs would resolve nowhere: {fix}, or give --allow-example-base to go on "
+                         "anyway (for tests and demonstrations; do not publish the result)")
+
+
+def published_base(path: Path) -> str | None:
+    """The data base IRI of what ``esrgraph push`` would publish (a build folder or an RDF file), read off its
+    first project IRI (``<base>project/<code>``); None when it holds no project."""
+    from typing import BinaryIO, cast
+
+    from pyoxigraph import NamedNode, parse
+
+    from esrgraph.core.errors import InputError
+    from esrgraph.io.formats import rdf_format_of
+
+    graph = path / "esrgraph.ttl" if path.is_dir() else path
+    project_type = NamedNode(ESR + "Project")
+    try:
+        fmt = rdf_format_of(graph)
+        with gzip.open(graph, "rb") if graph.name.lower().endswith(".gz") else open(graph, "rb") as handle:
+            for t in parse(cast(BinaryIO, handle), format=fmt):
+                if t.object == project_type and isinstance(t.subject, NamedNode) and "/project/" in t.subject.value:
+                    return t.subject.value[: t.subject.value.rindex("project/")]
+    except (OSError, SyntaxError, ValueError, InputError):
+        return None  # push itself reports a file it cannot read
+    return None
 
 
 def release_folder(out: Path, name: str | None) -> Path:
@@ -692,9 +765,13 @@ def publish_options(options: BuildOptions | PublishOptions | None) -> PublishOpt
 
 
 def check_release_options(out_dir: str | os.PathLike[str],
-                          options: BuildOptions | PublishOptions | None = None) -> None:
+                          options: BuildOptions | PublishOptions | None = None, *,
+                          allow_example_base: bool = False) -> None:
     """Raise what ``write_build_release`` would refuse (a bad release name, date or download base, a
-    linked release folder, a broken publisher file), before a build writes anything."""
+    linked release folder, a broken publisher file) and a build's base under an example host unless
+    ``allow_example_base`` (``check_release_base``), before a build writes anything."""
+    base = getattr(options, "base", None)  # a BuildOptions' (None: the default base)
+    check_release_base(base if isinstance(base, str) else DEFAULT_BASE, allow_example_base)
     publish = publish_options(options) or PublishOptions()
     release_folder(Path(out_dir), publish.release or None)
     _publisher(publish, None)

@@ -43,7 +43,8 @@ MONEY = {
     ESR + "budgetMinimum": "Budget minimum",
     ESR + "budgetMaximum": "Budget maximum",
 }
-WHO = {ESR + "applicant": "Applicant", ESR + "coImplementer": "Co-implementers", ESR + "participant": "Participants"}
+WHO = {ESR + "applicant": "Applicant", ESR + "coImplementer": "Co-implementers", ESR + "partner": "Partners",
+       ESR + "participant": "Participants"}
 WHERE = {ESR + "region": "Region", ESR + "subregion": "Sub-regions", ESR + "municipality": "Municipalities"}
 WHAT = {ESR + "fund": "Fund", ESR + "programmePeriod": "Programme period", ESR + "priorityAxis": "Priority axis",
         ESR + "specificObjective": "Specific objective", ESR + "status": "Status",

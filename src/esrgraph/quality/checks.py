@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from esrgraph.core.findings import Finding, Severity
 from esrgraph.core.iris import name_key
-from esrgraph.core.vocab import DCTERMS, ESR, ORG, SKOS
+from esrgraph.core.vocab import DCTERMS, ESR, ORG, ROV, SKOS
 
 Locator = Callable[[str, str], tuple[str | None, int | None]]
 
@@ -36,6 +36,7 @@ _PREFIXES = f"""PREFIX esr: <{ESR}>
 PREFIX dcterms: <{DCTERMS}>
 PREFIX skos: <{SKOS}>
 PREFIX org: <{ORG}>
+PREFIX rov: <{ROV}>
 """
 
 
@@ -60,8 +61,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("start_date", "start date", "esr:plannedStartDate", True),
     FieldSpec("end_date", "end date", "esr:plannedEndDate", True),
     FieldSpec("applicant", "applicant", "esr:applicant", True),
-    FieldSpec("applicant.business_id", "applicant's Y-tunnus", "esr:applicant/dcterms:identifier", True),
-    FieldSpec("co_implementers", "co-implementers", "esr:coImplementer"),
+    FieldSpec("applicant.business_id", "applicant's Y-tunnus", "esr:applicant/rov:registration", True),
+    FieldSpec("co_implementers", "co-implementers", "esr:coImplementer|esr:partner"),
     FieldSpec("summary", "summary", "esr:planSummary", True),
     FieldSpec("target_groups.direct", "direct target groups", "esr:directTargetGroups", True),
     FieldSpec("target_groups.indirect", "indirect target groups", "esr:indirectTargetGroups"),
@@ -141,11 +142,11 @@ def org_name_findings(store: Store, locate: Locator | None = None) -> list[Findi
     # the names for every organisation against every link (docs/decisions/20261203-one-way-layers.md).
     names = """
         SELECT ?org ?id ?name WHERE {
-            ?org a org:Organization ; dcterms:identifier ?id .
+            ?org a org:Organization ; rov:registration/skos:notation ?id .
             { ?org skos:prefLabel ?name } UNION { ?org skos:altLabel ?name }
         }"""
     projects = """
-        SELECT ?org ?code WHERE { ?p esr:applicant|esr:coImplementer ?org . ?p a esr:Project ; dcterms:identifier ?code }"""
+        SELECT ?org ?code WHERE { ?p esr:applicant|esr:coImplementer|esr:partner ?org . ?p a esr:Project ; dcterms:identifier ?code }"""
     codes_of: dict[str, set[str]] = defaultdict(set)
     for row in solutions(store, projects):
         codes_of[text_of(row["org"])].add(text_of(row["code"]))

@@ -36,7 +36,7 @@ SUMMARY: list[tuple[str, list[str]]] = [
     ("Funding", [ESR + "grantedEUAndStateFunding", ESR + "realisedEUAndStateFunding", ESR + "plannedPublicFunding",
                  ESR + "realisedPublicFunding", ESR + "fund", ESR + "priorityAxis", ESR + "specificObjective",
                  ESR + "fundingAuthority"]),
-    ("Who", [ESR + "applicant", ESR + "coImplementer"]),
+    ("Who", [ESR + "applicant", ESR + "coImplementer", ESR + "partner"]),
     ("Where", [ESR + "region", ESR + "subregion", ESR + "municipality", SKOS + "broader", SKOS + "inScheme",
                SKOS + "exactMatch"]),
 ]

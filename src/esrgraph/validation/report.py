@@ -37,6 +37,7 @@ _SEVERITY = {
 #: Fields named for paths on nodes other than projects (organisations, assessments, sources).
 _SUBNODE_FIELDS = {
     ("organisation", DCTERMS + "identifier"): "applicant.business_id",
+    ("organisation", "http://www.w3.org/ns/regorg#registration"): "applicant.business_id",
     ("organisation", "http://www.w3.org/2004/02/skos/core#prefLabel"): "applicant.name",
     ("source", ESR + "sha256"): "source.sha256",
     ("source", ESR + "sourcePath"): "source.path",
@@ -348,7 +349,7 @@ class FocusContext:
             self.kind[p_iri] = "project"
         for p_iri, pred, o in links:
             code = projects[p_iri]
-            if pred in (ESR + "applicant", ESR + "coImplementer"):
+            if pred in (ESR + "applicant", ESR + "coImplementer", ESR + "partner"):
                 self.kind[o] = "organisation"
             elif pred == PROV + "wasDerivedFrom":
                 self.kind[o] = "source"
