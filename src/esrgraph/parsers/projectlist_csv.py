@@ -839,19 +839,13 @@ class _ListReader:
             strong = _Aligner(self.columns, split.cells, self.tiers[-2], self.delimiter)
             fld, reason = _diagnose(strong, self.names)
             if fld in _OBSERVED:
-                fld, reason = self._unknown_word_or_structure(strong, aligner)
+                # A word the lists do not know is never the reason on its own: the row is quarantined only
+                # because the loose reading (any word there) breaks too, so the reason gives both readings; the
+                # field stays the strong one's (a missing status cell, the common case, is named where it is missing).
+                reason = f"{reason}; read with any word there, {_diagnose(aligner, self.names)[1]}"
         if split.raw:
             reason += " (after re-splitting without quote handling)"
         return self._quarantine(number, aligner.cells, fld, reason)
-
-    def _unknown_word_or_structure(self, strong: _Aligner, loose: _Aligner) -> tuple[str, str]:
-        """(field, reason) where the strong anchors break on a vocabulary column (no known status word where the
-        status belongs). A word the lists do not know is never the reason on its own, so the row is quarantined
-        only because the loose reading (any word as the status) breaks too; the reason gives both readings, the
-        field the strong one's (a missing status cell, the common case, is named where it is missing)."""
-        fld, strong_reason = _diagnose(strong, self.names)
-        _, loose_reason = _diagnose(loose, self.names)
-        return fld, f"{strong_reason}; read with any word there, {loose_reason}"
 
     def _fund(self, text: str) -> str | None:
         """A fund abbreviation in capitals (``esr`` is ESR), as before; anything else as written."""
