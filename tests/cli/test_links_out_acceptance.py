@@ -7,7 +7,6 @@ or the code lists, so a link that is written under another property or not reach
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest

@@ -24,7 +24,8 @@ def quality_command(out_dir: Path, to_dir: Path | None, examples: int, site: boo
     """Write the data-quality reports of build folder OUT again.
 
     Reads OUT/validation-report.json and OUT/esrgraph.ttl; writes quality-report.html,
-    fix-list.csv, quality-summary.md, quality.ttl and unknown-values.csv (into OUT, or --to DIR).
+    fix-list.csv, quality-summary.md, quality.ttl, unknown-values.csv and name-groups.csv
+    (into OUT, or --to DIR).
     """
     import sys
 

@@ -13,6 +13,7 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -50,12 +51,20 @@ def _temporary_file(target: Path) -> tuple[int, str]:
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename (synced first when ``durable``)."""
+    atomic_write_chunks(path, (data,), durable=durable)
+
+
+def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes], *, durable: bool = True) -> None:
+    """Write ``chunks`` one after the other to ``path``, as ``atomic_write_bytes`` writes one: a large file made
+    piece by piece (the quality report's fix list) is never held whole in memory. An error while the chunks
+    are made leaves the previous file as it was."""
     target = Path(path)
     fd, tmp = _temporary_file(target)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o666 & ~_UMASK)  # mkstemp makes 0600; published files are for everyone
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -8,7 +8,13 @@ Every build (and ``esrgraph validate --out DIR``) writes, beside the SHACL repor
 * ``quality-summary.md``: a short summary for a CI job summary or a pull-request comment;
 * ``quality.ttl``: the same measurements as W3C DQV, linked from ``<base>dataset``;
 * ``unknown-values.csv``: every value no code list knows, once per field and value, with its number of
-  records and the code-list file to extend (``quality.unknown``).
+  records and the code-list file to extend (``quality.unknown``);
+* ``name-groups.csv``: every organisation of a name given under several Y-tunnus, once, which the
+  ``org-name-several-business-ids`` findings name only the first few of (``checks.name_groups``).
+
+The CSV files are written as they are made, so memory never holds a whole file; a finding about a name
+group names the first few of its Y-tunnus and a count, never the whole group, so the fix list grows with
+the findings, not with the square of a group's size.
 
 ``esrgraph quality OUT`` writes them again from a build folder.
 """
@@ -16,6 +22,7 @@ Every build (and ``esrgraph validate --out DIR``) writes, beside the SHACL repor
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +50,8 @@ __all__ = [
 ]
 
 #: The files written, in order.
-QUALITY_FILES = ("quality-report.html", "fix-list.csv", "quality-summary.md", "quality.ttl", "unknown-values.csv")
+QUALITY_FILES = ("quality-report.html", "fix-list.csv", "quality-summary.md", "quality.ttl", "unknown-values.csv",
+                 "name-groups.csv")
 SITE_PROJECT_DIR = "site/project/"
 
 
@@ -57,23 +65,29 @@ def site_links_for(out_dir: Path, site: bool | None) -> str | None:
 def write_quality_reports(report: QualityReport, out_dir: str | os.PathLike[str], *, examples: int = 10,
                           site: bool | None = None) -> list[Path]:
     """Write the quality files (``QUALITY_FILES``) into ``out_dir`` atomically; return their paths."""
-    from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+    from esrgraph.io.atomic import atomic_write_bytes, atomic_write_chunks, atomic_write_text
     from esrgraph.io.export import serialize_triples
     from esrgraph.io.formats import OutputFormat
     from esrgraph.quality.dqv import PREFIXES, dqv_triples
-    from esrgraph.quality.render import fix_list_csv, quality_html, summary_markdown
-    from esrgraph.quality.unknown import unknown_values_csv
+    from esrgraph.quality.render import fix_list_chunks, name_groups_chunks, quality_html, summary_markdown
+    from esrgraph.quality.unknown import unknown_values_chunks
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    html_path, csv_path, md_path, ttl_path, unknown_path = (out / name for name in QUALITY_FILES)
+    html_path, csv_path, md_path, ttl_path, unknown_path, groups_path = (out / name for name in QUALITY_FILES)
     atomic_write_text(html_path, quality_html(report, examples=examples, site_links=site_links_for(out, site)))
-    atomic_write_text(csv_path, fix_list_csv(report))
+    # the CSV files are written as they are made: a large build's fix list is never one string in memory
+    atomic_write_chunks(csv_path, _utf8(fix_list_chunks(report)))
     atomic_write_text(md_path, summary_markdown(report))
     atomic_write_bytes(ttl_path, serialize_triples(dqv_triples(report), OutputFormat.TURTLE,
                                                    PREFIXES))
-    atomic_write_text(unknown_path, unknown_values_csv(report.unknown_values()))
-    return [html_path, csv_path, md_path, ttl_path, unknown_path]
+    atomic_write_chunks(unknown_path, _utf8(unknown_values_chunks(report.unknown_values())))
+    atomic_write_chunks(groups_path, _utf8(name_groups_chunks(report.name_groups)))
+    return [html_path, csv_path, md_path, ttl_path, unknown_path, groups_path]
+
+
+def _utf8(chunks: Iterable[str]) -> Iterator[bytes]:
+    return (chunk.encode("utf-8") for chunk in chunks)
 
 
 def write_build_quality(result: BuildResult, out_dir: str | os.PathLike[str], store: Store | None = None) -> list[Path]:

@@ -4,7 +4,8 @@
   but names no day (31.9.2016) is told apart from other unreadable values;
 * ``record-quarantined`` / ``file-unreadable``: records and files left out, as findings, so
   that they are in the fix list with the rest;
-* ``org-name-several-business-ids``: one normalised organisation name under several Y-tunnus;
+* ``org-name-several-business-ids``: one normalised organisation name under several Y-tunnus (each
+  finding names a few of the others; ``name_groups`` lists every member once, for name-groups.csv);
 * ``field-mostly-empty``: a field every project should have, filled in for < 20 % of them
   (once per field, for the whole dataset).
 
@@ -136,8 +137,37 @@ def mostly_empty_findings(measured: Iterable[Completeness]) -> list[Finding]:
     return out
 
 
-def org_name_findings(store: Store, locate: Locator | None = None) -> list[Finding]:
-    """``org-name-several-business-ids``: one normalised name under two or more Y-tunnus."""
+#: The quality report's file of every name group, one row per organisation (``name_groups``).
+NAME_GROUPS_FILE = "name-groups.csv"
+
+#: Other Y-tunnus an ``org-name-several-business-ids`` message names; the rest are counted (all in NAME_GROUPS_FILE).
+OTHER_IDS_SHOWN = 3
+
+#: Characters of an organisation name and of a Y-tunnus a message quotes (the finding's value holds the name whole;
+#: a Y-tunnus has 9, but a graph from elsewhere may hold any text there).
+NAME_SHOWN = 80
+ID_SHOWN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class NameGroupMember:
+    """One organisation of a name group: one normalised name given under two or more Y-tunnus."""
+
+    #: The normalised name (``iris.name_key``) the group is kept under.
+    key: str
+    business_id: str
+    organisation: str
+    #: Its names that fold to ``key``, in the order the graph gives them.
+    names: tuple[str, ...]
+    #: Its projects (as applicant, co-implementer or partner), sorted by code.
+    projects: tuple[str, ...]
+    #: The group's Y-tunnus, sorted (this member's among them).
+    group_ids: tuple[str, ...]
+
+
+def name_groups(store: Store) -> list[NameGroupMember]:
+    """Every organisation whose name (folded) is also given under another Y-tunnus, sorted by name key,
+    Y-tunnus and organisation; the groups' members are listed once here, so that a finding names a few."""
     # Two plain queries joined here: as one query, Oxigraph evaluated the projects as an OPTIONAL of
     # the names for every organisation against every link (docs/decisions/20261203-one-way-layers.md).
     names = """
@@ -151,40 +181,80 @@ def org_name_findings(store: Store, locate: Locator | None = None) -> list[Findi
     for row in solutions(store, projects):
         codes_of[text_of(row["org"])].add(text_of(row["code"]))
     ids_of: dict[str, set[str]] = defaultdict(set)
-    seen: dict[tuple[str, str], tuple[str, str, set[str]]] = {}
+    seen: dict[tuple[str, str], tuple[str, dict[str, None]]] = {}
     for row in solutions(store, names):
         org, bid, name = text_of(row["org"]), text_of(row["id"]), text_of(row["name"])
         key = name_key(name)
         ids_of[key].add(bid)
-        entry = seen.setdefault((key, org), (bid, name, set()))
-        entry[2].update(codes_of.get(org, ()))
+        seen.setdefault((key, org), (bid, {}))[1][name] = None
+    group_ids = {key: tuple(sorted(ids)) for key, ids in ids_of.items() if len(ids) > 1}
+    members = [
+        NameGroupMember(key, bid, org, tuple(spellings), tuple(sorted(codes_of.get(org, ()))), group_ids[key])
+        for (key, org), (bid, spellings) in seen.items() if key in group_ids
+    ]
+    members.sort(key=lambda m: (m.key, m.business_id, m.organisation))
+    return members
+
+
+def org_name_findings(store: Store, locate: Locator | None = None,
+                      groups: Sequence[NameGroupMember] | None = None) -> list[Finding]:
+    """``org-name-several-business-ids``: one finding per organisation of each name group (``name_groups``,
+    given or read from ``store``). A message names at most ``OTHER_IDS_SHOWN`` other Y-tunnus and counts the
+    rest, so the fix list grows with the members, not with their square; NAME_GROUPS_FILE lists them all."""
+    if groups is None:
+        groups = name_groups(store)
     out = []
-    for (key, org), (bid, name, codes) in sorted(seen.items()):
-        others = sorted(ids_of[key] - {bid})
-        if not others:
+    for m in sorted(groups, key=lambda m: (m.key, m.organisation)):
+        if len(m.group_ids) < 2 or m.business_id not in m.group_ids:  # not a group: no other Y-tunnus to name
             continue
-        code_list = sorted(codes)
+        name = m.names[0]
         record = None
-        if code_list:
-            record = code_list[0] if len(code_list) == 1 else f"{code_list[0]} (+{len(code_list) - 1} more)"
+        if m.projects:
+            record = m.projects[0] if len(m.projects) == 1 else f"{m.projects[0]} (+{len(m.projects) - 1} more)"
         path = line = None
-        if locate and code_list:
-            path, line = locate(code_list[0], "applicant.name")
+        if locate and m.projects:
+            path, line = locate(m.projects[0], "applicant.name")
         out.append(
             Finding(
                 severity=Severity.WARNING,
                 rule="org-name-several-business-ids",
-                message=f"{name!r} (Y-tunnus {bid}) is also given under Y-tunnus {', '.join(others)}",
+                message=name_group_message(name, m.business_id, m.group_ids),
                 record=record,
                 field="applicant.name",
                 value=name,
                 path=path,
                 line=line,
-                focus=org,
+                focus=m.organisation,
                 stage="quality",
             )
         )
     return out
+
+
+def name_group_message(name: str, business_id: str, group_ids: Sequence[str]) -> str:
+    """What an ``org-name-several-business-ids`` finding says: the first few other Y-tunnus, how many more,
+    and where the whole group is; a few hundred characters at most, whatever the group's size.
+
+    >>> name_group_message("Yhteinen Nimi ry", "1234567-1", ["0000000-0", "1234567-1"])
+    "'Yhteinen Nimi ry' (Y-tunnus 1234567-1) is also given under Y-tunnus 0000000-0 (all 2 in name-groups.csv)"
+    >>> name_group_message("N", "5", [str(n) for n in range(10)])
+    "'N' (Y-tunnus 5) is also given under Y-tunnus 0, 1, 2 and 6 more (all 10 in name-groups.csv)"
+    """
+    others: list[str] = []
+    for other in group_ids:  # sorted: the first few, without reading past them
+        if other != business_id:
+            others.append(_clip(other, ID_SHOWN))
+            if len(others) == OTHER_IDS_SHOWN:
+                break
+    more = len(group_ids) - 1 - len(others)
+    rest = f" and {more} more" if more > 0 else ""
+    quoted = _clip(repr(_clip(name, NAME_SHOWN)), NAME_SHOWN + 40)  # escapes (\x00) may lengthen the quoted name
+    return (f"{quoted} (Y-tunnus {_clip(business_id, ID_SHOWN)}) is also given under Y-tunnus "
+            f"{', '.join(others)}{rest} (all {len(group_ids)} in {NAME_GROUPS_FILE})")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def graph_locator(store: Store) -> Locator:

@@ -1,23 +1,25 @@
-"""Render a QualityReport: one self-contained HTML page, the fix list (CSV) and a Markdown summary.
+"""Render a QualityReport: one self-contained HTML page, the fix list and the name groups (CSV) and a
+Markdown summary.
 
 The HTML has inline CSS and inline SVG charts and needs neither network nor JavaScript.
 It shows the first examples of each rule (10 by default) so that the page stays light on
-large builds; fix-list.csv holds every finding.
+large builds; fix-list.csv holds every finding. The CSV files come in pieces (``*_chunks``), for
+the atomic writer to write as they come.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from html import escape
 from importlib.resources import files
 from string import Template
 
 from esrgraph.core.findings import Finding, one_line
+from esrgraph.quality.checks import NAME_GROUPS_FILE, NameGroupMember
 from esrgraph.quality.report import QualityReport, RuleGroup, fix_list_key
-from esrgraph.quality.spreadsheet import spreadsheet_cell
+from esrgraph.quality.spreadsheet import spreadsheet_csv
 from esrgraph.quality.unknown import UNKNOWN_VALUES_FILE, UnknownValue, by_list, counted
 
 DEFAULT_EXAMPLES = 10
@@ -29,6 +31,10 @@ _VALUE_CLIP = 160
 FIX_LIST_COLUMNS = (
     "source_file", "line", "record", "severity", "rule", "rule_name", "category", "importance",
     "field", "current_value", "problem", "expected",
+)
+#: name-groups.csv: one row per organisation of each group; ``business_ids_of_name`` is the group's size.
+NAME_GROUPS_COLUMNS = (
+    "name_key", "business_id", "names", "organisation", "projects", "first_project", "business_ids_of_name",
 )
 
 
@@ -67,19 +73,30 @@ def _where(f: Finding) -> str:
 # ---------------------------------------------------------------------------- CSV
 
 def fix_list_csv(report: QualityReport) -> str:
-    """Every finding, one row each, by source file and line, with what is expected. People open it in a
-    spreadsheet, so no cell starts like a formula (``spreadsheet_cell``)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIX_LIST_COLUMNS)
-    for f in sorted(report.findings, key=fix_list_key):
-        rule = report.rule(f.rule, f.severity)
-        writer.writerow([spreadsheet_cell(cell) for cell in (
-            f.path, f.line, f.record, f.severity.value, f.rule, rule.name,
-            rule.category, rule.importance, f.field, f.value, f.message,
-            rule.description,
-        )])
-    return out.getvalue()
+    """The whole fix list as one string (``fix_list_chunks``); for tests and small reports."""
+    return "".join(fix_list_chunks(report))
+
+
+def fix_list_chunks(report: QualityReport) -> Iterator[str]:
+    """Every finding, one row each, by source file and line, with what is expected, in pieces for the atomic
+    writer (a large build's fix list is never one string). People open it in a spreadsheet, so no cell starts
+    like a formula (``spreadsheet_csv``)."""
+    def rows() -> Iterator[tuple[object, ...]]:
+        for f in sorted(report.findings, key=fix_list_key):
+            rule = report.rule(f.rule, f.severity)
+            yield (f.path, f.line, f.record, f.severity.value, f.rule, rule.name, rule.category, rule.importance,
+                   f.field, f.value, f.message, rule.description)
+
+    return spreadsheet_csv(FIX_LIST_COLUMNS, rows())
+
+
+def name_groups_chunks(members: Iterable[NameGroupMember]) -> Iterator[str]:
+    """Every organisation of a name given under several Y-tunnus, once (name-groups.csv), sorted by name key
+    and Y-tunnus: what the ``org-name-several-business-ids`` findings name only the first few of."""
+    return spreadsheet_csv(NAME_GROUPS_COLUMNS, (
+        (m.key, m.business_id, "; ".join(sorted(m.names)), m.organisation, len(m.projects),
+         m.projects[0] if m.projects else None, len(m.group_ids))
+        for m in members))
 
 
 # ---------------------------------------------------------------------------- Markdown
@@ -116,12 +133,13 @@ def summary_markdown(report: QualityReport, *, max_rules: int = 20) -> str:
         if len(groups) > max_rules:
             lines.append(f"\n…and {len(groups) - max_rules} more rules.")
     lines += _unknown_markdown(report.unknown_values())
-    lines += [
-        "",
-        f"Every finding, by source file and line: `fix-list.csv` ({len(report.findings)} rows). "
-        "Explanations and charts: `quality-report.html`.",
-        "",
-    ]
+    lines += ["", f"Every finding, by source file and line: `fix-list.csv` ({len(report.findings)} rows). "
+              "Explanations and charts: `quality-report.html`."]
+    if report.name_groups:
+        names = len({m.key for m in report.name_groups})
+        lines.append(f"Names given under several Y-tunnus, each organisation once: `{NAME_GROUPS_FILE}` "
+                     f"({counted(names, noun='name')}, {counted(len(report.name_groups), noun='row')}).")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -81,6 +81,8 @@ class QualityReport:
     completeness: list[checks.Completeness] = field(default_factory=list)
     funding_by_region: list[tuple[str, Decimal]] = field(default_factory=list)
     funding_by_year: list[tuple[str, Decimal]] = field(default_factory=list)
+    #: Every organisation of a name given under several Y-tunnus, once (name-groups.csv).
+    name_groups: list[checks.NameGroupMember] = field(default_factory=list)
     base: str = DEFAULT_BASE
     version: str = __version__
 
@@ -163,7 +165,8 @@ def assemble(
 ) -> QualityReport:
     """Run the graph-wide checks on ``store`` and put everything together."""
     measured = checks.completeness(store)
-    extra = checks.org_name_findings(store, locate) + checks.mostly_empty_findings(measured)
+    groups = checks.name_groups(store)
+    extra = checks.org_name_findings(store, locate, groups) + checks.mostly_empty_findings(measured)
     every = sorted(_tidy(list(findings), locate, name_owners) + list(left_out) + extra, key=fix_list_key)
     by_region, by_year = checks.funding_by(store)
     counts = {s.value: 0 for s in Severity}
@@ -177,6 +180,7 @@ def assemble(
         completeness=measured,
         funding_by_region=by_region,
         funding_by_year=by_year,
+        name_groups=groups,
         base=base or base_of(store),
     )
 

@@ -13,6 +13,10 @@ cell for a line feed but not for a carriage return, and a spreadsheet ends the r
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
 #: What a spreadsheet may read as the start of a formula: OWASP's list, tab and carriage return included.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,3 +35,27 @@ def spreadsheet_cell(value: object) -> str:
     if text.startswith(FORMULA_STARTS):
         text = "'" + text
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: Text gathered before ``spreadsheet_csv`` hands it on: large enough to write efficiently, small beside any file.
+CHUNK_CHARS = 1 << 16
+
+
+def spreadsheet_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    r"""A CSV file people open in a spreadsheet, in pieces of about ``CHUNK_CHARS``: the header, then every
+    row, each cell through ``spreadsheet_cell``, with ``\n`` line ends. Written piece by piece (the atomic
+    writer takes them as they come), a file of a million rows is never one string in memory.
+
+    >>> "".join(spreadsheet_csv(("a", "b"), [("=1+1", None), (2, "x,y")]))
+    'a,b\n\'=1+1,\n2,"x,y"\n'
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+        if buffer.tell() >= CHUNK_CHARS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

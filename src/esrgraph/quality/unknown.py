@@ -9,14 +9,12 @@ groups; the build summary shows the first few per field, the quality report all 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from esrgraph.core.findings import Finding
-from esrgraph.quality.spreadsheet import spreadsheet_cell
+from esrgraph.quality.spreadsheet import spreadsheet_csv
 
 #: Rules whose findings name a value missing from a code list.
 UNKNOWN_VALUE_RULES = frozenset({"unresolved-code", "unknown-code-shape"})
@@ -154,11 +152,11 @@ def counted(n: int, groups: list[UnknownValue] | None = None, *, more: bool = Fa
 
 
 def unknown_values_csv(values: Iterable[UnknownValue]) -> str:
-    """Every group once, one row each (unknown-values.csv); spreadsheet-safe like fix-list.csv."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(UNKNOWN_VALUES_COLUMNS)
-    for u in values:
-        writer.writerow([spreadsheet_cell(cell) for cell in (
-            u.field, u.value, u.code_list or "", u.records, " ".join(u.examples), u.rule)])
-    return out.getvalue()
+    """Every group once, one row each (unknown-values.csv), as one string (``unknown_values_chunks``)."""
+    return "".join(unknown_values_chunks(values))
+
+
+def unknown_values_chunks(values: Iterable[UnknownValue]) -> Iterator[str]:
+    """unknown-values.csv in pieces for the atomic writer; spreadsheet-safe like fix-list.csv."""
+    return spreadsheet_csv(UNKNOWN_VALUES_COLUMNS, (
+        (u.field, u.value, u.code_list or "", u.records, " ".join(u.examples), u.rule) for u in values))
