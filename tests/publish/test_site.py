@@ -121,6 +121,57 @@ def test_project_page_shows_name_period_funding_who_where(site: Path) -> None:
     assert 'href="../code/region/13.html">Keski-Suomi</a>' in html
 
 
+def _fact(html: str, name: str) -> str:
+    """The value of one row of a page's facts (``<dt>name</dt><dd>...</dd>``), '' when the row is absent."""
+    found = re.search(rf"<dt>{re.escape(name)}</dt><dd>(.*?)</dd>", html)
+    return found.group(1) if found else ""
+
+
+def test_places_show_what_they_are_part_of_as_the_graph_says_it(site: Path) -> None:
+    """Issue 20: a sub-region is dcterms:isPartOf its region; a municipality's sub-regions and regions changed
+    over time, so its page names them per dated membership period (Kuhmoinen moved to Pirkanmaa in 2021)."""
+    subregion = (site / "code" / "subregion" / "131.html").read_text(encoding="utf-8")
+    assert _fact(subregion, "Part of") == '<a href="../region/13.html">Keski-Suomi</a>'
+    assert _fact(subregion, "Broader") == ""  # no cross-scheme skos:broader any more
+    kuhmoinen = _fact((site / "code" / "municipality" / "291.html").read_text(encoding="utf-8"), "Part of")
+    assert ('<a href="../subregion/134.html">Jämsä</a>, <a href="../region/13.html">Keski-Suomi</a> '
+            "(2017-01-01 – 2020-12-31)") in kuhmoinen
+    assert ('<a href="../subregion/064.html">Tampere</a>, <a href="../region/06.html">Pirkanmaa</a> '
+            "(2021-01-01 – 2023-12-31)") in kuhmoinen
+    jyvaskyla = _fact((site / "code" / "municipality" / "179.html").read_text(encoding="utf-8"), "Part of")
+    assert '<a href="../subregion/131.html">Jyväskylä</a>' in jyvaskyla  # the sub-region got a page of its own
+    axis = (site / "code" / "priority-axis" / "2014-2020" / "5.html").read_text(encoding="utf-8")
+    assert 'href="../../programme/2014-2020/manner-suomi.html"' in _fact(axis, "Part of")
+    assert _fact(axis, "Financed by") == '<a href="../../fund/ESR.html">Euroopan sosiaalirahasto</a>'
+
+
+def test_a_region_page_shows_its_nuts_codes_as_close_not_the_same(site: Path) -> None:
+    page = site / "code" / "region" / "13.html"
+    html = page.read_text(encoding="utf-8")
+    close = _fact(html, "Close to")
+    assert '<a href="http://data.europa.eu/nuts/code/FI193">' in close  # Kuhmoinen left in 2021: not the same
+    assert '<a href="http://data.europa.eu/nuts/code/FI198">' in close and "more (see All statements)" in close
+    assert "nuts/code" not in _fact(html, "Same as")
+    assert _fact(html, "NUTS 3") == ('<a href="http://data.europa.eu/nuts/code/FI193">FI193</a> (NUTS 2013, 2016, 2021), '
+                                     '<a href="http://data.europa.eu/nuts/code/FI198">FI198</a> (NUTS 2024)')
+    turtle = rdflib.Graph().parse(page.with_suffix(".ttl"), format="turtle")  # the version nodes come with it
+    version = rdflib.URIRef("https://w3id.org/esrgraph/code/region/13/nuts/2024")
+    assert turtle.value(version, rdflib.URIRef(ESR + "nutsRegion")) == rdflib.URIRef("http://data.europa.eu/nuts/code/FI198")
+    codes = (site / "codelists.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr id="code:region/13">.*?</tr>', codes)
+    assert row and '≈ <a href="http://data.europa.eu/nuts/code/FI193">nuts:FI193</a>' in row.group(0)
+    row = re.search(r'<tr id="code:subregion/131">.*?</tr>', codes)
+    assert row and 'part of <a href="codelists.html#code:region/13">code:region/13</a>' in row.group(0)
+
+
+def test_an_organisation_page_shows_its_registration_and_a_project_page_its_eura_page(site: Path) -> None:
+    organisation = (site / "organisation" / "1710217-7.html").read_text(encoding="utf-8")
+    assert _fact(organisation, "Registration") == "1710217-7 <small>(Patentti- ja rekisterihallitus)</small>"
+    project = (site / "project" / "S20885.html").read_text(encoding="utf-8")
+    eura = "https://www.eura2014.fi/rrtiepa/projekti.php?projektikoodi=S20885"
+    assert _fact(project, "EURA page") == f'<a href="{eura}">{eura}</a>'
+
+
 def test_embedded_json_ld_is_the_resource_graph(site: Path) -> None:
     for page in sorted((site / "project").glob("*.html")):
         scripts = [text for attrs, text in parse(page).scripts if attrs.get("type") == "application/ld+json"]
@@ -138,8 +189,13 @@ def test_record_text_is_escaped(tmp_path: Path, sample_build) -> None:  # type: 
     triples = [t for t in sample_build.triples if not (t.subject == project and t.predicate == title)]
     triples.append(Triple(project, title, Literal(evil, language="fi")))
     triples.append(Triple(project, NamedNode("http://xmlns.com/foaf/0.1/homepage"), NamedNode("javascript:alert(1)")))
+    triples.append(Triple(project, NamedNode("http://xmlns.com/foaf/0.1/page"), NamedNode("javascript:alert(2)")))
+    region = NamedNode("https://w3id.org/esrgraph/code/region/13")
+    triples.append(Triple(region, NamedNode("http://www.w3.org/2004/02/skos/core#closeMatch"), NamedNode("javascript:x")))
     write_site(triples, tmp_path, base=BASE, prefixes=sample_build.prefixes())
+    assert 'href="javascript:' not in (tmp_path / "code" / "region" / "13.html").read_text(encoding="utf-8")
     html = (tmp_path / "project" / "S20885.html").read_text(encoding="utf-8")
+    assert "javascript:alert(2)" in _fact(html, "EURA page")  # shown as text, never as a link
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html

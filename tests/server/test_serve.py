@@ -17,9 +17,9 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import rdflib
-from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Triple, parse_query_results
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Store, Triple, parse_query_results
 
-from esrgraph.server.endpoint import Refused, check_query, negotiate
+from esrgraph.server.endpoint import Endpoint, Refused, check_query, negotiate, ontology_labels
 from esrgraph.server.pages import resource_page
 from esrgraph.sparql.queries import load_store, named_queries, run_query
 from servers import executable, free_port, running
@@ -310,6 +310,64 @@ def test_record_text_is_escaped_on_pages() -> None:
                          labels={iri: "X1 <i>name</i>"}, href=lambda i: i, curie=lambda i: i)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
     assert "<i>name</i>" not in page and 'href="https://data.example.fi/esr/organisation/a&amp;b"' in page
+
+
+def _summary(store: Store, iri: str) -> str:
+    """The first facts of ``iri``'s page (before "All statements"), as the endpoint writes it, in-process."""
+    endpoint = Endpoint(store, "https://w3id.org/esrgraph/id/", "/esrgraph/id/", ontology_labels())
+    response = endpoint.resource(iri, BROWSER)
+    assert response.status == 200 and response.content_type.startswith("text/html")
+    page = response.body.decode("utf-8")
+    return page[:page.index("<h2>All statements</h2>")]
+
+
+def _resource(iri: str) -> str:
+    return "/resource?iri=" + quote(iri, safe="")
+
+
+def test_place_pages_show_part_of_and_close_matches(store: Store) -> None:
+    """Issue 20: isPartOf and closeMatch among the first facts; a municipality's sub-region and region per dated
+    membership period, linked by what the period says."""
+    code = "https://w3id.org/esrgraph/code/"
+    subregion = _summary(store, code + "subregion/131")
+    assert f'<dt>dcterms:isPartOf</dt><dd><a href="{_resource(code + "region/13")}">Keski-Suomi</a></dd>' in subregion
+    region = _summary(store, code + "region/13")
+    assert '<a href="http://data.europa.eu/nuts/code/FI193">' in region.split("skos:closeMatch</dt>")[1]
+    assert "skos:exactMatch" not in region  # the territory changed: close, not the same
+    assert f'<a href="{_resource(code + "region/13/nuts/2024")}">FI198 (NUTS 2024)</a>' in region
+    kuhmoinen = _summary(store, code + "municipality/291")
+    period = code + "municipality/291/membership/2021-01-01"
+    assert f'<a href="{_resource(period)}">Tampere, Pirkanmaa (2021-01-01 – 2023-12-31)</a>' in kuhmoinen
+    axis = _summary(store, code + "priority-axis/2014-2020/5")
+    assert f'<a href="{_resource(code + "fund/ESR")}">Euroopan sosiaalirahasto</a>' in axis.split("<h2>Funding</h2>")[1]
+
+
+def test_registration_eura_page_and_amounts_on_pages(store: Store) -> None:
+    organisation = _summary(store, "https://w3id.org/esrgraph/id/organisation/1710217-7")
+    assert ('<a href="/esrgraph/id/organisation/1710217-7/registration">1710217-7 (Patentti- ja rekisterihallitus)</a>'
+            in organisation)
+    project = _summary(store, "https://w3id.org/esrgraph/id/project/S20398")
+    eura = "https://www.eura2014.fi/rrtiepa/projekti.php?projektikoodi=S20398"
+    assert f'<a href="{eura}">{eura}</a>' in project.split("<h2>What</h2>")[1]
+    assert ('<a href="/esrgraph/id/project/S20398/amount/budget-range">100\u202f000 – 500\u202f000 EUR</a>'
+            in project.split("<h2>Funding</h2>")[1])
+
+
+def test_amount_nodes_show_their_value_and_unsafe_links_are_not_followed() -> None:
+    iri = "https://w3id.org/esrgraph/id/project/X1"
+    amount = iri + "/amount/granted"
+    schema = "https://schema.org/"
+    triples = [Triple(NamedNode(iri), NamedNode("https://w3id.org/esrgraph/ontology#grantedEUAndStateFundingAmount"),
+                      NamedNode(amount)),
+               Triple(NamedNode(amount), NamedNode(schema + "value"),
+                      Literal("1234.5", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))),
+               Triple(NamedNode(amount), NamedNode(schema + "currency"), Literal("EUR")),
+               Triple(NamedNode(iri), NamedNode("http://xmlns.com/foaf/0.1/page"), NamedNode("javascript:alert(1)"))]
+    page = resource_page(iri=iri, triples=triples, incoming=[], incoming_total=0, labels={}, href=lambda i: i,
+                         curie=lambda i: i)
+    assert f'<a href="{amount}">1\u202f234.5 EUR</a>' in page  # the amount node linked by what it says
+    assert '<data value="1234.5">1\u202f234.5</data>' in page  # in the parts table, its currency beside it
+    assert 'href="javascript:' not in page and '<a href="#">javascript:alert(1)</a>' in page
 
 
 @pytest.mark.server

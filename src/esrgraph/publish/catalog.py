@@ -304,7 +304,7 @@ def check_download_base(url: str, where: str = "--download-base") -> str:
     if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
             or parts.fragment or "#" in url or "?" in url or any(c in _NOT_IN_IRI for c in url)):
         raise UsageError(f"{where} {url!r} is not an absolute http(s) URL the download IRIs can start with; "
-                         "give one such as https://data.example.org/esrgraph/ (no spaces, quotes, <>, query or "
+                         "give one such as https://PUBLISHER-HOST/esrgraph/download/ (no spaces, quotes, <>, query or "
                          "fragment)")
     return url
 

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from esrgraph.core.vocab import CODE, DCTERMS, ESR, FOAF, ORG, PREFIXES, RDF, ROV, SKOS
+from esrgraph.core.vocab import ADMS, CODE, DCTERMS, ESR, FOAF, ORG, PREFIXES, RDF, RDFS, ROV, SCHEMA, SKOS
 from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
@@ -49,6 +49,13 @@ WHERE = {ESR + "region": "Region", ESR + "subregion": "Sub-regions", ESR + "muni
 WHAT = {ESR + "fund": "Fund", ESR + "programmePeriod": "Programme period", ESR + "priorityAxis": "Priority axis",
         ESR + "specificObjective": "Specific objective", ESR + "status": "Status",
         ESR + "fundingAuthority": "Funding authority"}
+#: How a concept lies under another: within its scheme (skos:broader) or across schemes (issue 20).
+UPWARD = (SKOS + "broader", DCTERMS + "isPartOf", ESR + "financedByFund")
+#: Links to other publishers' codes a concept page shows, at most MATCHES_SHOWN each (All statements has every one).
+MATCHES = {SKOS + "exactMatch": "Same as", SKOS + "closeMatch": "Close to", SKOS + "broadMatch": "Broader match",
+           SKOS + "narrowMatch": "Narrower match"}
+MATCHES_SHOWN = 6
+LANGS = ("fi", "en", "sv", "")
 TEXTS = {ESR + "planSummary": "Plan", ESR + "finalReportSummary": "Final report",
          DCTERMS + "description": "Description", ESR + "directTargetGroups": "Direct target groups",
          ESR + "indirectTargetGroups": "Indirect target groups"}
@@ -169,11 +176,11 @@ class Site:
                 if isinstance(t.object, NamedNode) and t.object.value.startswith(CODE):
                     used.add(t.object.value)
         todo = list(used)
-        while todo:  # broader concepts too, so a municipality links to its region
-            for b in self.g.values(todo.pop(), SKOS + "broader"):
-                if b.value not in used and b.value.startswith(CODE):
-                    used.add(b.value)
-                    todo.append(b.value)
+        while todo:  # the concepts above too, so a municipality links to its sub-regions and they to their region
+            for b in self._upward(todo.pop()):
+                if b not in used and b.startswith(CODE):
+                    used.add(b)
+                    todo.append(b)
         self.concepts = sorted(c for c in used if c in self.g.out)
         taken: set[str] = set()
         for iri in [*self.projects, *self.organisations, *self.concepts]:
@@ -186,9 +193,23 @@ class Site:
             self.paths[iri] = path
 
     # -------------------------------------------------------------- helpers
+    def _upward(self, iri: str) -> list[str]:
+        """The concepts ``iri`` lies under: broader (one scheme), part of, financed by, and a municipality's
+        sub-regions and regions, which changed over time and so are said by its dated membership periods."""
+        up = [o.value for p in UPWARD for o in self.g.values(iri, p)]
+        for period in self.g.values(iri, ESR + "membershipPeriod"):
+            up += [o.value for p in (ESR + "inSubregion", ESR + "inRegion") for o in self.g.values(period.value, p)]
+        return up
+
     def _own_triples(self, iri: str) -> list[Triple]:
-        if iri.startswith(CODE):
-            return list(self.g.by_subject.get(iri, []))
+        if iri.startswith(CODE):  # with the nodes under it that it links to (membership periods, NUTS versions)
+            out = list(self.g.by_subject.get(iri, []))
+            own = iri + "/"
+            parts = {t.object.value for t in out if isinstance(t.object, NamedNode) and t.object.value.startswith(own)}
+            for s in sorted(parts):
+                if s not in self.paths:
+                    out.extend(self.g.by_subject.get(s, []))
+            return out
         prefix = iri + "/"
         out = list(self.g.by_subject.get(iri, []))
         for s in sorted(self.g.by_subject):
@@ -225,6 +246,55 @@ class Site:
 
     def _list(self, here: str, iri: str, pred: str) -> str:
         return ", ".join(self._value(here, o, pred) for o in self.g.values(iri, pred))
+
+    def _text(self, iri: str, pred: str) -> str:
+        """One literal of ``iri``, Finnish first (as labels are chosen), or ''."""
+        vals = [o for o in self.g.values(iri, pred) if isinstance(o, Literal)]
+        rank = {lang: i for i, lang in enumerate(LANGS)}
+        ranked = sorted(vals, key=lambda o: (rank.get(o.language or "", len(LANGS)), o.value))
+        return ranked[0].value if ranked else ""
+
+    def _dates(self, node: str) -> str:
+        start, end = self.g.first(node, SCHEMA + "validFrom"), self.g.first(node, SCHEMA + "validThrough")
+        return f" ({start or '…'} – {end or '…'})" if start or end else ""
+
+    def _part_of(self, here: str, iri: str) -> str:
+        """What a concept is part of: dcterms:isPartOf, and a municipality's sub-region and region in each
+        membership period, dated (a municipality can move: Kuhmoinen went to Pirkanmaa in 2021)."""
+        items = [self._value(here, o) for o in self.g.values(iri, DCTERMS + "isPartOf")]
+        periods = self.g.values(iri, ESR + "membershipPeriod")
+        for period in sorted(periods, key=lambda o: self.g.first(o.value, SCHEMA + "validFrom") or ""):
+            places = [self._value(here, o) for p in (ESR + "inSubregion", ESR + "inRegion")
+                      for o in self.g.values(period.value, p)]
+            if places:
+                items.append(", ".join(places) + esc(self._dates(period.value)))
+        return "<br>".join(items)
+
+    def _nuts(self, here: str, iri: str) -> str:
+        """A region's NUTS 3 codes and the NUTS versions each is the region's code in (esr:nutsCorrespondence)."""
+        versions: dict[str, list[str]] = defaultdict(list)
+        for node in self.g.values(iri, ESR + "nutsCorrespondence"):
+            for code in self.g.values(node.value, ESR + "nutsRegion"):
+                versions[code.value].append(self.g.first(node.value, ESR + "nutsVersion") or "?")
+        return ", ".join(f"{link(code, code.rsplit('/', 1)[-1])} (NUTS {esc(', '.join(sorted(v)))})"
+                         for code, v in sorted(versions.items(), key=lambda kv: (sorted(kv[1]), kv[0])))
+
+    def _matches(self, iri: str, pred: str) -> str:
+        found = self.g.values(iri, pred)
+        shown = ", ".join(link(o.value, o.value) for o in found[:MATCHES_SHOWN])
+        more = len(found) - MATCHES_SHOWN
+        return shown + (f" and {more} more (see All statements)" if more > 0 else "")
+
+    def _registration(self, iri: str) -> str:
+        """The organisation's registered identifiers (rov:registration, an adms:Identifier): the Y-tunnus and
+        the agency that issued it."""
+        items = []
+        for node in self.g.values(iri, ROV + "registration"):
+            notation = self._text(node.value, SKOS + "notation")
+            agency = self._text(node.value, ADMS + "schemaAgency")
+            if notation:
+                items.append(esc(notation) + (f" <small>({esc(agency)})</small>" if agency else ""))
+        return "<br>".join(items)
 
     def _statements(self, here: str, triples: list[Triple]) -> str:
         rows = []
@@ -272,6 +342,7 @@ class Site:
         rows += [(label, self._list(here, iri, p)) for p, label in WHO.items()]
         rows += [(label, self._list(here, iri, p)) for p, label in WHERE.items()]
         rows += [(label, self._list(here, iri, p)) for p, label in WHAT.items()]
+        rows.append(("EURA page", self._list(here, iri, FOAF + "page")))
         texts = "".join(f"<h2>{esc(label)}</h2>" + "".join(self._value(here, o) for o in self.g.values(iri, p))
                         for p, label in TEXTS.items() if self.g.values(iri, p))
         return self._facts(here, rows) + texts
@@ -279,9 +350,11 @@ class Site:
     def organisation_main(self, iri: str) -> str:
         here = self.paths[iri]
         rows = [("Business ID", self._list(here, iri, ESR + "businessId")),
+                ("Registration", self._registration(iri)),
                 ("Legal name", self._list(here, iri, ROV + "legalName")),
                 ("Type", self._list(here, iri, ROV + "orgType")),
-                ("Home page", self._list(here, iri, FOAF + "homepage"))]
+                ("Home page", self._list(here, iri, FOAF + "homepage")),
+                ("See also", self._list(here, iri, RDFS + "seeAlso"))]
         return self._facts(here, rows)
 
     def concept_main(self, iri: str) -> str:
@@ -289,8 +362,11 @@ class Site:
         rows = [("Notation", self._list(here, iri, SKOS + "notation")),
                 ("Labels", "<br>".join(self._value(here, o) for o in self.g.values(iri, SKOS + "prefLabel"))),
                 ("Scheme", self._list(here, iri, SKOS + "inScheme")),
+                ("Part of", self._part_of(here, iri)),
+                ("Financed by", self._list(here, iri, ESR + "financedByFund")),
                 ("Broader", self._list(here, iri, SKOS + "broader")),
-                ("Same as", ", ".join(link(o.value, o.value) for o in self.g.values(iri, SKOS + "exactMatch")[:6]))]
+                ("NUTS 3", self._nuts(here, iri))]
+        rows += [(label, self._matches(iri, p)) for p, label in MATCHES.items()]
         return self._facts(here, rows)
 
     def _project_table(self, here: str, projects: Iterable[str]) -> str:

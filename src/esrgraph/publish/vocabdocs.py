@@ -17,7 +17,7 @@ import rdflib
 import rdflib.collection
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from esrgraph.core.vocab import CODE, ESR, ESRSH, PREFIXES, SKOS
+from esrgraph.core.vocab import CODE, DCTERMS, ESR, ESRSH, PREFIXES, SKOS
 from esrgraph.publish.html import esc, link, page
 from esrgraph.publish.jsonld import Compactor
 
@@ -218,6 +218,36 @@ def vocabulary_html(triples: Sequence[Triple] = (), ontology: rdflib.Graph | Non
     return page("esrgraph vocabulary", "\n".join(body), lang="en", inline_css=True)
 
 
+#: How a concept lies under another (issue 20): broader within its scheme, part of or financed by across schemes.
+_UPWARD = ((SKOS + "broader", ""), (DCTERMS + "isPartOf", "part of "), (ESR + "financedByFund", "financed by "))
+#: Links to other publishers' codes, each kind shown with at most _MATCHES_SHOWN targets.
+_MATCHES = ((SKOS + "exactMatch", "="), (SKOS + "closeMatch", "≈"), (SKOS + "broadMatch", "broader:"),
+            (SKOS + "narrowMatch", "narrower:"))
+_MATCHES_SHOWN = 4
+
+
+def _upward_cell(by_subject: dict[str, dict[str, list[Value]]], concept: str) -> str:
+    """Broader, part-of and financed-by concepts; a municipality's sub-regions come from its dated membership
+    periods (esr:membershipPeriod), as they changed over time."""
+    props = by_subject[concept]
+    items = [esc(word) + _term_ref(o.value) for p, word in _UPWARD for o in sorted(props.get(p, []), key=lambda o: o.value)]
+    subregions = {o.value for period in props.get(ESR + "membershipPeriod", [])
+                  for o in by_subject.get(period.value, {}).get(ESR + "inSubregion", [])}
+    items += [esc("in ") + _term_ref(s) for s in sorted(subregions)]
+    return ", ".join(items)
+
+
+def _matches_cell(props: dict[str, list[Value]]) -> str:
+    cells = []
+    for pred, sign in _MATCHES:
+        found = sorted(o.value for o in props.get(pred, []))
+        if found:
+            more = len(found) - _MATCHES_SHOWN
+            cells.append(f"{esc(sign)} " + ", ".join(link(o, curie(o)) for o in found[:_MATCHES_SHOWN])
+                         + (f" (+{more})" if more > 0 else ""))
+    return "<br>".join(cells)
+
+
 def codelists_html(triples: Sequence[Triple]) -> str:
     """codelists.html: every concept scheme in ``triples`` and its concepts."""
     return _codelists_html(_collected(triples).code_triples)
@@ -245,16 +275,13 @@ def _codelists_html(by_subject: dict[str, dict[str, list[Value]]]) -> str:
         body.append(f'<section id="{esc(curie(s))}"><h2>{esc(curie(s))}</h2>')
         body.append(f"<p>{labels(props, 'http://purl.org/dc/terms/title')}</p>")
         body.append(f"<p>{labels(props, 'http://purl.org/dc/terms/description')}</p>")
-        body.append("<table><thead><tr><th>Notation</th><th>Labels</th><th>Broader</th><th>Matches</th>"
-                    "</tr></thead><tbody>")
+        body.append("<table><thead><tr><th>Notation</th><th>Labels</th><th>Broader, part of</th>"
+                    "<th>Matches (= same, ≈ close)</th></tr></thead><tbody>")
         for c in sorted(concepts[s]):
             cp = by_subject[c]
             notation = ", ".join(esc(o.value) for o in cp.get(SKOS + "notation", []))
-            broader = ", ".join(_term_ref(o.value) for o in sorted(cp.get(SKOS + "broader", []), key=lambda o: o.value))
-            matches = ", ".join(link(o.value, curie(o.value)) for o in sorted(cp.get(SKOS + "exactMatch", []),
-                                                                              key=lambda o: o.value)[:4])
             body.append(f'<tr id="{esc(curie(c))}"><td>{notation}</td><td>{labels(cp, SKOS + "prefLabel")}</td>'
-                        f"<td>{broader}</td><td>{matches}</td></tr>")
+                        f"<td>{_upward_cell(by_subject, c)}</td><td>{_matches_cell(cp)}</td></tr>")
         body.append("</tbody></table></section>")
     return page("esrgraph code lists", "\n".join(body), lang="en", inline_css=True)
 

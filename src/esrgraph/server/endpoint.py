@@ -201,8 +201,8 @@ class Endpoint:
 
     Args:
         store: the graph.
-        base: the base IRI of the data (``https://data.example.fi/esr/``).
-        base_path: where the server publishes the base (``/esr/``).
+        base: the base IRI of the data (by default ``https://w3id.org/esrgraph/id/``).
+        base_path: where the server publishes the base (``/esrgraph/id/``).
         labels: extra labels (e.g. of ontology terms) by IRI.
     """
 

@@ -22,6 +22,9 @@ ESR = "https://w3id.org/esrgraph/ontology#"
 DCT = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ROV = "http://www.w3.org/ns/regorg#"
+ADMS = "http://www.w3.org/ns/adms#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SCHEMA = "https://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -31,15 +34,20 @@ Subject = NamedNode | BlankNode | Triple
 #: The facts shown first, under a heading, in this order; the full list of statements follows.
 SUMMARY: list[tuple[str, list[str]]] = [
     ("What", [DCT + "identifier", DCT + "title", SKOS + "prefLabel", ROV + "legalName", ESR + "businessId",
-              ROV + "orgType", SKOS + "notation", ESR + "status", ESR + "programmePeriod"]),
+              ROV + "registration", ROV + "orgType", SKOS + "notation", ESR + "status", ESR + "programmePeriod",
+              FOAF + "page"]),
     ("When", [ESR + "plannedStartDate", ESR + "plannedEndDate"]),
     ("Funding", [ESR + "grantedEUAndStateFunding", ESR + "realisedEUAndStateFunding", ESR + "plannedPublicFunding",
-                 ESR + "realisedPublicFunding", ESR + "fund", ESR + "priorityAxis", ESR + "specificObjective",
-                 ESR + "fundingAuthority"]),
+                 ESR + "realisedPublicFunding", ESR + "budgetRange", ESR + "fund", ESR + "priorityAxis",
+                 ESR + "specificObjective", ESR + "fundingAuthority", ESR + "financedByFund"]),
     ("Who", [ESR + "applicant", ESR + "coImplementer", ESR + "partner"]),
-    ("Where", [ESR + "region", ESR + "subregion", ESR + "municipality", SKOS + "broader", SKOS + "inScheme",
-               SKOS + "exactMatch"]),
+    ("Where", [ESR + "region", ESR + "subregion", ESR + "municipality", DCT + "isPartOf", ESR + "membershipPeriod",
+               SKOS + "broader", SKOS + "inScheme", ESR + "nutsCorrespondence", SKOS + "exactMatch",
+               SKOS + "closeMatch"]),
 ]
+
+#: Amounts of a schema:MonetaryAmount node (its currency is stated beside them).
+AMOUNT = (SCHEMA + "value", SCHEMA + "minValue", SCHEMA + "maxValue")
 
 #: What the endpoint's pages show beyond the site's stylesheet: plain fact lists, the query form,
 #: result tables, warnings and language tags.
@@ -58,6 +66,50 @@ def page(title: str, body: str) -> str:
                      footer=False)
 
 
+def _amount(value: str) -> str | None:
+    """``281250.50`` as ``281\u202f250.5``; None when it is no number."""
+    try:
+        return f"{float(value):,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
+    except ValueError:
+        return None
+
+
+def _part_label(facts: dict[str, list[str]]) -> str | None:
+    """A minted node's link text from its facts (predicate -> values, objects as their labels), or None."""
+
+    def one(predicate: str) -> str:
+        return facts.get(predicate, [""])[0]
+
+    amounts = [_amount(one(p)) or one(p) for p in AMOUNT if p in facts]
+    if amounts:
+        return " – ".join(amounts) + (f" {one(SCHEMA + 'currency')}" if SCHEMA + "currency" in facts else "")
+    if SKOS + "notation" in facts:
+        agency = one(ADMS + "schemaAgency")
+        return one(SKOS + "notation") + (f" ({agency})" if agency else "")
+    if ESR + "inSubregion" in facts or ESR + "inRegion" in facts:
+        places = ", ".join(one(p) for p in (ESR + "inSubregion", ESR + "inRegion") if p in facts)
+        return f"{places} ({one(SCHEMA + 'validFrom') or '…'} – {one(SCHEMA + 'validThrough') or '…'})"
+    if ESR + "nutsRegion" in facts:
+        return f"{one(ESR + 'nutsRegion').rsplit('/', 1)[-1]} (NUTS {one(ESR + 'nutsVersion') or '?'})"
+    return None
+
+
+def _part_labels(parts: Sequence[Triple], labels: dict[str, str]) -> dict[str, str]:
+    """Link texts for the nodes minted under a resource, which have no label of their own: an amount with its
+    currency, an identifier with its issuing agency (a Y-tunnus), a municipality's sub-region and region in a
+    dated period, a region's NUTS code in one NUTS version."""
+    order = {"fi": 0, "en": 1, "sv": 2}  # as the endpoint picks labels
+    found: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    for t in parts:
+        if isinstance(t.subject, NamedNode) and isinstance(t.object, (NamedNode, Literal)):
+            o = t.object
+            ranked = (order.get(o.language or "", 3), o.value) if isinstance(o, Literal) else (0, labels.get(o.value, o.value))
+            found.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(ranked)
+    facts = {node: {p: [v for _, v in sorted(vs)] for p, vs in f.items()} for node, f in found.items()}
+    out = {node: _part_label(f) for node, f in facts.items()}
+    return {node: text for node, text in out.items() if text}
+
+
 def _term(term: NamedNode | BlankNode | Literal | Triple, labels: dict[str, str], href: Callable[[str], str],
           predicate: str | None = None) -> str:
     if isinstance(term, NamedNode):
@@ -68,13 +120,12 @@ def _term(term: NamedNode | BlankNode | Literal | Triple, labels: dict[str, str]
     if isinstance(term, Literal):
         value = term.value
         datatype = term.datatype.value
-        if datatype == XSD + "decimal" and predicate and ("Funding" in predicate or "budget" in predicate):
-            try:
-                amount = float(value)
-                shown = f"{amount:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
-                return f'<data value="{esc(value)}">{esc(shown)} €</data>'
-            except ValueError:
-                pass
+        if datatype == XSD + "decimal" and predicate and ("Funding" in predicate or "budget" in predicate
+                                                          or predicate in AMOUNT):
+            shown = _amount(value)
+            if shown is not None:
+                euro = "" if predicate in AMOUNT else " €"  # a MonetaryAmount names its currency itself
+                return f'<data value="{esc(value)}">{esc(shown)}{euro}</data>'
         text = esc(value).replace("\n", "<br>")
         if term.language:
             text += f' <span class="lang">@{esc(term.language)}</span>'
@@ -93,6 +144,7 @@ def resource_page(*, iri: str, triples: Sequence[Triple], incoming: Sequence[tup
     """A readable page for one resource: its main facts, every statement, and what links to it."""
     own = [t for t in triples if isinstance(t.subject, NamedNode) and t.subject.value == iri]
     parts = [t for t in triples if not (isinstance(t.subject, NamedNode) and t.subject.value == iri)]
+    labels = {**_part_labels(parts, labels), **labels}
     by_predicate: dict[str, list[Triple]] = {}
     for t in own:
         by_predicate.setdefault(t.predicate.value, []).append(t)
