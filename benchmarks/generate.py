@@ -11,9 +11,24 @@ one met before, drawn in proportion to its mentions so far (a Yule-Simon process
 about 63,000 organisations for 210,000 mentions. A set share of records is faulty on purpose (wrong check digit, end before start,
 garbled amount, realised above granted, score out of range), so validation has work.
 
+Two corpora (``--corpus``), the same for the same ``(n, seed, corpus)``:
+
+- ``standard`` (the default): one organisation, one Y-tunnus, as above;
+- ``findings-heavy``: the same projects, but names and business ids disagree as in messy registers. Each
+  mention of an organisation is given, with probability ``MESSY_ID_SHARE`` (30 %), another Y-tunnus: half
+  the time one drawn from the pool of every Y-tunnus issued so far (so one id stands under several names),
+  else a fresh valid one (added to the pool). A busy organisation then appears under many ids, so the
+  ``org-name-several-business-ids`` findings grow with the size of its group, as in the registers that made
+  ``esrgraph build`` write a 1.26 GB fix list (issue #23). Those draws come from a random generator of
+  their own, seeded from ``seed``, so every other byte is the standard corpus's.
+
+Both have 5 % faulty records by default (``--faulty-share``). Records are made one at a time (``files``
+is a generator), so a corpus of 100,000 descriptions is written without holding them all.
+
 Usage::
 
-    .venv/bin/python -m benchmarks.generate OUT_DIR --records 1000 [--seed 7] [--layout eura-description]
+    .venv/bin/python -m benchmarks.generate OUT_DIR --records 1000 [--seed 7] [--layout eura-description] \\
+        [--corpus standard|findings-heavy]
 """
 
 from __future__ import annotations
@@ -45,6 +60,10 @@ _ORG_SUFFIX = ("Oy", "ry", "Ab", "sr", "Oyj", "")
 #: Share of organisation mentions that are a new organisation, set so that the applicants of
 #: 2,865 generated projects are as often distinct as in the real list (1,606 of 2,865).
 NEW_ORGANISATION_SHARE = 0.3
+#: The corpora ``projects`` can make (see the module docstring).
+CORPORA = ("standard", "findings-heavy")
+#: In the findings-heavy corpus, the share of organisation mentions given another Y-tunnus than their own.
+MESSY_ID_SHARE = 0.3
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -106,7 +125,7 @@ def business_id(rng: random.Random, *, wrong: bool = False) -> str:
 
 
 def _text(rng: random.Random, words: int) -> str:
-    out = []
+    out: list[str] = []
     for i in range(words):
         w = rng.choice(_WORDS)
         out.append(w.capitalize() if i == 0 or out[-1].endswith(".") else w)
@@ -192,11 +211,43 @@ class _Organisations:
         return org
 
 
-def projects(n: int, seed: int = 7, faulty_share: float = 0.05) -> Iterator[Project]:
-    """``n`` projects, the same for the same seed; every ``1/faulty_share``-th one has a fault."""
+class _MessyIds:
+    """The findings-heavy corpus's Y-tunnus of a mention: its own, or (``MESSY_ID_SHARE``) another one.
+
+    Its random generator is its own, so the standard corpus's draws, and so every other byte, stay the same.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(f"findings-heavy:{seed}")
+        self._pool: list[str] = []  # every Y-tunnus issued so far, once
+        self._known: set[str] = set()
+
+    def _add(self, value: str) -> None:
+        if value not in self._known:
+            self._known.add(value)
+            self._pool.append(value)
+
+    def business_id(self, own: str) -> str:
+        """The id to print for one mention of the organisation whose Y-tunnus is ``own``."""
+        self._add(own)
+        rng = self._rng
+        if rng.random() >= MESSY_ID_SHARE:
+            return own
+        if rng.random() < 0.5:
+            return rng.choice(self._pool)
+        fresh = business_id(rng)
+        self._add(fresh)
+        return fresh
+
+
+def projects(n: int, seed: int = 7, faulty_share: float = 0.05, corpus: str = "standard") -> Iterator[Project]:
+    """``n`` projects, the same for the same ``(seed, corpus)``; every ``1/faulty_share``-th one has a fault."""
+    if corpus not in CORPORA:
+        raise ValueError(f"unknown corpus {corpus!r}: one of {', '.join(CORPORA)}")
     rng = random.Random(seed)
     lists = _lists()
     organisations = _Organisations(rng, lists)
+    messy = _MessyIds(seed) if corpus == "findings-heavy" else None
     every = max(1, round(1 / faulty_share)) if faulty_share > 0 else 0
     faults = 0
     for i in range(n):
@@ -227,7 +278,7 @@ def projects(n: int, seed: int = 7, faulty_share: float = 0.05) -> Iterator[Proj
         for _ in range(rng.randrange(0, 13)):
             partner = organisations.draw(taken)
             taken.add(partner.name)
-            co.append((partner.name, partner.business_id))
+            co.append((partner.name, messy.business_id(partner.business_id) if messy else partner.business_id))
         scores = []
         for c in rng.sample(lists.criteria, k=min(len(lists.criteria), rng.randrange(8, 16))):
             direct, indirect = rng.randrange(0, 11), rng.randrange(0, 11)
@@ -246,7 +297,8 @@ def projects(n: int, seed: int = 7, faulty_share: float = 0.05) -> Iterator[Proj
             start=start,
             end=end,
             applicant=applicant.name,
-            applicant_id=business_id(rng, wrong=True) if fault == "bad-check-digit" else applicant.business_id,
+            applicant_id=(business_id(rng, wrong=True) if fault == "bad-check-digit"  # drawn here: the standard order
+                          else messy.business_id(applicant.business_id) if messy else applicant.business_id),
             org_type=applicant.org_type,
             region=region,
             municipalities=rng.sample(munis, k=min(len(munis), rng.randrange(1, 31))),
@@ -371,23 +423,24 @@ def csv_row(p: Project) -> str:
                      str(p.realised_public)]) + ";"
 
 
-def files(n: int, seed: int = 7, layout: str = "eura-description", faulty_share: float = 0.05) -> Iterator[tuple[str, str]]:
+def files(n: int, seed: int = 7, layout: str = "eura-description", faulty_share: float = 0.05,
+          corpus: str = "standard") -> Iterator[tuple[str, str]]:
     """(relative file name, text) pairs: one file per description, page or card; one CSV for the list."""
     if layout == "projectlist-csv":
-        rows = [CSV_HEADER] + [csv_row(p) for p in projects(n, seed, faulty_share)]
+        rows = [CSV_HEADER] + [csv_row(p) for p in projects(n, seed, faulty_share, corpus)]
         yield "projektilista.csv", "\n".join(rows) + "\n"
         return
     render = {"eura-description": description, "eura-flattened": flattened, "portal-card": card}[layout]
-    for i, p in enumerate(projects(n, seed, faulty_share)):
+    for i, p in enumerate(projects(n, seed, faulty_share, corpus)):
         yield f"{layout}/{i // 1000:03d}/{p.code}.txt", render(p)
 
 
 def write_corpus(out_dir: str | Path, n: int, seed: int = 7, layout: str = "eura-description",
-                 faulty_share: float = 0.05) -> list[Path]:
-    """Write ``n`` records in ``layout`` under ``out_dir``; return the files written."""
+                 faulty_share: float = 0.05, corpus: str = "standard") -> list[Path]:
+    """Write ``n`` records in ``layout`` of ``corpus`` under ``out_dir``; return the files written."""
     out = Path(out_dir)
     written = []
-    for name, text in files(n, seed, layout, faulty_share):
+    for name, text in files(n, seed, layout, faulty_share, corpus):
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -402,8 +455,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--layout", choices=LAYOUTS, default="eura-description")
     ap.add_argument("--faulty-share", type=float, default=0.05)
+    ap.add_argument("--corpus", choices=CORPORA, default="standard",
+                    help="standard: one organisation, one Y-tunnus; findings-heavy: names and ids disagree at random")
     args = ap.parse_args()
-    written = write_corpus(args.out_dir, args.records, args.seed, args.layout, args.faulty_share)
+    written = write_corpus(args.out_dir, args.records, args.seed, args.layout, args.faulty_share, args.corpus)
     print(f"wrote {len(written)} files under {args.out_dir}")
 
 

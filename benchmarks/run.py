@@ -1,24 +1,29 @@
-"""The esrgraph benchmark: one command, a Markdown table in benchmarks/results.md.
+"""The esrgraph benchmark: one command, Markdown tables in benchmarks/results.md.
 
-    .venv/bin/python -m benchmarks.run --sizes 1000,10000,30000 --naive 1000,10000
+    .venv/bin/python -m benchmarks.run --sizes 1000,10000,30000 --naive 1000
+    .venv/bin/python -m benchmarks.run --sizes 30000,100000 --naive '' --out /tmp/results-100k.md
 
-For each size it generates full EURA descriptions (benchmarks/generate.py, 5 % faulty),
-then runs, each in its own process (so peak memory is that run's own):
+The headline is the whole ``esrgraph build CORPUS -o OUT`` as a user runs it: for each corpus of
+``--corpora`` (benchmarks/generate.py: ``standard``, and ``findings-heavy`` where organisations' names and
+business ids disagree at random; 5 % faulty records in both) and each size, one fresh process runs the
+library calls the CLI makes (cli/build.py: build, then every output), timed from its start to its end, with
+the peak resident memory summed over its whole process tree (workers and children included), sampled from
+/proc. For each run it prints the cost per record, the size of every file the command wrote (and its ratio
+to the N-Triples file), and, at the sizes of ``--rebuild``, the rebuild of the whole command after one
+description changed: its time, its share of a full build, and whether every output file has the same bytes
+as a full build of the changed corpus without a cache. Each figure stands next to its target (issue #23).
 
-- the fast build: parse (2 worker processes) -> merge + map -> fast validation (every
-  shape, SHACL-SPARQL included, compiled to SPARQL on Oxigraph) -> Turtle + N-Triples;
-- the naive pipeline, for the sizes in ``--naive``: the same parse and mapping, then an
-  rdflib Graph, pyshacl over the whole graph, and rdflib's Turtle writer.
-
-It checks that both report identical findings, then runs the real 2014-2020 project list,
-a rebuild after one record of the largest size changed (and that it gives the same
-bytes as a full build), and every named query on the largest graph. Benchmarks are not
-tests: the tests check correctness on small inputs.
+It then also runs the build stage alone beside the naive pipeline (rdflib + pyshacl + rdflib's Turtle
+writer) at the sizes in ``--naive`` and checks that both report identical findings, the real 2014-2020
+project list, and on the largest standard build folder every named query (in memory, and from the command
+line), ``esrgraph serve`` start-up and the comparison of the command line's answers with a plain store.
+Benchmarks are not tests: the tests check correctness on small inputs.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -29,10 +34,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CSV = Path("/work/shared/corpus/projektilista-2014-2020.csv")
+
+# The targets of issue #23 (2 cores, 24 GiB).
+TARGET_SIZE = 30_000  # the whole command from nothing at this size ...
+TARGET_SECONDS = 60.0  # ... within this many seconds
+TARGET_PEAK_MB = 4 * 1024  # peak memory over all processes, at every size
+TARGET_REBUILD_SHARE = 0.10  # rebuild after one change, of the full command
+TARGET_LARGE_SIZE = 100_000  # this size ...
+TARGET_LINEAR = 4.0  # ... within this many times the time at TARGET_SIZE
+TARGET_FILE_RATIO = 2.0  # no output file above this many times the N-Triples file
+#: Folders of a build folder that are not published files; listed as one total each, and left out of the
+#: byte comparison (the query store's RocksDB files differ between equal builds; the cache is only in one).
+PRIVATE_FOLDERS = (".cache", ".store")
 
 
 def _peak_mb(workers: int = 1) -> float:
@@ -50,12 +69,13 @@ class TreeMemorySampler:
     """Peak of the summed resident memory of this process and its descendants, read from /proc
     every ``interval`` seconds on a thread. For steps that start a child process: the kernel's
     peak for children counts a new child with the memory of its parent at fork (the release's
-    JSON-LD child read 8 GB that way, against 2.5 GB for the whole tree when sampled)."""
+    JSON-LD child read 8 GB that way, against 2.5 GB for the whole tree when sampled). ``root``: the process
+    whose tree is summed (default: this one)."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.05, root: int | None = None) -> None:
         import threading
 
-        self.interval, self.peak_mb = interval, 0.0
+        self.interval, self.peak_mb, self.root = interval, 0.0, root
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -70,7 +90,7 @@ class TreeMemorySampler:
     def _run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
         while True:
-            self.peak_mb = max(self.peak_mb, self.tree_rss(os.getpid(), page) / 2**20)
+            self.peak_mb = max(self.peak_mb, self.tree_rss(self.root or os.getpid(), page) / 2**20)
             if self._stop.wait(self.interval):
                 return
 
@@ -102,10 +122,8 @@ class TreeMemorySampler:
 # ---------------------------------------------------------------------------- one run (in a child process)
 
 
-def run_fast(inputs: str, out: str, cache: str | None, outputs: str = "") -> dict[str, object]:
-    """The fast build and its graph files; with ``outputs`` ("all"), then also every other file
-    ``esrgraph build`` writes (reports, quality report, release folder), timed on its own."""
-    from esrgraph.outputs import write_outputs
+def run_fast(inputs: str, out: str, cache: str | None) -> dict[str, object]:
+    """The build stage alone and its graph files (beside the naive pipeline; the whole command is ``run_command``)."""
     from esrgraph.pipeline.build import build
     from esrgraph.pipeline.result import BuildOptions
 
@@ -124,13 +142,31 @@ def run_fast(inputs: str, out: str, cache: str | None, outputs: str = "") -> dic
                 "triples": len(result.triples), "peak_mb": _peak_mb(workers), "findings": len(result.findings),
                 "quarantined": len(result.quarantined), "built": result.records_built, "details": details,
                 "reuse": result.reuse}
-    if outputs:
-        t = time.perf_counter()
-        with TreeMemorySampler() as sampler:
-            write_outputs(result, Path(out) / "all", options)
-        measured["outputs"] = time.perf_counter() - t
-        measured["outputs_peak_mb"] = sampler.peak_mb
     return measured
+
+
+def run_command(inputs: str, out: str, incremental: str = "") -> dict[str, object]:
+    """``esrgraph build INPUTS -o OUT [--incremental]``: the calls ``build_command`` (cli/build.py) makes, in
+    its order, with the build stage and the outputs timed apart; the summary goes to stdout as the CLI's."""
+    from esrgraph.outputs import check_build_output, write_outputs
+    from esrgraph.outputs.summary import build_summary
+    from esrgraph.pipeline.build import build as run_build
+    from esrgraph.pipeline.result import BuildOptions
+
+    out_dir = Path(out)
+    options = BuildOptions(cache_dir=str(out_dir / ".cache") if incremental or (out_dir / ".cache").is_dir() else None)
+    check_build_output(out_dir, options)
+    start = time.perf_counter()
+    result = run_build([inputs], options, out_dir=out_dir)
+    built = time.perf_counter()
+    written = write_outputs(result, out_dir, options)
+    outputs = time.perf_counter() - built
+    print(build_summary(result, written))
+    return {"build": built - start, "outputs": outputs, "records": result.records_found,
+            "triples": len(result.triples), "findings": len(result.findings), "exit_code": result.exit_code,
+            "stages": {k: result.timings.get(k, 0.0) for k in ("parse", "map", "validate", "write")},
+            "details": {k: v for k, v in result.timings.items() if k not in ("parse", "map", "validate", "write")},
+            "reuse": result.reuse}
 
 
 def run_naive(inputs: str, out: str) -> dict[str, object]:
@@ -220,7 +256,7 @@ def _tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _dump_findings(findings: list[object], path: Path) -> None:
+def _dump_findings(findings: Sequence[object], path: Path) -> None:
     rows = [f.to_json() for f in findings]  # type: ignore[attr-defined]
     path.write_text(json.dumps(rows, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
@@ -236,6 +272,226 @@ def child(kind: str, *args: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+# ---------------------------------------------------------------------------- the whole command
+
+
+@dataclass
+class CommandRun:
+    """One whole ``esrgraph build``: wall seconds from the process's start to its end, the peak summed over
+    its process tree, and what the process reported (``run_command``)."""
+
+    corpus: str
+    size: int
+    seconds: float
+    peak_mb: float
+    cache: bool
+    report: dict[str, object]
+
+    @property
+    def records(self) -> int:
+        return int(_num(self.report["records"]))
+
+    @property
+    def ms_per_record(self) -> float:
+        return 1000 * self.seconds / max(1, self.records)
+
+
+def split_costs(run: CommandRun, workers: int) -> tuple[float, float] | None:
+    """``(w, s)`` in ms a record, for docs/performance.md's ``N x (w / p + s)``: ``w`` the worker steps (summed
+    over the workers), ``s`` the rest of the wall time with the worker steps shared by ``workers`` (the main
+    process, the outputs, start-up). None for a build that was not sharded (no worker steps)."""
+    details = run.report.get("details") or {}
+    assert isinstance(details, dict)
+    in_workers = sum(_num(v) for k, v in details.items() if k.startswith("worker: "))
+    if not in_workers:
+        return None
+    records = max(1, run.records)
+    return 1000 * in_workers / records, 1000 * max(0.0, run.seconds - in_workers / workers) / records
+
+
+def _num(value: object) -> float:
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def whole_command(corpus: str, size: int, inputs: Path, out: Path, *, cache: bool) -> CommandRun:
+    """Run ``run_command`` in a fresh process (after ``sync``, see ``child``), sampling its process tree."""
+    os.sync()
+    cmd = [sys.executable, "-m", "benchmarks.run", "--child", "command", str(inputs), str(out),
+           "incremental" if cache else ""]
+    env = {**os.environ, "CI": "1"}  # no progress lines
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, env=env, cwd=ROOT)
+        with TreeMemorySampler(root=process.pid) as sampler:
+            code = process.wait()
+        seconds = time.perf_counter() - start
+        stdout.seek(0)
+        stderr.seek(0)
+        text = stdout.read().decode("utf-8", "replace")
+        if code != 0:
+            tail = stderr.read().decode("utf-8", "replace")[-3000:]
+            raise RuntimeError(f"the whole command on {inputs} ended with exit {code}:\n{tail}")
+    report = json.loads(text.strip().splitlines()[-1])
+    return CommandRun(corpus, size, seconds, sampler.peak_mb, cache, report)
+
+
+def output_files(out: Path) -> list[tuple[str, int, bool]]:
+    """Every file a build wrote under ``out``, as (path relative to it, bytes, is a folder total): the files one
+    by one, sorted, then each of ``PRIVATE_FOLDERS`` that exists as one total."""
+    rows: list[tuple[str, int, bool]] = []
+    for path in sorted(out.rglob("*")):
+        relative = path.relative_to(out)
+        if path.is_file() and relative.parts[0] not in PRIVATE_FOLDERS:
+            rows.append((relative.as_posix(), path.stat().st_size, False))
+    for name in PRIVATE_FOLDERS:
+        if (out / name).is_dir():
+            rows.append((name + "/", _tree_bytes(out / name), True))
+    return rows
+
+
+def size_table(rows: Sequence[tuple[str, int, bool]], ntriples_bytes: int) -> list[str]:
+    """A Markdown table of ``output_files`` rows: bytes, MB and the ratio to the N-Triples file, each file above
+    ``TARGET_FILE_RATIO`` times it flagged (folder totals are shown, not flagged: they are not published)."""
+    lines = ["| file | bytes | MB | x N-Triples | |", "|---|---:|---:|---:|---|"]
+    for name, size, folder in rows:
+        ratio = size / ntriples_bytes if ntriples_bytes else 0.0
+        flag = ("folder, all files" if folder else
+                f"**above {TARGET_FILE_RATIO:g}x the N-Triples (issue #23 target)**" if ratio > TARGET_FILE_RATIO else "")
+        lines.append(f"| {name} | {size:,} | {size / 2**20:,.1f} | {ratio:.2f} | {flag} |")
+    return lines
+
+
+def oversized(rows: Sequence[tuple[str, int, bool]], ntriples_bytes: int) -> list[str]:
+    """The files (not folder totals) above ``TARGET_FILE_RATIO`` times the N-Triples file."""
+    return [name for name, size, folder in rows if not folder and size > TARGET_FILE_RATIO * ntriples_bytes]
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            block = fa.read(2**20)
+            if block != fb.read(2**20):
+                return False
+            if not block:
+                return True
+
+
+def differing_files(a: Path, b: Path) -> tuple[int, list[str]]:
+    """Compare two build folders file by file, ``PRIVATE_FOLDERS`` left out: the number of files compared and
+    the paths whose bytes differ or that only one folder has."""
+    files_a = {name for name, _, folder in output_files(a) if not folder}
+    files_b = {name for name, _, folder in output_files(b) if not folder}
+    differ = sorted(files_a ^ files_b)
+    differ += [name for name in sorted(files_a & files_b) if not _same_bytes(a / name, b / name)]
+    return len(files_a | files_b), sorted(differ)
+
+
+def fix_list_rows(out: Path) -> int:
+    """Rows of OUT/fix-list.csv (one a finding, the quality checks' included), read as a stream."""
+    path = out / "fix-list.csv"
+    if not path.is_file():
+        return 0
+    csv.field_size_limit(2**31 - 1)
+    with path.open(encoding="utf-8", newline="") as handle:
+        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+
+
+def _middle_description(corpus: Path) -> Path:
+    names = sorted(corpus.rglob("*.txt"))
+    return names[len(names) // 2]
+
+
+@dataclass
+class Rebuild:
+    """The whole command again after one description changed, with the build cache, against a full build of
+    the changed corpus without one."""
+
+    corpus: str
+    size: int
+    seconds: float
+    peak_mb: float
+    full_seconds: float
+    compared: int
+    differ: list[str]
+    reuse: str
+
+    @property
+    def share(self) -> float:
+        return self.seconds / self.full_seconds if self.full_seconds else 0.0
+
+
+def rebuild(first: CommandRun, inputs: Path, out: Path, scratch: Path) -> Rebuild:
+    """Change one description's name, run the whole command again into ``out`` (whose build cache ``first``
+    wrote), then a full one without a cache into ``scratch``, compare every file, and put the description back."""
+    victim = _middle_description(inputs)
+    original = victim.read_bytes()
+    victim.write_bytes(original.replace(b"Hankkeen nimi: ", b"Hankkeen nimi: Muutettu ", 1))
+    try:
+        again = whole_command(first.corpus, first.size, inputs, out, cache=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+        full = whole_command(first.corpus, first.size, inputs, scratch, cache=False)
+        compared, differ = differing_files(out, scratch)
+    finally:
+        victim.write_bytes(original)
+        shutil.rmtree(scratch, ignore_errors=True)
+    reuse = again.report.get("reuse") or {}
+    assert isinstance(reuse, dict)
+    reused = ", ".join(f"{kind} {done} of {total}" for kind, (done, total) in reuse.items())
+    return Rebuild(first.corpus, first.size, again.seconds, again.peak_mb, full.seconds, compared, differ,
+                   reused or "none")
+
+
+def _met(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def target_rows(runs: Sequence[CommandRun], rebuilds: Sequence[Rebuild], corpora: Sequence[str],
+                too_large: dict[tuple[str, int], list[str]]) -> list[str]:
+    """The issue's targets, each with its measured figure and met / not met (or what to run to measure it)."""
+    lines = ["| target | corpus | measured | |", "|---|---|---|---|"]
+    by = {(r.corpus, r.size): r for r in runs}
+    for corpus in corpora:
+        at = by.get((corpus, TARGET_SIZE))
+        if at is None:
+            lines.append(f"| {TARGET_SIZE:,} descriptions, whole command <= {TARGET_SECONDS:.0f} s and <= 4 GiB | "
+                         f"{corpus} | not measured (add {TARGET_SIZE} to --sizes) | |")
+        else:
+            lines.append(f"| {TARGET_SIZE:,} descriptions, whole command <= {TARGET_SECONDS:.0f} s | {corpus} | "
+                         f"{at.seconds:.1f} s | {_met(at.seconds <= TARGET_SECONDS)} |")
+            lines.append(f"| {TARGET_SIZE:,} descriptions, peak <= 4 GiB over all processes | {corpus} | "
+                         f"{at.peak_mb:,.0f} MB | {_met(at.peak_mb <= TARGET_PEAK_MB)} |")
+        large = by.get((corpus, TARGET_LARGE_SIZE))
+        if large is None:
+            lines.append(f"| {TARGET_LARGE_SIZE:,} descriptions <= {TARGET_LINEAR:g}x the {TARGET_SIZE:,} time and "
+                         f"<= 4 GiB | {corpus} | not measured (add {TARGET_LARGE_SIZE} to --sizes) | |")
+        else:
+            if at is None:
+                lines.append(f"| {TARGET_LARGE_SIZE:,} descriptions <= {TARGET_LINEAR:g}x the {TARGET_SIZE:,} time | "
+                             f"{corpus} | {large.seconds:.1f} s ({TARGET_SIZE:,} not measured) | |")
+            else:
+                ratio = large.seconds / at.seconds
+                lines.append(f"| {TARGET_LARGE_SIZE:,} descriptions <= {TARGET_LINEAR:g}x the {TARGET_SIZE:,} time | "
+                             f"{corpus} | {large.seconds:.1f} s = {ratio:.2f}x | {_met(ratio <= TARGET_LINEAR)} |")
+            lines.append(f"| {TARGET_LARGE_SIZE:,} descriptions, peak <= 4 GiB over all processes | {corpus} | "
+                         f"{large.peak_mb:,.0f} MB | {_met(large.peak_mb <= TARGET_PEAK_MB)} |")
+        for r in rebuilds:
+            if r.corpus == corpus:
+                lines.append(f"| rebuild after one change <= {100 * TARGET_REBUILD_SHARE:.0f} % of the full command, "
+                             f"same bytes ({r.size:,}) | {corpus} | {r.seconds:.1f} s = {100 * r.share:.1f} %, "
+                             f"{'same bytes' if not r.differ else f'{len(r.differ)} files differ'} | "
+                             f"{_met(r.share <= TARGET_REBUILD_SHARE and not r.differ)} |")
+        for run in runs:
+            if run.corpus == corpus:
+                big = too_large.get((corpus, run.size), [])
+                lines.append(f"| no output file above {TARGET_FILE_RATIO:g}x the N-Triples ({run.size:,}) | {corpus} | "
+                             f"{', '.join(big) if big else 'none above'} | {_met(not big)} |")
+    return lines
+
+
 # ---------------------------------------------------------------------------- table
 
 
@@ -244,7 +500,7 @@ def _rate(n: float, seconds: float) -> str:
 
 
 def _row(label: str, size: str, r: dict[str, object]) -> str:
-    st = r["stages"]  # type: ignore[index]
+    st = r["stages"]
     assert isinstance(st, dict)
     total = float(r["total"])  # type: ignore[arg-type]
     return (f"| {label} | {size} | {r['triples']:,} | " + " | ".join(f"{st.get(s, 0):.1f}" for s in
@@ -252,124 +508,205 @@ def _row(label: str, size: str, r: dict[str, object]) -> str:
             f"{_rate(float(r['triples']), total)} | {float(r['peak_mb']):,.0f} |")  # type: ignore[arg-type]
 
 
+def command_note(run: CommandRun, workers: int) -> str:
+    """One run's line under the headline table: where its time went, and its ``w`` and ``s`` when sharded."""
+    report = run.report
+    details = report.get("details") or {}
+    stages = report.get("stages") or {}
+    assert isinstance(details, dict) and isinstance(stages, dict)
+    build, outputs = _num(report["build"]), _num(report["outputs"])
+    line = (f"- {run.corpus}, {run.size:,}: build stage {build:.1f} s (parse {_num(stages['parse']):.1f}, map "
+            f"{_num(stages['map']):.1f}, validate {_num(stages['validate']):.1f}, merge {_num(stages['write']):.1f}), "
+            f"outputs {outputs:.1f} s, start-up and the rest {run.seconds - build - outputs:.1f} s")
+    if details:
+        line += "; steps (seconds, worker steps summed over the workers): " + ", ".join(
+            f"{k} {_num(v):.1f}" for k, v in details.items())
+    costs = split_costs(run, workers)
+    if costs:
+        line += (f"; per record, w (the worker steps) {costs[0]:.2f} ms and s (the rest, with the worker steps "
+                 f"shared by {workers} workers) {costs[1]:.2f} ms")
+    return line + "."
+
+
+def _command_row(run: CommandRun, ntriples_bytes: int, fix_rows: int) -> str:
+    r = run.report
+    return (f"| {run.corpus} | {run.records:,} | {int(_num(r['triples'])):,} | {fix_rows:,} | {_num(r['build']):.1f} | "
+            f"{_num(r['outputs']):.1f} | **{run.seconds:.1f}** | {run.ms_per_record:.2f} | {run.peak_mb:,.0f} | "
+            f"{ntriples_bytes / 2**20:,.1f} | {'yes' if run.cache else 'no'} | {r['exit_code']} |")
+
+
+def _rebuild_row(r: Rebuild) -> str:
+    same = "**yes**" if not r.differ else "**NO**: " + ", ".join(r.differ[:10]) + (" ..." if len(r.differ) > 10 else "")
+    return (f"| {r.corpus} | {r.size:,} | **{r.seconds:.1f}** | {r.full_seconds:.1f} | **{100 * r.share:.1f} %** | "
+            f"{r.compared:,} | {same} | {r.peak_mb:,.0f} | {r.reuse} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000,30000")
+    ap.add_argument("--corpora", default="standard,findings-heavy",
+                    help="generated corpora to run the whole command on (benchmarks/generate.py), comma-separated")
+    ap.add_argument("--rebuild", help="sizes at which the rebuild after one change runs (default: the largest; '' for none)")
     ap.add_argument("--naive", default="1000,10000", help="sizes at which the naive pipeline runs too ('' for none)")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
+    ap.add_argument("--work", type=Path, help="scratch folder, kept (default: a temporary one, removed)")
+    ap.add_argument("--keep-outputs", action="store_true",
+                    help="keep every run's build folder in the scratch folder (by default only the largest standard "
+                         "one, which the query sections read, stays: at 100,000 records one holds about 20 GB)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         kind, *rest = args.child
-        fn = {"fast": run_fast, "naive": run_naive, "queries": run_queries}[kind]
+        measured: dict[str, object]
         if kind == "fast":
-            rest += [""] * (4 - len(rest))
-            rest[2] = rest[2] or None  # type: ignore[call-overload]
-        print(json.dumps(fn(*rest)))
+            rest += [""] * (3 - len(rest))
+            measured = run_fast(rest[0], rest[1], rest[2] or None)
+        else:
+            runners: dict[str, Callable[..., dict[str, object]]] = {
+                "naive": run_naive, "queries": run_queries, "command": run_command}
+            measured = runners[kind](*rest)
+        print(json.dumps(measured))
         return
 
-    from benchmarks.generate import write_corpus
+    from benchmarks.generate import CORPORA, write_corpus
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    corpora = [c for c in args.corpora.split(",") if c]
+    if not sizes or not corpora or any(c not in CORPORA for c in corpora):
+        ap.error(f"--sizes needs a size and --corpora one or more of {', '.join(CORPORA)}")
+    largest = max(sizes)
+    rebuild_sizes = {largest} if args.rebuild is None else {int(s) for s in args.rebuild.split(",") if s}
     naive = {int(s) for s in args.naive.split(",") if s}
-    work = args.work or Path(tempfile.mkdtemp(prefix="esrgraph-bench-"))
-    lines = [
+    work = (args.work or Path(tempfile.mkdtemp(prefix="esrgraph-bench-"))).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    main_corpus = "standard" if "standard" in corpora else corpora[0]
+    main_out = work / f"out-{main_corpus}-{largest}"  # the build folder the query sections read
+    from esrgraph.pipeline.workers import process_count
+
+    workers = process_count(None)  # the sharded build's worker processes, as the command starts them
+
+    def corpus_folder(corpus: str, n: int) -> Path:
+        folder = work / f"corpus-{corpus}-{n}"
+        if not folder.is_dir():
+            write_corpus(folder, n, seed=args.seed, corpus=corpus)
+        return folder
+
+    headline = [
+        "| corpus | records | triples | fix-list rows | build stage s | outputs s | whole command s | ms/record | "
+        "peak MB, all processes | N-Triples MB | writes build cache | exit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    rebuild_lines = [
+        "| corpus | records | rebuild s | full, no cache s | share | files compared | same bytes | peak MB | "
+        "reused from the build cache |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---|",
+    ]
+    command_notes: list[str] = []
+    file_tables: list[str] = []
+    runs: list[CommandRun] = []
+    rebuilds: list[Rebuild] = []
+    too_large: dict[tuple[str, int], list[str]] = {}
+    for corpus in corpora:
+        for n in sizes:
+            inputs = corpus_folder(corpus, n)
+            out = work / f"out-{corpus}-{n}"
+            shutil.rmtree(out, ignore_errors=True)  # from nothing: no outputs, no cache of an earlier run
+            run = whole_command(corpus, n, inputs, out, cache=n in rebuild_sizes)
+            runs.append(run)
+            rows = output_files(out)
+            ntriples = (out / "esrgraph.nt").stat().st_size
+            too_large[(corpus, n)] = oversized(rows, ntriples)
+            headline.append(_command_row(run, ntriples, fix_list_rows(out)))
+            print(headline[-1], flush=True)
+            file_tables += [f"### {corpus}, {n:,} descriptions", "", *size_table(rows, ntriples), ""]
+            print("\n".join(file_tables[-len(rows) - 4:]), flush=True)
+            command_notes.append(command_note(run, workers))
+            if n in rebuild_sizes:
+                done = rebuild(run, inputs, out, work / f"out-{corpus}-{n}-full")
+                rebuilds.append(done)
+                rebuild_lines.append(_rebuild_row(done))
+                print(rebuild_lines[-1], flush=True)
+            if not args.keep_outputs and out != main_out:
+                shutil.rmtree(out, ignore_errors=True)  # disk: about 5 times its N-Triples, cache and store included
+
+    stage_lines = [
         "| pipeline | records | triples | parse s | map s | validate s | write s | total s | records/s | triples/s | peak MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     notes: list[str] = []
-    largest = max(sizes)
-    full_times: dict[int, float] = {}
     for n in sizes:
-        corpus = work / f"corpus-{n}"
-        if not corpus.is_dir():
-            write_corpus(corpus, n, seed=args.seed)
-        cache = str(work / f"cache-{n}") if n == largest else ""
-        fast = child("fast", str(corpus), str(work / f"fast-{n}"), cache, "all" if n == largest else "")
-        full_times[n] = float(fast["total"])  # type: ignore[arg-type]
-        lines.append(_row("fast", f"{n:,}", fast))
-        print(lines[-1], flush=True)
-        if "outputs" in fast:
-            notes.append(f"- {n:,} records, the rest of what `esrgraph build` writes (SHACL reports, quality report, "
-                         f"release folder: Turtle, gzipped N-Triples, JSON-LD, collaboration network, catalogue, vocabulary pages; "
-                         f"the query store and the named queries' kept answers): "
-                         f"{float(fast['outputs']):.1f} s after the build (peak {float(fast['outputs_peak_mb']):,.0f} MB, "
-                         f"sampled over the process and its children); "  # type: ignore[arg-type]
-                         f"the whole command: **{float(fast['total']) + float(fast['outputs']):.1f} s**.")  # type: ignore[arg-type]
-        if n == largest and fast.get("details"):
-            notes.append(f"- {n:,} records, where the time went (seconds; worker steps summed over both workers): "
-                         + ", ".join(f"{k} {v:.1f}" for k, v in fast["details"].items()) + ".")  # type: ignore[union-attr]
         if n in naive:
-            ref = child("naive", str(corpus), str(work / f"naive-{n}"))
-            lines.append(_row("naive (rdflib + pyshacl)", f"{n:,}", ref))
-            print(lines[-1], flush=True)
+            inputs = corpus_folder("standard", n)
+            fast = child("fast", str(inputs), str(work / f"fast-{n}"), "")
+            stage_lines.append(_row("fast, build stage", f"{n:,}", fast))
+            ref = child("naive", str(inputs), str(work / f"naive-{n}"))
+            stage_lines.append(_row("naive (rdflib + pyshacl)", f"{n:,}", ref))
+            print(stage_lines[-1], flush=True)
             same = (work / f"fast-{n}" / "findings.json").read_bytes() == (work / f"naive-{n}" / "findings.json").read_bytes()
-            notes.append(f"- {n:,} records: fast is **{float(ref['total']) / float(fast['total']):.1f}x** faster "  # type: ignore[arg-type]
-                         f"than naive; findings identical: **{'yes' if same else 'NO'}** ({fast['findings']:,} findings).")
+            notes.append(f"- {n:,} records (standard corpus): fast is **{_num(ref['total']) / _num(fast['total']):.1f}x** "
+                         f"faster than naive; findings identical: **{'yes' if same else 'NO'}** ({fast['findings']:,} findings).")
             print(notes[-1], flush=True)
     if REAL_CSV.is_file():
         real = child("fast", str(REAL_CSV), str(work / "fast-real"), "")
-        lines.append(_row("fast, real 2014-2020 list", f"{real['records']:,} rows", real))
+        stage_lines.append(_row("fast, real 2014-2020 list", f"{real['records']:,} rows", real))
         notes.append(f"- real list: {real['records']:,} rows read = {real['built']:,} built + {real['quarantined']:,} "
-                     f"quarantined; built in **{float(real['total']):.1f} s** (target <= 5 s).")  # type: ignore[arg-type]
+                     f"quarantined; build stage in **{_num(real['total']):.1f} s** (target <= 5 s).")
         print(notes[-1], flush=True)
-    # one record changed, rebuild with the build cache, compare bytes with a full build without one
-    corpus = work / f"corpus-{largest}"
-    victim = sorted(corpus.rglob("*.txt"))[len(list(corpus.rglob("*.txt"))) // 2]
-    victim.write_text(victim.read_text(encoding="utf-8").replace("Hankkeen nimi: ", "Hankkeen nimi: Muutettu "),
-                      encoding="utf-8")
-    inc = child("fast", str(corpus), str(work / "fast-incremental"), str(work / f"cache-{largest}"))
-    lines.append(_row("fast, rebuild after 1 record changed", f"{largest:,}", inc))
-    full = child("fast", str(corpus), str(work / "fast-full-after-change"), "")
-    same = all((work / "fast-incremental" / f).read_bytes() == (work / "fast-full-after-change" / f).read_bytes()
-               for f in ("esrgraph.ttl", "esrgraph.nt", "findings.json"))
-    reuse = ", ".join(f"{kind} {reused} of {total}" for kind, (reused, total) in inc.get("reuse", {}).items())  # type: ignore[union-attr]
-    notes.append(f"- rebuild after one of {largest:,} records changed: {float(inc['total']):.1f} s = "  # type: ignore[arg-type]
-                 f"**{100 * float(inc['total']) / float(full['total']):.1f} %** of a full build "  # type: ignore[arg-type]
-                 f"({float(full['total']):.1f} s, no cache); same bytes: **{'yes' if same else 'NO'}**; "
-                 f"parts reused from the build cache: {reuse or 'none'}.")
-    print(notes[-1], flush=True)
-    q = child("queries", str(work / f"fast-{largest}" / "esrgraph.nt"))
+
+    query_notes: list[str] = []
+    q = child("queries", str(main_out / "esrgraph.nt"))
     qtimes = q["queries"]
     assert isinstance(qtimes, dict)
     slowest = max(t for t, _ in qtimes.values())
-    notes.append(f"- named queries on the {largest:,}-record graph: slowest **{slowest:.2f} s** (target <= 1 s): "
-                 + ", ".join(f"{k} {t:.2f} s" for k, (t, _) in sorted(qtimes.items())) + ".")
-    print(notes[-1], flush=True)
-    out = work / f"fast-{largest}" / "all"
-    if out.is_dir():  # the whole command's folder: the persistent store and the derived network are in it
-        cq = command_queries(out)
-        slowest_cli = max(second for _, second, _ in cq.values())
-        notes.append(f"- named queries from the command line on the {largest:,}-record build folder, "
-                     f"`esrgraph query OUT --name NAME --format csv`, wall time with start-up (first run / again): "
-                     f"slowest **{slowest_cli:.2f} s** (target <= 1 s): "
-                     + ", ".join(f"{k} {a:.2f}/{b:.2f} s ({n:,} rows)" for k, (a, b, n) in sorted(cq.items())) + ".")
-        print(notes[-1], flush=True)
-        ready = serve_ready(out)
-        notes.append(f"- `esrgraph serve OUT` on the {largest:,}-record build folder ready in **{ready:.2f} s** "
-                     "(target <= 2 s).")
-        print(notes[-1], flush=True)
-        sizes_text = ", ".join(f"{p.relative_to(out).as_posix()} {p.stat().st_size / 2**20:,.1f} MB"
-                               for p in sorted(out.rglob("*")) if p.is_file() and p.stat().st_size >= 2**20
-                               and ".store" not in p.parts and ".cache" not in p.parts)
-        store = out / ".store"
-        if store.is_dir():
-            sizes_text += f"; the persistent store (.store/) {_tree_bytes(store) / 2**20:,.0f} MB"
-        notes.append(f"- files of the {largest:,}-record build folder (1 MB and more): {sizes_text}.")
-        print(notes[-1], flush=True)
-        compared = subprocess.run([sys.executable, "-m", "benchmarks.compare_answers", str(out)],
-                                  capture_output=True, text=True, cwd=ROOT)
-        notes.append(f"- every named query's answer from the command line compared with a plain in-memory store of the "
-                     f"main graph (`python -m benchmarks.compare_answers OUT`): "
-                     f"**{compared.stdout.strip().splitlines()[-1] if compared.stdout.strip() else compared.stderr}**.")
-        print(notes[-1], flush=True)
+    query_notes.append(f"- named queries in memory on the {largest:,}-record {main_corpus} graph: slowest **{slowest:.2f} s** "
+                       "(target <= 1 s): " + ", ".join(f"{k} {t:.2f} s" for k, (t, _) in sorted(qtimes.items())) + ".")
+    print(query_notes[-1], flush=True)
+    cq = command_queries(main_out)
+    slowest_cli = max(second for _, second, _ in cq.values())
+    query_notes.append(f"- named queries from the command line on the {largest:,}-record {main_corpus} build folder, "
+                       f"`esrgraph query OUT --name NAME --format csv`, wall time with start-up (first run / again): "
+                       f"slowest **{slowest_cli:.2f} s** (target <= 1 s): "
+                       + ", ".join(f"{k} {a:.2f}/{b:.2f} s ({n:,} rows)" for k, (a, b, n) in sorted(cq.items())) + ".")
+    print(query_notes[-1], flush=True)
+    ready = serve_ready(main_out)
+    query_notes.append(f"- `esrgraph serve OUT` on the {largest:,}-record {main_corpus} build folder ready in "
+                       f"**{ready:.2f} s** (target <= 2 s).")
+    print(query_notes[-1], flush=True)
+    compared = subprocess.run([sys.executable, "-m", "benchmarks.compare_answers", str(main_out)],
+                              capture_output=True, text=True, cwd=ROOT)
+    query_notes.append(f"- every named query's answer from the command line compared with a plain in-memory store of the "
+                       f"main graph (`python -m benchmarks.compare_answers OUT`): "
+                       f"**{compared.stdout.strip().splitlines()[-1] if compared.stdout.strip() else compared.stderr}**.")
+    print(query_notes[-1], flush=True)
+
     load = os.getloadavg()
+    command = (f".venv/bin/python -m benchmarks.run --sizes {shlex.quote(args.sizes)} --corpora "
+               f"{shlex.quote(args.corpora)} --naive {shlex.quote(args.naive)}"
+               + (f" --rebuild {shlex.quote(args.rebuild)}" if args.rebuild is not None else ""))
     header = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}; load average at the end {load[0]:.1f} (other jobs shared the machine). "
-              f"Command: `.venv/bin/python -m benchmarks.run --sizes {shlex.quote(args.sizes)} --naive {shlex.quote(args.naive)}`.")
-    text = "# esrgraph benchmark\n\n" + header + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
+              f"Command: `{command}`.")
+    sections = [
+        "# esrgraph benchmark", header,
+        "## The whole command\n\n`esrgraph build CORPUS -o OUT` from nothing, in a fresh process, through the calls the CLI "
+        "makes: wall time from the process's start to its end, the peak resident memory summed over its process tree "
+        "(workers and children, sampled from /proc every 0.05 s). ms/record is the whole command's time over the records "
+        "read. At the sizes where the rebuild runs, the command keeps a build cache (`--incremental`).",
+        "\n".join(headline), "\n".join(command_notes),
+        "## Rebuild of the whole command after one description changed\n\nThe whole command again with the build cache "
+        "after one description's name changed, against a full build of the changed corpus without a cache; every file "
+        f"compared byte for byte ({', '.join(PRIVATE_FOLDERS)} left out: the cache exists in one folder only, the query "
+        "store's database files differ between equal builds).",
+        "\n".join(rebuild_lines) if rebuilds else "Not run (`--rebuild ''`).",
+        "## Targets (issue #23)", "\n".join(target_rows(runs, rebuilds, corpora, too_large)),
+        "## Every file written", "\n".join(file_tables).rstrip(),
+    ]
+    if len(stage_lines) > 2:
+        sections += ["## The build stage alone, the naive pipeline and the real list", "\n".join(stage_lines),
+                     "\n".join(notes)]
+    sections += ["## Queries and serve on the largest build folder (#22)", "\n".join(query_notes)]
+    text = "\n\n".join(s for s in sections if s) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(text)
     if not args.work:

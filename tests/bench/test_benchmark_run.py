@@ -1,0 +1,145 @@
+"""The benchmark's whole-command pieces: the table of every file written, the comparison of two build folders,
+the targets, and that its command writes what ``esrgraph build`` writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import generate, run
+
+from repo_paths import REPO
+
+
+def _write(path: Path, size: int, byte: bytes = b"x") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(byte * size)
+
+
+def _folder(root: Path) -> Path:
+    _write(root / "esrgraph.nt", 1000)
+    _write(root / "fix-list.csv", 2500)  # above 2x the N-Triples
+    _write(root / "release" / "esrgraph.nt.gz", 100)
+    _write(root / ".store" / "db" / "000001.sst", 3000)
+    _write(root / ".store" / "CURRENT", 16)
+    _write(root / ".cache" / "parts" / "a", 5000)
+    return root
+
+
+def test_output_files_lists_every_file_and_the_private_folders_as_totals(tmp_path: Path) -> None:
+    rows = run.output_files(_folder(tmp_path))
+    assert rows == [("esrgraph.nt", 1000, False), ("fix-list.csv", 2500, False), ("release/esrgraph.nt.gz", 100, False),
+                    (".cache/", 5000, True), (".store/", 3016, True)]
+
+
+def test_size_table_gives_ratios_and_flags_only_files_above_twice_the_ntriples(tmp_path: Path) -> None:
+    rows = run.output_files(_folder(tmp_path))
+    table = run.size_table(rows, 1000)
+    assert table[0].startswith("| file | bytes | MB | x N-Triples")
+    assert len(table) == 2 + len(rows)
+    line = {row.split(" | ")[0].strip("| "): row for row in table[2:]}
+    assert line["esrgraph.nt"] == "| esrgraph.nt | 1,000 | 0.0 | 1.00 |  |"
+    assert "2.50" in line["fix-list.csv"] and "above 2x the N-Triples" in line["fix-list.csv"]
+    assert "above" not in line["release/esrgraph.nt.gz"]
+    assert "5.00" in line[".cache/"] and "above" not in line[".cache/"]  # a folder total: shown, not flagged
+    assert run.oversized(rows, 1000) == ["fix-list.csv"]
+    assert run.oversized(rows, 1250) == []  # exactly 2x is within the target
+
+
+def test_differing_files_compares_every_byte_but_the_private_folders(tmp_path: Path) -> None:
+    a, b = _folder(tmp_path / "a"), _folder(tmp_path / "b")
+    _write(b / ".store" / "db" / "000001.sst", 10, b"y")  # the store's files may differ between equal builds
+    assert run.differing_files(a, b) == (3, [])
+    _write(b / "release" / "esrgraph.nt.gz", 100, b"y")  # same size, other bytes
+    _write(b / "name-groups.csv", 1)  # a file only one build wrote
+    assert run.differing_files(a, b) == (4, ["name-groups.csv", "release/esrgraph.nt.gz"])
+
+
+def test_fix_list_rows_counts_records_not_lines(tmp_path: Path) -> None:
+    (tmp_path / "fix-list.csv").write_text('rule,problem\nA,"two\nlines"\nB,one\n', encoding="utf-8")
+    assert run.fix_list_rows(tmp_path) == 2
+    assert run.fix_list_rows(tmp_path / "nothing") == 0
+
+
+def _run(corpus: str, size: int, seconds: float, peak_mb: float) -> run.CommandRun:
+    return run.CommandRun(corpus, size, seconds, peak_mb, False, {"records": size})
+
+
+def test_target_rows_say_met_or_not_met_next_to_each_figure() -> None:
+    runs = [_run("standard", 30_000, 55.0, 3000.0), _run("standard", 100_000, 250.0, 3900.0),
+            _run("findings-heavy", 30_000, 75.0, 5000.0)]
+    rebuilds = [run.Rebuild("standard", 30_000, 5.0, 900.0, 60.0, 31, [], "map 99 of 100"),
+                run.Rebuild("findings-heavy", 30_000, 5.0, 900.0, 40.0, 31, ["fix-list.csv"], "none")]
+    rows = run.target_rows(runs, rebuilds, ["standard", "findings-heavy"],
+                           {("findings-heavy", 30_000): ["fix-list.csv"]})
+    text = "\n".join(rows)
+    assert "| 30,000 descriptions, whole command <= 60 s | standard | 55.0 s | **met** |" in rows
+    assert "| 30,000 descriptions, peak <= 4 GiB over all processes | standard | 3,000 MB | **met** |" in rows
+    assert "| 100,000 descriptions <= 4x the 30,000 time | standard | 250.0 s = 4.55x | **not met** |" in rows
+    assert "| 100,000 descriptions, peak <= 4 GiB over all processes | standard | 3,900 MB | **met** |" in rows
+    assert "| 30,000 descriptions, whole command <= 60 s | findings-heavy | 75.0 s | **not met** |" in rows
+    assert "| 30,000 descriptions, peak <= 4 GiB over all processes | findings-heavy | 5,000 MB | **not met** |" in rows
+    assert "standard | 5.0 s = 8.3 %, same bytes | **met** |" in text
+    assert "findings-heavy | 5.0 s = 12.5 %, 1 files differ | **not met** |" in text
+    assert "| no output file above 2x the N-Triples (30,000) | findings-heavy | fix-list.csv | **not met** |" in rows
+    assert "| findings-heavy | not measured (add 100000 to --sizes) | |" in text
+
+
+def test_the_benchmark_command_writes_what_esrgraph_build_writes(tmp_path: Path) -> None:
+    """The benchmark times the library calls the CLI makes; a step the CLI gains and the benchmark lacks fails here."""
+    inputs = tmp_path / "in"
+    generate.write_corpus(inputs, 6, seed=4, corpus="findings-heavy")
+    env = {**os.environ, "CI": "1"}
+    cli = subprocess.run([str(Path(sys.executable).parent / "esrgraph"), "build", str(inputs), "-o", str(tmp_path / "cli")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    bench = subprocess.run([sys.executable, "-m", "benchmarks.run", "--child", "command", str(inputs),
+                            str(tmp_path / "bench"), ""], capture_output=True, text=True, env=env, cwd=REPO,
+                           check=True, timeout=300)
+    *summary, last = bench.stdout.splitlines()
+    measured = json.loads(last)
+    assert measured["exit_code"] == cli.returncode
+    assert measured["records"] == 6
+    compared, differ = run.differing_files(tmp_path / "cli", tmp_path / "bench")
+    assert compared > 20 and differ == []
+    assert "\n".join(summary).replace(str(tmp_path / "bench"), "OUT") == cli.stdout.rstrip("\n").replace(
+        str(tmp_path / "cli"), "OUT")
+
+
+def test_the_sampler_sums_the_tree_of_another_process() -> None:
+    """The whole command's peak is sampled from the benchmark's process, rooted at the command's: this one's own
+    memory is not in it, the command's child is."""
+    script = ("import subprocess, sys, time; subprocess.run([sys.executable, '-c', "
+              "\"x = bytearray(200 * 2**20); x[::4096] = b'1' * len(x[::4096]); import time; time.sleep(0.6)\"]); "
+              "time.sleep(0.1)")
+    ballast = bytearray(300 * 2**20)  # in this process: must not be counted
+    ballast[::4096] = b"1" * len(ballast[::4096])
+    process = subprocess.Popen([sys.executable, "-c", script])
+    with run.TreeMemorySampler(interval=0.02, root=process.pid) as sampler:
+        assert process.wait(timeout=60) == 0
+    del ballast
+    assert 200 < sampler.peak_mb < 300  # the child's 200 MB and two interpreters, not this process's 300 MB
+
+
+def test_split_costs_shares_the_worker_steps_among_the_workers() -> None:
+    sharded = run.CommandRun("standard", 1000, 30.0, 500.0, False, {
+        "records": 1000, "details": {"worker: map": 20.0, "worker: checks": 10.0, "validate: merge organisations (main)": 2.0}})
+    w, s = run.split_costs(sharded, 2) or (0.0, 0.0)
+    assert (round(w, 6), round(s, 6)) == (30.0, 15.0)  # 30 s of worker steps; 30 - 30 / 2 s for the rest
+    assert run.split_costs(run.CommandRun("standard", 10, 3.0, 100.0, False, {"records": 10, "details": {}}), 2) is None
+
+
+def test_command_note_says_where_the_time_went() -> None:
+    report = {"records": 1000, "build": 12.0, "outputs": 15.0,
+              "stages": {"parse": 4.0, "map": 3.0, "validate": 4.5, "write": 0.5},
+              "details": {"worker: map": 20.0, "worker: checks": 10.0}}
+    note = run.command_note(run.CommandRun("findings-heavy", 1000, 30.0, 500.0, True, report), 2)
+    assert note.startswith("- findings-heavy, 1,000: build stage 12.0 s (parse 4.0, map 3.0, validate 4.5, merge 0.5), "
+                           "outputs 15.0 s, start-up and the rest 3.0 s; steps (seconds, worker steps summed over the "
+                           "workers): worker: map 20.0, worker: checks 10.0;")
+    assert note.endswith("w (the worker steps) 30.00 ms and s (the rest, with the worker steps shared by 2 workers) "
+                         "15.00 ms.")
+    small = run.CommandRun("standard", 10, 3.0, 100.0, False, {**report, "records": 10, "details": {}})
+    assert "steps" not in run.command_note(small, 2) and "w (" not in run.command_note(small, 2)
