@@ -147,7 +147,7 @@ def test_a_download_base_that_is_no_absolute_http_url_is_refused_before_writing(
                                                                                 url: str) -> None:
     before = files_of(good_out)
     code, _, err = call(capsys, "build", "-q", "-o", str(good_out), "--download-base", url)
-    assert_user_fault(code, err, f"--download-base {url!r}", "absolute http(s) URL", "https://data.example.org/")
+    assert_user_fault(code, err, f"--download-base {url!r}", "absolute http(s) URL", "https://PUBLISHER-HOST/esrgraph/download/")
     assert files_of(good_out) == before
 
 
