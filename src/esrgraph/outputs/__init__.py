@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,33 +47,59 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    turtle, ntriples = result.write_graph(out)
+    step = _Steps(result.timings)
+    with step("graph files"):
+        turtle, ntriples = result.write_graph(out)
     written += [turtle, ntriples]
     report_ttl = out / "validation-report.ttl"
-    atomic_write_bytes(report_ttl, result.validation.report_turtle(result.prefixes()) if result.validation
-                       else serialize_triples([], OutputFormat.TURTLE, {"sh": SH, **result.prefixes()}))
-    written.append(report_ttl)
     report_path = out / "validation-report.json"
-    atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
-    written.append(report_path)
+    with step("SHACL reports"):
+        atomic_write_bytes(report_ttl, result.validation.report_turtle(result.prefixes()) if result.validation
+                           else serialize_triples([], OutputFormat.TURTLE, {"sh": SH, **result.prefixes()}))
+        atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2,
+                                                  sort_keys=False) + "\n")
+    written += [report_ttl, report_path]
     # The graph in memory, for the quality report and the answers of the named queries that read it alone (kept
     # for the query store below); dropped before the release, whose pass would otherwise hold it too.
-    graph = graph_store(result)
-    written += write_build_quality(result, out, graph)
-    answers = named_answers(graph, derived=False)
+    with step("quality report"):
+        graph = graph_store(result)
+        written += write_build_quality(result, out, graph)
+    with step("named answers"):
+        answers = named_answers(graph, derived=False)
     del graph
-    written += write_quarantine(result, out, options)
-    release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle, "report": report_ttl})
+    with step("quarantine"):
+        written += write_quarantine(result, out, options)
+    with step("release"):
+        release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle,
+                                                             "report": report_ttl})
     written.append(release.folder)
-    written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
+    with step("CI reports"):
+        written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
     derived = out / "collaboration.ttl"
     if release.collaboration is not None:  # the derived network, queried beside the graph (esrgraph query OUT)
         atomic_copy_file(release.collaboration, derived)
         written.append(derived)
     else:
         derived.unlink(missing_ok=True)
-    written.append(write_query_store(out, ntriples, answers))
+    with step("query store"):
+        written.append(write_query_store(out, ntriples, answers))
     return written
+
+
+class _Steps:
+    """Times each step of ``write_outputs`` into the build's ``timings`` (``outputs: <step>``, seconds), where
+    the benchmark reads where the whole command's time went."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[f"outputs: {name}"] = time.perf_counter() - start
 
 
 def write_query_store(out: Path, ntriples: Path, answers: Mapping[str, bytes] | None = None) -> Path:
