@@ -200,11 +200,11 @@ def test_a_full_disk_keeps_the_last_good_build(small_fs, sample_out: Path, capsy
     shutil.copytree(sample_out, out)
     before = files_of(out)
     filler = disk / "filler"
-    with open(filler, "wb") as handle:  # fill what is left
+    # fill what is left; unbuffered, so closing the file has nothing left to write onto the full disk
+    with open(filler, "wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     code, _, err = call(capsys, "build", "-q", "-o", str(out))
