@@ -31,6 +31,9 @@ from esrgraph.core.vocab import DEFAULT_BASE
               help="Print the first N findings and count the rest by rule (0: print every one); all are in the reports.")
 @click.option("--release", "release_name", metavar="NAME",
               help="Write a versioned release to OUT/releases/NAME/ (default: a snapshot in OUT/release/).")
+@click.option("--publisher", "publisher_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="The catalogue's publisher facts (a copy of data/publisher.toml with your organisation's; "
+                   "default: the bundled example, which the build names as such).")
 @click.option("--download-base", metavar="URL", help="URL where OUT/ is published (catalogue download URLs).")
 @click.option("--issued", metavar="YYYY-MM-DD", help="Release date for the catalogue (default: derived, never the clock).")
 @click.option("--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
@@ -45,7 +48,7 @@ def build_command(inputs: Sequence[Path], out_dir: Path, base: str, allow_exampl
           include_personal_data: bool, shapes: Path | None,
           encoding: str | None, layout: str | None, quiet: bool, max_findings: int, release_name: str | None,
           download_base: str | None, issued: str | None, validator: str, incremental: bool,
-          ci_reports: Sequence[str]) -> None:
+          ci_reports: Sequence[str], publisher_file: Path | None) -> None:
     """Parse, map, validate and write the graph.
 
     INPUTS are files or folders (read recursively, OUT left out); with none, the bundled sample records.
@@ -58,11 +61,12 @@ def build_command(inputs: Sequence[Path], out_dir: Path, base: str, allow_exampl
     from esrgraph.pipeline.build import build as run_build
     from esrgraph.pipeline.build import unread_error
     from esrgraph.pipeline.result import BuildOptions
+    from esrgraph.publish.release import example_publisher
 
     options = BuildOptions(base=base, include_personal_data=include_personal_data,
                            shapes=str(shapes) if shapes else None, encoding=encoding, layout=layout,
                            release=release_name, download_base=download_base, issued=issued,
-                           validator=validator,
+                           publisher_file=str(publisher_file) if publisher_file else None, validator=validator,
                            cache_dir=str(out_dir / ".cache") if incremental or (out_dir / ".cache").is_dir() else None)
     # an OUT that cannot be written, or a release under an example host, is refused before the work, not after
     check_build_output(out_dir, options, allow_example_base=allow_example_base)
@@ -73,4 +77,7 @@ def build_command(inputs: Sequence[Path], out_dir: Path, base: str, allow_exampl
         raise unread_error(list(inputs), result)
     written = write_outputs(result, out_dir, options, ci_reports=ci_reports, allow_example_base=allow_example_base)
     click.echo(build_summary(result, written, quiet=quiet, max_findings=max_findings))
+    notice = example_publisher(options)
+    if notice:
+        echo_err(f"note: {notice}")
     sys.exit(result.exit_code)

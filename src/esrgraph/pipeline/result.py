@@ -49,6 +49,8 @@ class BuildOptions:
     release: str | None = None
     download_base: str | None = None
     issued: str | None = None
+    #: The publisher facts of the catalogue (``esrgraph build --publisher``); None: the bundled data/publisher.toml.
+    publisher_file: str | None = None
     #: "fast" (shapes compiled to SPARQL on Oxigraph) or "pyshacl" (the reference; slow on large inputs).
     validator: str = "fast"
     #: Folder of the build cache (``esrgraph build --incremental`` uses OUT/.cache): per-file parses, or a

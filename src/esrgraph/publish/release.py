@@ -761,7 +761,27 @@ def publish_options(options: BuildOptions | PublishOptions | None) -> PublishOpt
     except ValueError:
         raise UsageError(f"--issued {issued!r} is not a date; use YYYY-MM-DD") from None
     return PublishOptions(release=getattr(options, "release", None),
-                          download_base=getattr(options, "download_base", None), issued=issued_date)
+                          download_base=getattr(options, "download_base", None), issued=issued_date,
+                          publisher_file=getattr(options, "publisher_file", None))
+
+
+def example_publisher(options: BuildOptions | PublishOptions | None = None) -> str | None:
+    """What in the catalogue's publisher facts is only an example, for the build to say (None: nothing): a home
+    page or e-mail domain under an ``example_host``, as the bundled data/publisher.toml has. A portal would
+    harvest that publisher as the dataset's; the release is written all the same (the facts are not IRIs of
+    the data), but the user is told which file to give."""
+    publish = publish_options(options) or PublishOptions()
+    publisher = load_publisher(publish.publisher_file)
+    where = publish.publisher_file or "the bundled data/publisher.toml"
+    found = []
+    if example_host(publisher.homepage):
+        found.append(f"home page {publisher.homepage}")
+    if example_host(f"https://{publisher.email.rpartition('@')[2]}/"):
+        found.append(f"e-mail {publisher.email}")
+    if not found:
+        return None
+    return (f"the catalogue's publisher is an example ({', '.join(found)}, from {where}): give --publisher FILE "
+            "with your organisation's facts (a copy of data/publisher.toml) before publishing")
 
 
 def check_release_options(out_dir: str | os.PathLike[str],
