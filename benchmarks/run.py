@@ -395,9 +395,14 @@ def fix_list_rows(out: Path) -> int:
     path = out / "fix-list.csv"
     if not path.is_file():
         return 0
-    csv.field_size_limit(2**31 - 1)
-    with path.open(encoding="utf-8", newline="") as handle:
-        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+    # The csv module's cell limit is process-wide: raised only while counting, then put back (the parsers
+    # quarantine a row whose cell is over the default limit, and a test of them may run in this process).
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _middle_description(corpus: Path) -> Path:

@@ -64,6 +64,16 @@ def test_fix_list_rows_counts_records_not_lines(tmp_path: Path) -> None:
     assert run.fix_list_rows(tmp_path / "nothing") == 0
 
 
+def test_counting_a_fix_list_with_a_huge_cell_leaves_the_csv_limit_as_it_was(tmp_path: Path) -> None:
+    """The csv module's cell limit is process-wide, and the parsers quarantine a row whose cell passes it."""
+    import csv
+
+    (tmp_path / "fix-list.csv").write_text("rule,problem\nA," + "x" * 200_000 + "\n", encoding="utf-8")
+    before = csv.field_size_limit()
+    assert run.fix_list_rows(tmp_path) == 1
+    assert csv.field_size_limit() == before
+
+
 def _run(corpus: str, size: int, seconds: float, peak_mb: float) -> run.CommandRun:
     return run.CommandRun(corpus, size, seconds, peak_mb, False, {"records": size})
 
