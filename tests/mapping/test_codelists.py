@@ -34,18 +34,6 @@ NUTS = rdflib.Namespace("http://data.europa.eu/nuts/code/")
 CSV_FILES = sorted(DATA.glob("*.csv"))
 
 
-@pytest.fixture(scope="module")
-def lists() -> CodeLists:
-    return CodeLists.load()
-
-
-@pytest.fixture(scope="module")
-def graph() -> rdflib.Graph:
-    g = rdflib.Graph()
-    g.parse(data=skos_ntriples().decode("utf-8"), format="nt")
-    return g
-
-
 def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from esrgraph.core.vocab import ADMS, CODE, NUTS
 from esrgraph.core.vocab import ESR as ESR_NS
-from esrgraph.mapping.codelists import CodeLists, concept_iri, scheme_iri, skos_ntriples
+from esrgraph.mapping.codelists import CodeLists, concept_iri, scheme_iri
 from repo_paths import REPO
 
 DATA = REPO / "data" / "codelists"
@@ -25,18 +25,6 @@ AUTHORITY = "http://publications.europa.eu/resource/authority/"
 MAAKUNTA = "http://uri.suomi.fi/codelist/jhs/maakunta_1_{year}0101/code/{code}"
 KUNTA = "http://uri.suomi.fi/codelist/jhs/kunta_1_{year}0101/code/{code}"
 ESR = rdflib.Namespace(ESR_NS)
-
-
-@pytest.fixture(scope="module")
-def lists() -> CodeLists:
-    return CodeLists.load()
-
-
-@pytest.fixture(scope="module")
-def graph() -> rdflib.Graph:
-    g = rdflib.Graph()
-    g.parse(data=skos_ntriples().decode("utf-8"), format="nt")
-    return g
 
 
 def _u(iri: str) -> rdflib.URIRef:
