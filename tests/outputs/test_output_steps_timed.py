@@ -8,8 +8,8 @@ from pathlib import Path
 from esrgraph.outputs import write_outputs
 from esrgraph.pipeline.build import build
 
-STEPS = ("graph files", "SHACL reports", "quality report", "named answers", "quarantine", "release", "CI reports",
-         "query store")
+STEPS = ("graph files", "SHACL reports", "collaboration network", "query store", "quality report", "named answers",
+         "quarantine", "release", "CI reports")
 
 
 def test_every_output_step_is_timed(tmp_path: Path) -> None:

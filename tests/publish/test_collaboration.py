@@ -190,3 +190,51 @@ def test_release_carries_the_files_in_a_derived_dataset(tmp_path: Path) -> None:
     assert main_urls and not any("collaboration" in u for u in main_urls)
     titles = {(o, lang) for s, p, o in catalog if s == derived and p == DCTERMS + "title" for lang in ("x",)}
     assert len(titles) == 2  # Finnish and English
+
+
+# --- the build's pre-pass: the network read from an N-Triples file, parsing only the lines it needs ---------
+
+
+def _ntriples(triples: list[Triple]) -> bytes:
+    from esrgraph.io.export import serialize_triples
+    from esrgraph.io.formats import OutputFormat
+
+    return serialize_triples(sort_triples(triples), OutputFormat.NTRIPLES, presorted=True)
+
+
+def test_the_network_of_an_ntriples_file_is_the_network_of_its_graph(tmp_path: Path) -> None:
+    from esrgraph.publish.collaboration import collaboration_from_ntriples
+
+    path = tmp_path / "g.nt"
+    path.write_bytes(_ntriples(GRAPH))
+    assert collaboration_from_ntriples(path) == collaboration_network(GRAPH)
+
+
+def test_lines_written_otherwise_are_parsed_not_skipped(tmp_path: Path) -> None:
+    """Tabs between terms, a predicate IRI written with an escape, a comment, CRLF and a last line without its
+    newline are all N-Triples: what the skip cannot be sure of is parsed, so no participation is lost."""
+    from esrgraph.publish.collaboration import collaboration_from_ntriples
+
+    lines = [f"<{P1}>\t<{ESR}applicant>\t<{O1}> .",  # tabs: the second space-separated term is not the predicate
+             f"<{P1}> <{ESR}coImplement\\u0065r> <{O2}> .",  # coImplementer, one letter escaped
+             "# a comment line",
+             f"<{P1}> <{DCTERMS}identifier> \"A00001\" .\r",
+             f"<{P2}> <{DCTERMS}identifier> \"A00002\" .",
+             f"<{P2}> <{ESR}applicant> <{O2}> .",
+             f"<{P2}> <{RDF}type> <{ESR}Project> .",
+             f"<{P2}> <{ESR}partner> <{O3}> ."]  # no newline at the end of the file
+    path = tmp_path / "g.nt"
+    path.write_bytes("\n".join(lines).encode())
+    expected = collaboration_network(q.triple for q in parse(path=str(path), format=RdfFormat.N_TRIPLES))
+    got = collaboration_from_ntriples(path)
+    assert got == expected
+    assert [(p.a, p.b) for p in got.pairs] == [(O1, O2), (O2, O3)]
+
+
+def test_a_bad_line_the_network_needs_is_an_error_not_a_gap(tmp_path: Path) -> None:
+    from esrgraph.publish.collaboration import collaboration_from_ntriples
+
+    path = tmp_path / "g.nt"
+    path.write_bytes(f'<{P1}> <{ESR}applicant> "not closed .\n'.encode())
+    with pytest.raises(SyntaxError):
+        collaboration_from_ntriples(path)

@@ -9,22 +9,28 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from pyoxigraph import Store
+
 from esrgraph.core.errors import EnvironmentFault, InputError
 from esrgraph.core.vocab import SH
-from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_write_text
+from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
+from esrgraph.pipeline.stages import cyclic_gc_paused
+from esrgraph.publish.collaboration import collaboration_from_ntriples, derive_collaboration
 from esrgraph.publish.release import check_release_base, check_release_options, refuse_link, write_build_release
 from esrgraph.quality import write_build_quality, write_quality_reports
 from esrgraph.quality.report import from_validation, graph_store
-from esrgraph.sparql.answers import named_answers
+from esrgraph.sparql.answers import keep_named_answers, named_answers
+from esrgraph.sparql.store import store_folder
 from esrgraph.validation.files import FileValidation
 
 #: The files ``write_ci_reports`` writes into OUT, by format.
@@ -59,30 +65,43 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2,
                                                   sort_keys=False) + "\n")
     written += [report_ttl, report_path]
-    # The graph in memory, for the quality report and the answers of the named queries that read it alone (kept
-    # for the query store below); dropped before the release, whose pass would otherwise hold it too.
-    with step("quality report"):
-        graph = graph_store(result)
-        written += write_build_quality(result, out, graph)
-    with step("named answers"):
-        answers = named_answers(graph, derived=False)
-    del graph
-    with step("quarantine"):
-        written += write_quarantine(result, out, options)
-    with step("release"):
-        release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle,
-                                                             "report": report_ttl})
-    written.append(release.folder)
-    with step("CI reports"):
-        written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
+    # The collaboration network is derived first, so that the query store is loaded once with both graphs and the
+    # quality report and the named queries read it, not a second copy of the whole graph in memory.
     derived = out / "collaboration.ttl"
-    if release.collaboration is not None:  # the derived network, queried beside the graph (esrgraph query OUT)
-        atomic_copy_file(release.collaboration, derived)
-        written.append(derived)
-    else:
-        derived.unlink(missing_ok=True)
+    with step("collaboration network"):
+        with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them would double the time
+            collaboration = derive_collaboration(collaboration_from_ntriples(ntriples), result.base)
+        atomic_write_bytes(derived, collaboration.turtle)
+    written.append(derived)
     with step("query store"):
-        written.append(write_query_store(out, ntriples, answers))
+        store, generation = write_query_store(out, ntriples)
+    written.append(store_folder(out))
+    # The quality report and the named queries' answers read the store in a thread beside the release's pass over
+    # the graph: Oxigraph lets go of the GIL while it evaluates a query, so the two share the cores.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="esrgraph-quality") as pool:
+        reports = pool.submit(_quality_and_answers, result, out, step, store, generation)
+        del store
+        with step("quarantine"):
+            written += write_quarantine(result, out, options)
+        with step("release"):
+            release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle,
+                                                                 "report": report_ttl}, collaboration)
+        written.append(release.folder)
+        with step("CI reports"):
+            written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
+        written += reports.result()
+    return written
+
+
+def _quality_and_answers(result: BuildResult, out: Path, step: _Steps, store: Store | None,
+                         generation: str | None) -> list[Path]:
+    """The quality files, from the query store (or, when it could not be written, from the graph in memory), and
+    the named queries' answers kept for the store's generation."""
+    with step("quality report"):
+        written = write_build_quality(result, out, store if store is not None else graph_store(result))
+    if store is not None and generation is not None:
+        with step("named answers"):
+            keep_named_answers(out, generation, named_answers(store))
     return written
 
 
@@ -102,28 +121,22 @@ class _Steps:
             self.timings[f"outputs: {name}"] = time.perf_counter() - start
 
 
-def write_query_store(out: Path, ntriples: Path, answers: Mapping[str, bytes] | None = None) -> Path:
-    """Bring OUT's persistent query store (OUT/.store/) in step with the graph files just written, changing only
-    the subjects that changed when the previous build left a store, and keep the named queries' answers for it:
-    ``answers`` (computed on the same main graph in memory) and those of the queries that read derived data,
-    run on the store; its folder. A store that cannot be written (a full disk) is not the build's failure: the
-    first query makes it, or answers from memory."""
+def write_query_store(out: Path, ntriples: Path) -> tuple[Store | None, str | None]:
+    """Bring OUT's persistent query store (OUT/.store/) in step with the graph files just written (OUT/esrgraph.ttl
+    and the derived files), changing only the subjects that changed when the previous build left a store; the store,
+    open read-only, and its generation. A store that cannot be written (a full disk) is not the build's failure:
+    (None, None), with a ``StoreWarning``, and the first query makes it or answers from memory."""
     import warnings
 
-    from esrgraph.sparql.answers import keep_named_answers
-    from esrgraph.sparql.store import StoreWarning, open_build, store_folder, update_build_store
+    from esrgraph.sparql.store import StoreWarning, update_build_store
 
     try:
-        update_build_store(out, ntriples=ntriples)
-        if answers is not None:
-            opened = open_build(out)
-            if opened.info is not None:  # the generation the answers are kept for
-                keep_named_answers(out, opened.info.generation,
-                                   {**answers, **named_answers(opened.store, derived=True)})
+        info = update_build_store(out, ntriples=ntriples, lenient=True)
+        return Store.read_only(str(info.path)), info.generation
     except OSError as exc:
         warnings.warn(f"{store_folder(out)}: the query store could not be written ({exc}); the first query on "
                       f"{out} will make it", StoreWarning, stacklevel=2)
-    return store_folder(out)
+    return None, None
 
 
 def check_build_output(out_dir: str | os.PathLike[str], options: BuildOptions | None = None, *,

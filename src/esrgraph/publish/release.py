@@ -56,7 +56,7 @@ from esrgraph.publish.publisher import Publisher, load_publisher
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildOptions, BuildResult
-    from esrgraph.publish.collaboration import CollaborationNetwork
+    from esrgraph.publish.collaboration import DerivedCollaboration
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d\d)(?:-(\d\d))?")
@@ -469,6 +469,7 @@ def write_release(
     options: PublishOptions | None = None,
     publisher: Publisher | None = None,
     graph_files: dict[str, Path] | None = None,
+    collaboration: DerivedCollaboration | None = None,
 ) -> ReleaseResult:
     """Write a release folder into ``out_dir`` and return what was written and what changed.
 
@@ -486,6 +487,8 @@ def write_release(
             ``report_triples`` is not read): the release copies and streams those instead of
             holding and serialising the triples, which lets it keep up with tens of thousands of
             projects.
+        collaboration: the graph's collaboration network, when the caller derived it already (the build
+            does, for its query store); else the release gathers it in its pass over the graph.
 
     Raises:
         UsageError: a bad release name or publisher file.
@@ -504,7 +507,7 @@ def write_release(
     staging = _staging_folder(folder)
     try:
         result = _write_release(triples, out, folder, rel_folder, staging, name, base, prefixes, report_triples,
-                                options, publisher, graph_files, previous)
+                                options, publisher, graph_files, previous, collaboration)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -539,7 +542,7 @@ def _name_in_release(exc: OSError, staging: Path, folder: Path) -> None:
 def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folder: str, staging: Path,
                    name: str | None, base: str, prefixes: dict[str, str], report_triples: Sequence[Triple],
                    options: PublishOptions, publisher: Publisher, graph_files: dict[str, Path] | None,
-                   previous: str | None) -> ReleaseResult:
+                   previous: str | None, collaboration: DerivedCollaboration | None) -> ReleaseResult:
     from concurrent.futures import ThreadPoolExecutor
     from contextlib import ExitStack
     from multiprocessing import get_context
@@ -548,7 +551,7 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
     from esrgraph.pipeline.stages import cyclic_gc_paused
     from esrgraph.pipeline.workers import process_pool
     from esrgraph.publish.catalog import GraphCounter
-    from esrgraph.publish.collaboration import CollaborationCollector
+    from esrgraph.publish.collaboration import CollaborationCollector, derive_collaboration
     from esrgraph.publish.jsonld import JsonLdWriter
     from esrgraph.publish.vocabdocs import VocabDocsCollector
 
@@ -584,7 +587,8 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         # One pass over the graph for the statistics, the vocabulary documents, the collaboration network
         # (and the JSON-LD).
         counter, docs, network = GraphCounter(base), VocabDocsCollector(), CollaborationCollector()
-        count, collect, participate = counter.add, docs.add, network.add
+        count, collect = counter.add, docs.add
+        participate = network.add if collaboration is None else _ignore
         jsonld_file = jsonld = None
         if child is None:
             jsonld_file = _HashingFile(staging / "esrgraph.jsonld")
@@ -632,7 +636,8 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
                                                              {"sh": "http://www.w3.org/ns/shacl#", **prefixes}),
                   *report_titles, role="report")
     with cyclic_gc_paused():  # millions of pairs and triples, no cycles: rescanning them would double the time
-        derived_triples = {COLLABORATION: _add_collaboration(add_bytes, network.network(), base)}
+        derived = collaboration if collaboration is not None else derive_collaboration(network.network(), base)
+        derived_triples = {COLLABORATION: _add_collaboration(add_bytes, derived)}
 
     old_lines: list[str] = []
     earlier_log: str | None = None
@@ -663,20 +668,13 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
                          stats=stats, collaboration=folder / "collaboration.ttl")
 
 
-def _add_collaboration(add_bytes: Callable[..., None], network: CollaborationNetwork, base: str) -> int:
+def _add_collaboration(add_bytes: Callable[..., None], derived: DerivedCollaboration) -> int:
     """Write the four files of the collaboration network, distributions of the collaboration dataset; the
     number of triples of its RDF."""
-    from esrgraph.publish.collaboration import (
-        collaboration_prefixes,
-        collaboration_triples,
-        edges_csv,
-        graphml,
-        organisations_csv,
-    )
+    from esrgraph.publish.collaboration import edges_csv, graphml, organisations_csv
 
-    triples = collaboration_triples(network, base)
-    add_bytes("collaboration.ttl", serialize_triples(triples, OutputFormat.TURTLE, collaboration_prefixes(base),
-                                                     presorted=True),
+    network = derived.network
+    add_bytes("collaboration.ttl", derived.turtle,
               "Collaboration network (Turtle; load it with esrgraph.ttl)",
               "Yhteistyöverkosto (Turtle; ladataan esrgraph.ttl:n kanssa)", "text/turtle", "RDF_TURTLE",
               dataset=COLLABORATION)
@@ -687,7 +685,7 @@ def _add_collaboration(add_bytes: Callable[..., None], network: CollaborationNet
               "Yhteistyöverkosto: organisaatiot ja niiden hankkeet (CSV)", "text/csv", "CSV", dataset=COLLABORATION)
     add_bytes("collaboration.graphml", graphml(network), "Collaboration network (GraphML, XML)",
               "Yhteistyöverkosto (GraphML, XML)", "application/xml", "XML", dataset=COLLABORATION)
-    return len(triples)
+    return derived.triples
 
 
 def _staging_folder(folder: Path) -> Path:
@@ -735,7 +733,8 @@ def _catalog_issued(path: Path, base: str) -> date | None:
 
 def write_build_release(result: BuildResult, out_dir: str | os.PathLike[str],
                         options: BuildOptions | PublishOptions | None = None,
-                        graph_files: dict[str, Path] | None = None) -> ReleaseResult:
+                        graph_files: dict[str, Path] | None = None,
+                        collaboration: DerivedCollaboration | None = None) -> ReleaseResult:
     """``write_release`` for a ``BuildResult``; what ``esrgraph build`` calls from ``write_outputs``.
 
     ``options`` is a ``BuildOptions`` (its release, download_base and issued fields), a
@@ -747,7 +746,7 @@ def write_build_release(result: BuildResult, out_dir: str | os.PathLike[str],
         result.triples, out_dir, base=result.base, prefixes=result.prefixes(),
         report_triples=result.validation.report_triples() if result.validation and not (
             graph_files and "report" in graph_files) else [],
-        options=options, graph_files=graph_files,
+        options=options, graph_files=graph_files, collaboration=collaboration,
     )
 
 

@@ -379,13 +379,15 @@ def memory_store(out: str | os.PathLike[str]) -> Store:
 # --- updating -------------------------------------------------------------------------------------------------
 
 
-def update_build_store(out: str | os.PathLike[str], *, ntriples: str | os.PathLike[str] | None = None) -> StoreInfo:
+def update_build_store(out: str | os.PathLike[str], *, ntriples: str | os.PathLike[str] | None = None,
+                       lenient: bool = False) -> StoreInfo:
     """Bring the store of ``out`` in step with its graph files, after a build wrote them.
 
     ``ntriples`` is the build's sorted N-Triples of esrgraph.ttl (the same triples; faster to read). With it, and a
     store made from the previous build's N-Triples, only the subjects whose lines changed are deleted and added
     again, in a checkpoint of the previous generation; without it, or when blank nodes appear, or when more than a
-    third of the subjects changed, the graph files are loaded whole.
+    third of the subjects changed, the graph files are loaded whole. ``lenient``: ``ntriples`` was written by
+    this build from terms pyoxigraph made, so its IRIs are not checked again (a third faster to load).
 
     Raises:
         InputError: no esrgraph.ttl in ``out``, or a graph file that is not RDF.
@@ -394,7 +396,7 @@ def update_build_store(out: str | os.PathLike[str], *, ntriples: str | os.PathLi
     folder = Path(out)
     _graph_files(folder)
     with store_lock(folder):
-        return _update_locked(folder, Path(ntriples) if ntriples is not None else None)
+        return _update_locked(folder, Path(ntriples) if ntriples is not None else None, lenient and ntriples is not None)
 
 
 def _new_generation(out: Path) -> str:
@@ -404,7 +406,7 @@ def _new_generation(out: Path) -> str:
             return name
 
 
-def _update_locked(out: Path, ntriples: Path | None) -> StoreInfo:
+def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> StoreInfo:
     stamps = tuple(sorted((_stamp(p) for p in _graph_files(out)), key=lambda f: f.name))
     extra = [out / f.name for f in stamps if f.name != MAIN_GRAPH]
     manifest = _read_manifest(out)
@@ -429,9 +431,9 @@ def _update_locked(out: Path, ntriples: Path | None) -> StoreInfo:
                         info = StoreInfo(previous.path, previous.generation, previous.triples, stamps, "unchanged", 0)
                         generation = previous.generation
                     elif previous is not None and len(diff.changed) <= MAX_CHANGED_SHARE * max(1, len(table)):
-                        info = _apply(previous, target, generation, stamps, data, diff, collab or {})
+                        info = _apply(previous, target, generation, stamps, data, diff, collab or {}, lenient)
         if info is None:
-            info = _load_whole(target, generation, stamps, ntriples or out / MAIN_GRAPH, extra)
+            info = _load_whole(target, generation, stamps, ntriples or out / MAIN_GRAPH, extra, lenient)
         if table is not None:
             table.write(store_folder(out) / f"{generation}.subjects")
         _write_manifest(out, info, table is not None)
@@ -445,12 +447,13 @@ def _update_locked(out: Path, ntriples: Path | None) -> StoreInfo:
 
 
 def _load_whole(target: Path, generation: str, stamps: tuple[GraphFile, ...], main: Path,
-                extra: list[Path]) -> StoreInfo:
+                extra: list[Path], lenient: bool = False) -> StoreInfo:
+    """A new generation with the graph files loaded whole; ``lenient``: ``main`` is the build's own N-Triples."""
     store = Store(str(target))
-    for path, fmt in [(main, RdfFormat.N_TRIPLES if main.suffix == ".nt" else RdfFormat.TURTLE)] + [
-            (p, RdfFormat.TURTLE) for p in extra]:
+    for path, fmt, trusted in [(main, RdfFormat.N_TRIPLES if main.suffix == ".nt" else RdfFormat.TURTLE, lenient)] + [
+            (p, RdfFormat.TURTLE, False) for p in extra]:
         try:
-            store.bulk_load(path=str(path), format=fmt)
+            store.bulk_load(path=str(path), format=fmt, lenient=trusted)
         except (SyntaxError, ValueError) as exc:
             raise InputError(str(path), f"cannot be read as RDF: {exc}") from None
     if OPTIMIZE_FULL_LOADS:
@@ -463,7 +466,7 @@ def _load_whole(target: Path, generation: str, stamps: tuple[GraphFile, ...], ma
 
 
 def _apply(old: StoreInfo, target: Path, generation: str, stamps: tuple[GraphFile, ...], data: bytes | mmap.mmap,
-           diff: _Diff, collab: dict[str, list[Triple]]) -> StoreInfo:
+           diff: _Diff, collab: dict[str, list[Triple]], lenient: bool = False) -> StoreInfo:
     """The new generation: a checkpoint of ``old`` (hard links) with the changed subjects deleted and added again."""
     Store.read_only(str(old.path)).backup(str(target))
     gc.collect()
@@ -475,7 +478,7 @@ def _apply(old: StoreInfo, target: Path, generation: str, stamps: tuple[GraphFil
         store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
     blocks = b"".join(data[a:b] for a, b in (diff.span_of(s) for s in subjects) if b > a)
     if blocks:
-        store.bulk_load(input=blocks, format=RdfFormat.N_TRIPLES)
+        store.bulk_load(input=blocks, format=RdfFormat.N_TRIPLES, lenient=lenient)
     added_extra = [Quad(t.subject, t.predicate, t.object) for s in subjects for t in collab.get(s, ())]
     if added_extra:
         store.extend(added_extra)
