@@ -145,17 +145,18 @@ def test_values_of_the_right_shape_but_wrong_are_problems_not_quarantine() -> No
     assert (problem.field, problem.value) == ("end_date", "31.2.2025") and no_day.end_date is None
 
 
-def test_an_unreadable_csv_row_is_quarantined_and_counted() -> None:
+def test_an_unreadable_csv_row_is_quarantined_and_counted_and_the_rows_after_it_are_read() -> None:
+    from esrgraph.parsers.textutil import MAX_CSV_CELL
+
     header = "Hankekoodi,Rahasto,Et,Hankkeen nimi,Toteuttajan nimi\n"
-    text = header + "SYNTH-S-1,ESR+,4.1,Hyvä,Esimerkki ry\n" + "SYNTH-S-2,ESR+,4.1," + "x" * 200 + ",Esimerkki ry\n"
-    old = csv.field_size_limit(100)
-    try:
-        outcome = PARSER.parse(SourceText("big.csv", "0" * 64, text, "utf-8"))
-    finally:
-        csv.field_size_limit(old)
-    assert [r.code for r in outcome.records] == ["SYNTH-S-1"]
+    text = (header + "SYNTH-S-1,ESR+,4.1,Hyvä,Esimerkki ry\n"
+            + "SYNTH-S-2,ESR+,4.1," + "x" * (MAX_CSV_CELL + 1) + ",Esimerkki ry\n"
+            + 'SYNTH-S-3,ESR+,4.1,"Kaksi\nriviä",Esimerkki ry\n' + "SYNTH-S-4,ESR+,4.1,Hyvä,Esimerkki ry\n")
+    outcome = PARSER.parse(SourceText("big.csv", "0" * 64, text, "utf-8"))
+    assert [(r.code, r.source.first_line) for r in outcome.records] == [("SYNTH-S-1", 2), ("SYNTH-S-3", 4),
+                                                                        ("SYNTH-S-4", 6)]
     (error,) = outcome.quarantined
-    assert error.line == 3 and "not readable as CSV" in str(error) and outcome.units == 2
+    assert error.line == 3 and "not readable as CSV" in str(error) and outcome.units == 4
 
 
 def test_a_file_without_the_header_is_refused() -> None:

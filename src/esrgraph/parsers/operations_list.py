@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from esrgraph.core.model import (
 )
 from esrgraph.io.workbook import Sheet, column_letter
 from esrgraph.parsers.base import ParseOutcome, SourceText
-from esrgraph.parsers.textutil import parse_amount, read_business_id
+from esrgraph.parsers.textutil import csv_cell_limit, parse_amount, read_business_id
 
 LAYOUT = "operations-list"
 
@@ -416,30 +417,36 @@ def _record(fields: Sequence[str | None], cells: list[str], number: int, source:
 # -- the fronts: CSV text and workbooks -------------------------------------------------------------------
 
 
-def csv_rows(text: str) -> tuple[list[list[str]], list[int]]:
+def csv_rows(text: str) -> tuple[list[list[str]], list[int], list[tuple[int, str]]]:
     """The rows of a CSV text and the line each starts on; the delimiter is the one its header line maps best.
 
-    Quoted cells may span lines (an operation's summary often does). A row the csv module cannot read ends the
-    rows with one row ``["\\x00csv error", message]`` so that the caller can quarantine it.
+    Quoted cells may span lines (an operation's summary often does). A row the csv module cannot read (a cell
+    longer than ``MAX_CSV_CELL``) is left out and given in the third list as (line, reason); the reading goes
+    on at the line after the lines it took, so one bad row costs no other.
     """
     found = _first_line(text)
     if found is None:
-        return [], []
+        return [], [], []
     delimiter, _ = _split_line(found[1])
     rows: list[list[str]] = []
     numbers: list[int] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    line = 1
-    try:
-        for cells in reader:
-            if cells and any(c.strip() for c in cells):
-                rows.append(cells)
-                numbers.append(line)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        rows.append(["\x00csv error", str(exc)])
-        numbers.append(line)
-    return rows, numbers
+    broken: list[tuple[int, str]] = []
+    lines = io.StringIO(text).readlines()
+    start = 0  # lines already read
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter)
+        line = start + 1
+        try:
+            for cells in reader:
+                if cells and any(c.strip() for c in cells):
+                    rows.append(cells)
+                    numbers.append(line)
+                line = start + reader.line_num + 1
+            break
+        except csv.Error as exc:
+            broken.append((line, str(exc)))
+            start = max(start + reader.line_num, line)
+    return rows, numbers, broken
 
 
 class OperationsListParser:
@@ -459,6 +466,7 @@ class OperationsListParser:
 
     layout: ClassVar[str] = LAYOUT
 
+    @csv_cell_limit
     def sniff(self, text: str) -> bool:
         """True when the first non-blank line is a header of a 2021-2027 list of operations."""
         found = _first_line(text[:8192])
@@ -467,6 +475,7 @@ class OperationsListParser:
         _, cells = _split_line(found[1])
         return is_operations_header(cells)
 
+    @csv_cell_limit
     def parse(self, source: SourceText) -> ParseOutcome:
         """Every row of the list (of every sheet that is one, for a workbook): a record or a quarantined error.
 
@@ -475,14 +484,16 @@ class OperationsListParser:
         """
         if source.sheets is not None:
             return self._parse_sheets(source, source.sheets)
-        rows, numbers = csv_rows(source.text)
-        broken = rows.pop() if rows and rows[-1][:1] == ["\x00csv error"] else None
-        outcome = read_rows(rows, source, numbers=numbers[: len(rows)])
-        if broken is not None:
+        rows, numbers, broken = csv_rows(source.text)
+        if broken and (not numbers or broken[0][0] < numbers[0]):
+            raise ParseError(source.path, f"the header line is not readable as CSV ({broken[0][1]})",
+                             line=broken[0][0], field="header")
+        outcome = read_rows(rows, source, numbers=numbers)
+        for line, reason in broken:
             outcome.units += 1
-            outcome.quarantined.append(ParseError(source.path, f"row not read: not readable as CSV ({broken[1]}); "
-                                                  "the rows after it are not read either",
-                                                  line=numbers[len(rows)], field="row"))
+            outcome.quarantined.append(ParseError(source.path, f"row not read: not readable as CSV ({reason})",
+                                                  line=line, field="row"))
+        outcome.quarantined.sort(key=lambda e: e.line or 0)
         return outcome
 
     def _parse_sheets(self, source: SourceText, sheets: Sequence[Sheet]) -> ParseOutcome:

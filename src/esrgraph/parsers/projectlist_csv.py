@@ -58,7 +58,7 @@ from esrgraph.core.errors import ParseError
 from esrgraph.core.model import Applicant, Funding, LineUse, ParseProblem, PriorityAxis, ProjectRecord, SourceInfo
 from esrgraph.io.workbook import Sheet, column_letter
 from esrgraph.parsers.base import ParseOutcome, SourceText
-from esrgraph.parsers.textutil import THOUSANDS_SEPARATORS
+from esrgraph.parsers.textutil import THOUSANDS_SEPARATORS, csv_cell_limit
 from esrgraph.parsers.vocabulary import Vocabulary, authority_key, vocabulary
 
 LAYOUT = "projectlist-csv"
@@ -670,6 +670,7 @@ class ProjectListCsvParser:
 
     layout: ClassVar[str] = LAYOUT
 
+    @csv_cell_limit
     def sniff(self, text: str) -> bool:
         """True when the first non-blank line is a project-list header."""
         found = _first_line(text[:4096])
@@ -678,6 +679,7 @@ class ProjectListCsvParser:
         _, columns = _split_header(found[1])
         return _header_ok(columns)
 
+    @csv_cell_limit
     def parse(self, source: SourceText) -> ParseOutcome:
         """Every row of the list (of every sheet that is a list, for a workbook): a record, or a
         quarantined ParseError naming line (sheet row) and field.

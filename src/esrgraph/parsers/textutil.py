@@ -8,11 +8,13 @@ spaces (often no-break ones), decimals with a comma, dates as ``d.m.yyyy``.
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from esrgraph.core.model import (
     Address,
@@ -32,6 +34,29 @@ from esrgraph.core.model import (
     SustainabilityScore,
     TargetGroups,
 )
+
+#: The longest CSV cell a list parser reads: the csv module's default. ``csv.field_size_limit`` is one setting
+#: for the whole process, and a program that embeds esrgraph may have raised it; the list parsers set it for
+#: each call (``csv_cell_limit``), so a row with a longer cell is quarantined the same way everywhere.
+MAX_CSV_CELL = 131_072
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def csv_cell_limit(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``method`` with the csv module's cell limit at ``MAX_CSV_CELL``, and put the caller's back after."""
+
+    @functools.wraps(method)
+    def limited(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        previous = csv.field_size_limit(MAX_CSV_CELL)
+        try:
+            return method(*args, **kwargs)
+        finally:
+            csv.field_size_limit(previous)
+
+    return limited
+
 
 #: Characters Finnish sources use between groups of thousands.
 THOUSANDS_SEPARATORS = "\u0020\u00a0\u202f\u2009\u2007"
