@@ -382,13 +382,19 @@ def finding_place(record: str | None, field_name: str | None, locate: Locator | 
     return None, None
 
 
+def _filler_value(raw: ShaclResult) -> bool:
+    """Whether the result's sh:value is only SHACL's filler: a SPARQL constraint that binds no ``?value`` reports
+    its focus node as the value (SHACL 5.3.2), which is no value at the result's path (W05: nothing is there)."""
+    return raw.component.endswith("SPARQLConstraintComponent") and raw.path is not None and raw.value == raw.focus
+
+
 def finding(raw: ShaclResult, context: FocusContext, locate: Locator | None) -> Finding:
     record = context.record(raw.focus)
     field_name = context.field(raw.focus, raw.path)
     if raw.path is None and raw.source_shape.endswith("check-digit"):
         field_name = "applicant.business_id"
     value = None
-    if raw.value is not None:
+    if raw.value is not None and not _filler_value(raw):
         value = str(rdflib.util.from_n3(raw.value)) if raw.value_is_literal else raw.value
     path, line = finding_place(record, field_name, locate)
     return Finding(
