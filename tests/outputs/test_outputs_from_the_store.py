@@ -61,3 +61,25 @@ def test_a_build_whose_store_cannot_be_written_still_writes_everything_else(both
     assert files == sorted(p.relative_to(without).as_posix() for p in without.rglob("*")
                            if p.is_file() and ".store" not in p.parts)
     assert all((with_store / f).read_bytes() == (without / f).read_bytes() for f in files)
+
+
+def test_reasons_csv_is_written_by_chunks_with_the_bytes_of_one_string() -> None:
+    """OUT/quarantine/reasons.csv is streamed (issue 23: everything the command writes grows with its input, and
+    none of it is one string in memory); the chunks join to what one csv writer gives, formulas defused."""
+    import csv
+    import io
+
+    from esrgraph.outputs.quarantine import COLUMNS, _reasons_csv
+    from esrgraph.quality.spreadsheet import spreadsheet_cell
+
+    rows: list[dict[str, object]] = [{"file": f"list-{i % 7}.csv", "line": i + 2, "record": f"S2{i:04d}",
+                                      "field": "amount", "reason": "=SUM(A1) is not an amount" if i % 3 else "ok",
+                                      "quarantine_line": i % 5 or ""} for i in range(2_345)]
+    chunks = list(_reasons_csv(rows, batch=1000))
+    assert len(chunks) == 3
+    whole = io.StringIO()
+    writer = csv.DictWriter(whole, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
+    assert b"".join(chunks) == whole.getvalue().encode("utf-8")
+    assert b"\n=SUM" not in b"".join(chunks) and b",=SUM" not in b"".join(chunks)

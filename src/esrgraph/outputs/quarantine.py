@@ -16,11 +16,12 @@ import csv
 import io
 import shutil
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from esrgraph.core.errors import EsrgraphError, ParseError
-from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+from esrgraph.io.atomic import atomic_write_bytes, atomic_write_chunks, atomic_write_text
 from esrgraph.quality.spreadsheet import spreadsheet_cell
 
 if TYPE_CHECKING:
@@ -64,6 +65,21 @@ def _cut(text: str, lines_wanted: list[int], starts: list[int], csv_layout: bool
     return "\n".join(out) + "\n", where
 
 
+def _reasons_csv(rows: list[dict[str, object]], batch: int = 1000) -> Iterator[bytes]:
+    """reasons.csv by chunks of ``batch`` rows (a large batch of faulty records is never one string); no cell
+    starts a formula (``spreadsheet_cell``)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for start in range(0, len(rows), batch):
+        writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows[start:start + batch])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
 def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOptions | None = None) -> list[Path]:
     """Write the quarantined records and unreadable files with their reasons; return the paths written."""
     from esrgraph.io.sources import read_input_bytes, read_source
@@ -80,6 +96,12 @@ def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOpt
     by_file: dict[str, list[ParseError]] = defaultdict(list)
     for q in result.quarantined:
         by_file[q.path].append(q)
+    # where the built records of those files start (bounds of the quarantined ones), in one pass over the records
+    starts_by_file: dict[str, list[int]] = defaultdict(list)
+    if by_file:
+        for r in batch.records:
+            if r.source.path in by_file:
+                starts_by_file[r.source.path].append(r.source.first_line)
     for shown, errors in sorted(by_file.items()):
         target = folder / RECORDS / _safe_relative(shown)
         where: dict[int, int] = {}
@@ -90,7 +112,7 @@ def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOpt
                 raise EsrgraphError(shown)
             source = read_source(real, options.encoding if options else None, display_path=shown)
             layout = (options.layout if options else None) or detect_layout(source.text)
-            starts = [r.source.first_line for r in batch.records if r.source.path == shown]
+            starts = starts_by_file.get(shown, [])
             wanted = [q.line for q in errors if q.line]
             if len(wanted) == len(errors):
                 text, where = _cut(source.text, wanted, starts + wanted, layout == "projectlist-csv")
@@ -118,11 +140,7 @@ def write_quarantine(result: BuildResult, out_dir: str | Path, options: BuildOpt
         reason = failure.error.message + (f" ({failure.error.hint})" if failure.error.hint else "")
         rows.append({"file": failure.path, "line": "", "record": "", "field": "", "reason": reason,
                      "quarantine_line": 1 if copied else ""})
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)  # no formulas
     reasons = folder / REASONS
-    atomic_write_text(reasons, buffer.getvalue())
+    atomic_write_chunks(reasons, _reasons_csv(rows))
     written.append(reasons)
     return written
