@@ -388,3 +388,45 @@ def test_concurrent_first_queries_wait_for_the_lock_and_build_once(out: Path, tm
     assert text.count("NOTICE building the query store") == 1, text
     generations_seen = {line.split()[1] for line in text.splitlines() if line.startswith("GENERATION")}
     assert len(generations_seen) == 1 and generations(out) == sorted(generations_seen)
+
+
+@pytest.mark.parametrize("slice_bytes", [1 << 12, 1 << 16])
+def test_the_builds_ntriples_loaded_by_slices_give_the_store_of_one_load(out: Path, slice_bytes: int,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's own N-Triples are given to Oxigraph's loader by slices of whole lines, whose buffers grow with
+    what one call loads (issue 23); the store holds the same triples as one load of the files."""
+    from esrgraph.sparql import store as store_module
+
+    assert (out / "esrgraph.nt").stat().st_size > 4 * slice_bytes  # several slices
+    monkeypatch.setattr(store_module, "NTRIPLES_SLICE", slice_bytes)
+    calls: list[int] = []
+    real = Store.bulk_load
+
+    def counted(self: Store, *args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "bulk_load", counted)
+    info = update_build_store(out, ntriples=out / "esrgraph.nt", lenient=True)
+    assert info.method == "full" and len(calls) > 4
+    assert triples(Store.read_only(str(info.path))) == triples(memory_store(out))
+
+
+def test_ntriples_that_may_hold_a_blank_node_are_loaded_in_one_call(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blank node label names one node only within one load: sliced, ``_:b1`` in two slices would be two nodes."""
+    from esrgraph.sparql import store as store_module
+
+    write_graph(out, [f"_:b1 {LABEL} \"a blank node\" .\n", *read_lines(out)])
+    monkeypatch.setattr(store_module, "NTRIPLES_SLICE", 1 << 12)
+    sliced: list[int] = []
+    real = Store.bulk_load
+
+    def counted(self: Store, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("input") is not None:
+            sliced.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "bulk_load", counted)
+    info = update_build_store(out, ntriples=out / "esrgraph.nt", lenient=True)
+    assert not sliced
+    assert len(triples(Store.read_only(str(info.path)))) == len(triples(memory_store(out)))
