@@ -275,7 +275,7 @@ class DerivedCollaboration:
 
 
 def derive_collaboration(network: CollaborationNetwork, base: str) -> DerivedCollaboration:
-    """``network`` with its Turtle (``collaboration_turtle``) and number of triples."""
+    """``network`` with its ``collaboration.ttl`` (the derived graph as sorted Turtle) and number of triples."""
     triples = collaboration_triples(network, base)
     return DerivedCollaboration(network, serialize_triples(triples, OutputFormat.TURTLE, collaboration_prefixes(base),
                                                            presorted=True), len(triples))
@@ -401,8 +401,7 @@ def collaboration_prefixes(base: str) -> dict[str, str]:
 
 def collaboration_turtle(network: CollaborationNetwork, base: str) -> bytes:
     """``collaboration.ttl``: the derived graph as sorted Turtle."""
-    return serialize_triples(collaboration_triples(network, base), OutputFormat.TURTLE, collaboration_prefixes(base),
-                             presorted=True)
+    return derive_collaboration(network, base).turtle
 
 
 def _decimal_text(value: Decimal) -> str:

@@ -109,7 +109,7 @@ class ReleaseResult:
     changes: ReleaseChanges
     catalog: Path
     stats: GraphStats
-    #: The release's ``collaboration.ttl`` (the derived collaboration network), which the build also places
+    #: The release's ``collaboration.ttl`` (the derived collaboration network); the build writes the same bytes
     #: as ``OUT/collaboration.ttl`` so that ``esrgraph query OUT`` loads it beside ``OUT/esrgraph.ttl``.
     collaboration: Path | None = None
 

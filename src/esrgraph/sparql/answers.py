@@ -381,21 +381,19 @@ def answer_on(graph: str | os.PathLike[str] | Store, sparql: str, *, named: Name
     return cache.keep(sparql, result) if cache is not None else result
 
 
-def named_answers(store: Store, *, derived: bool | None = None) -> dict[str, bytes]:
+def named_answers(store: Store) -> dict[str, bytes]:
     """The answers of the named queries, with their default parameters, on ``store``, as SPARQL JSON results by
-    query text: all of them, or only those that read derived data (``# reads:``) when ``derived``, only the
-    others when ``derived`` is False. The build computes them all on its query store, which holds the derived
-    files beside the graph, and keeps them for it (``keep_named_answers``)."""
+    query text. The build computes them on its query store, which holds the derived files beside the graph, and
+    keeps them for it (``keep_named_answers``)."""
     from esrgraph.sparql.queries import named_queries, run_query
 
     answers = {}
     for named in named_queries().values():
-        if derived is None or bool(named.reads) == derived:
-            result = run_query(store, named.sparql)
-            if not isinstance(result, QueryTriples):
-                buffer = io.BytesIO()
-                result.serialize(buffer, format=QueryResultsFormat.JSON)
-                answers[named.sparql] = buffer.getvalue()
+        result = run_query(store, named.sparql)
+        if not isinstance(result, QueryTriples):
+            buffer = io.BytesIO()
+            result.serialize(buffer, format=QueryResultsFormat.JSON)
+            answers[named.sparql] = buffer.getvalue()
     return answers
 
 

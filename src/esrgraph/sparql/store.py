@@ -417,14 +417,16 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
     try:
         table: _Table | None = None
         info: StoreInfo | None = None
+        blank_free = False  # whether the N-Triples hold no blank node (then they may be loaded by slices)
         if ntriples is not None:
             with open(ntriples, "rb") as handle, _mapped(handle) as data:
+                blank_free = data.find(b"_:") == -1  # any "_:", even inside a literal, counts
                 collab = _collab_groups(extra)
                 old = _Table.read(store_folder(out) / f"{previous.generation}.subjects") \
                     if previous is not None and manifest is not None and manifest.get("subjects_table") else None
                 diff = old.diff(data, collab) if old is not None and collab is not None else None
                 if diff is None:
-                    table = _Table.scan(data, collab)
+                    table = _Table.scan(data, collab, blank_free)
                 else:
                     table = diff.table
                     if previous is not None and not diff.changed:  # the same triples: keep the generation
@@ -433,7 +435,8 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
                     elif previous is not None and len(diff.changed) <= MAX_CHANGED_SHARE * max(1, len(table)):
                         info = _apply(previous, target, generation, stamps, data, diff, collab or {}, lenient)
         if info is None:
-            info = _load_whole(target, generation, stamps, ntriples or out / MAIN_GRAPH, extra, lenient)
+            info = _load_whole(target, generation, stamps, ntriples or out / MAIN_GRAPH, extra, lenient,
+                               sliced=lenient and blank_free)
         if table is not None:
             table.write(store_folder(out) / f"{generation}.subjects")
         _write_manifest(out, info, table is not None)
@@ -447,14 +450,15 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
 
 
 def _load_whole(target: Path, generation: str, stamps: tuple[GraphFile, ...], main: Path,
-                extra: list[Path], lenient: bool = False) -> StoreInfo:
-    """A new generation with the graph files loaded whole; ``lenient``: ``main`` is the build's own N-Triples."""
+                extra: list[Path], lenient: bool = False, *, sliced: bool = False) -> StoreInfo:
+    """A new generation with the graph files loaded whole; ``lenient``: ``main`` is the build's own N-Triples;
+    ``sliced``: and they hold no blank node, so they may be given to the loader by slices."""
     store = Store(str(target))
     for path, fmt, trusted in [(main, RdfFormat.N_TRIPLES if main.suffix == ".nt" else RdfFormat.TURTLE, lenient)] + [
             (p, RdfFormat.TURTLE, False) for p in extra]:
         try:
-            if fmt == RdfFormat.N_TRIPLES:
-                _bulk_load_ntriples(store, path, trusted)
+            if sliced and path == main:
+                _bulk_load_by_slices(store, path)
             else:
                 store.bulk_load(path=str(path), format=fmt, lenient=trusted)
         except (SyntaxError, ValueError) as exc:
@@ -473,35 +477,20 @@ def _load_whole(target: Path, generation: str, stamps: tuple[GraphFile, ...], ma
 NTRIPLES_SLICE = 128 << 20
 
 
-def _bulk_load_ntriples(store: Store, path: Path, lenient: bool) -> None:
-    """Load the build's own N-Triples (``lenient``) by slices of whole lines (``NTRIPLES_SLICE``), so the loader's
-    memory does not grow with the file. A blank node label names one node only within one load, so a file that
-    may hold one (any ``_:`` in it, even inside a literal) is loaded in one call, as is any other file (a syntax
-    error's line number is then the file's own)."""
-    if not lenient or path.stat().st_size <= NTRIPLES_SLICE or _may_hold_blank_nodes(path):
-        store.bulk_load(path=str(path), format=RdfFormat.N_TRIPLES, lenient=lenient)
-        return
-    with open(path, "rb") as handle:  # read, not mapped: the file's pages would count as the process's memory
+def _bulk_load_by_slices(store: Store, path: Path) -> None:
+    """Load the build's own N-Triples, which hold no blank node (whose label names one node only within one
+    load), by slices of whole lines (``NTRIPLES_SLICE``), so the loader's memory does not grow with the file.
+    Read, not mapped: the file's pages would count as the process's memory."""
+    with open(path, "rb") as handle:
         rest = b""
         while chunk := handle.read(NTRIPLES_SLICE):
             data = rest + chunk
             cut = data.rfind(b"\n") + 1  # whole lines only; the rest goes with the next slice
             rest = data[cut:]
             if cut:
-                store.bulk_load(input=data[:cut], format=RdfFormat.N_TRIPLES, lenient=lenient)
+                store.bulk_load(input=data[:cut], format=RdfFormat.N_TRIPLES, lenient=True)
         if rest:
-            store.bulk_load(input=rest, format=RdfFormat.N_TRIPLES, lenient=lenient)
-
-
-def _may_hold_blank_nodes(path: Path) -> bool:
-    """Whether ``_:`` occurs anywhere in the file (read by chunks that overlap by one byte)."""
-    with open(path, "rb") as handle:
-        last = b""
-        while chunk := handle.read(1 << 24):
-            if b"_:" in last + chunk:
-                return True
-            last = chunk[-1:]
-    return False
+            store.bulk_load(input=rest, format=RdfFormat.N_TRIPLES, lenient=True)
 
 
 def _apply(old: StoreInfo, target: Path, generation: str, stamps: tuple[GraphFile, ...], data: bytes | mmap.mmap,
@@ -656,9 +645,10 @@ class _Table:
         atomic_write_bytes(path, b"".join(parts), durable=False)
 
     @classmethod
-    def scan(cls, data: bytes | mmap.mmap, collab: dict[str, list[Triple]] | None) -> _Table | None:
-        """The table of ``data`` (sorted N-Triples); None when it cannot make incremental updates safe."""
-        if collab is None or data.find(b"_:") != -1:
+    def scan(cls, data: bytes | mmap.mmap, collab: dict[str, list[Triple]] | None, blank_free: bool) -> _Table | None:
+        """The table of ``data`` (sorted N-Triples, ``blank_free`` when no ``_:`` occurs in it); None when it cannot
+        make incremental updates safe."""
+        if collab is None or not blank_free:
             return None
         scanner = _Scanner(data, diffing=False)
         try:

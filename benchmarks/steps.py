@@ -1,0 +1,72 @@
+"""Where the whole command's time and memory go, step by step after the build stage.
+
+    .venv/bin/python -m benchmarks.generate --records 30000 /tmp/corpus
+    .venv/bin/python -m benchmarks.steps /tmp/corpus /tmp/out
+
+Runs ``esrgraph build CORPUS -o OUT`` as the benchmark does (``run.run_command``) and prints, for each step
+of ``write_outputs`` (``outputs: <step>`` in the build's timings), its wall time, the CPU time of this process
+(all its threads) and of its finished children, and the peak resident memory summed over the process tree
+while the step ran (``run.TreeMemorySampler``); then the peak of the whole command. The per-step memory
+figures of docs/performance.md come from here. Steps that run on the quality thread overlap the release, so
+their peaks are the tree's while both ran; a step shorter than the sampling interval (0.05 s) shows 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from benchmarks.run import TreeMemorySampler, run_command
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus")
+    parser.add_argument("out")
+    args = parser.parse_args(argv)
+
+    import esrgraph.outputs as outputs
+
+    measured: dict[str, tuple[float, float, float]] = {}
+    timed = outputs._Steps.__call__
+
+    with TreeMemorySampler() as whole, TreeMemorySampler() as during:
+
+        @contextmanager
+        def step(self: outputs._Steps, name: str) -> Iterator[None]:
+            during.peak_mb = 0.0
+            own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+            with timed(self, name):
+                yield
+            measured[name] = (_cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children,
+                              during.peak_mb)
+
+        outputs._Steps.__call__ = step  # type: ignore[method-assign]
+        try:
+            figures = run_command(args.corpus, args.out)
+        finally:
+            outputs._Steps.__call__ = timed  # type: ignore[method-assign]
+    details = figures["details"]
+    assert isinstance(details, dict)
+    print(f"build stage {figures['build']:.1f} s, outputs {figures['outputs']:.1f} s, "
+          f"peak over the process tree {whole.peak_mb:,.0f} MiB", file=sys.stderr)
+    print("| step | wall s | CPU s, this process | CPU s, children | peak MiB, process tree |", file=sys.stderr)
+    print("|---|---:|---:|---:|---:|", file=sys.stderr)
+    for key, wall in details.items():
+        name = key.removeprefix("outputs: ")
+        if key.startswith("outputs: ") and name in measured:
+            own, children, peak = measured[name]
+            print(f"| {name} | {wall:.1f} | {own:.1f} | {children:.1f} | {peak:,.0f} |", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
