@@ -82,7 +82,7 @@ def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(sa
     """``esrgraph build`` hands the release its written graph files (streamed, never held whole;
     a large graph's JSON-LD by a child process): the same bytes in every file as from the
     triples, for a first release and for one compared with it."""
-    import esrgraph.publish.release as release_module
+    import esrgraph.publish.pieces as pieces_module
     from esrgraph.core.vocab import PREFIXES
     from esrgraph.io.export import serialize_triples
     from esrgraph.io.formats import OutputFormat
@@ -97,7 +97,7 @@ def test_a_release_streamed_from_the_graph_files_equals_one_made_from_triples(sa
     )]).report_triples()
     folders = {}
     for how in ("triples", "files", "child"):
-        monkeypatch.setattr(release_module, "JSONLD_PROCESS_BYTES", 0 if how == "child" else 1 << 40)
+        monkeypatch.setattr(pieces_module, "PROCESS_BYTES", 0 if how == "child" else 1 << 40)
         out = tmp_path / how
         for name, triples in (("2025-01-15", first), ("2025-02-15", second)):
             files = None

@@ -136,6 +136,31 @@ def jsonld_nodes(triples: Iterable[Triple], prefixes: Mapping[str, str]) -> list
     return nodes + [last] if last is not None else nodes
 
 
+#: Before the first node object of a document ``JsonLdWriter`` writes, between two, and after the last.
+NODES_START, NODE_SEPARATOR, DOCUMENT_TAIL = b"\n  ", b",\n  ", b"\n ]\n}\n"
+
+
+def _node_encoder() -> Callable[[Any], str]:
+    return json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+def document_head(context_ref: str) -> bytes:
+    """What a ``JsonLdWriter`` document starts with; then ``NODES_START`` and its node objects joined by
+    ``NODE_SEPARATOR`` (when it has any), then ``DOCUMENT_TAIL``."""
+    return b'{\n "@context": ' + _node_encoder()(context_ref).encode("utf-8") + b',\n "@graph": ['
+
+
+def node_objects(triples: Iterable[Triple], prefixes: Mapping[str, str]) -> bytes:
+    """The node objects of ``triples`` (sorted, no subject in two calls) as a ``JsonLdWriter`` writes them, joined
+    by ``NODE_SEPARATOR``: a part of a document that ``document_head`` begins."""
+    builder, encode = NodeBuilder(prefixes), _node_encoder()
+    texts = [encode(node) for t in triples if (node := builder.add(t)) is not None]
+    last = builder.finish()
+    if last is not None:
+        texts.append(encode(last))
+    return NODE_SEPARATOR.join(text.encode("utf-8") for text in texts)
+
+
 class JsonLdWriter:
     """A JSON-LD document of sorted triples (see ``NodeBuilder``) written piece by piece: one node
     object a line, by the C JSON encoder (an indented whole-document ``json.dumps`` runs the
@@ -143,11 +168,11 @@ class JsonLdWriter:
 
     def __init__(self, prefixes: Mapping[str, str], context_ref: str, write: Callable[[bytes], object]) -> None:
         self._builder = NodeBuilder(prefixes)
-        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+        self._encode = _node_encoder()
         self._write = write
         self._batch: list[str] = []
-        self._separator = b"\n  "
-        write(b'{\n "@context": ' + self._encode(context_ref).encode("utf-8") + b',\n "@graph": [')
+        self._separator = NODES_START
+        write(document_head(context_ref))
 
     def add(self, t: Triple) -> None:
         node = self._builder.add(t)
@@ -159,7 +184,7 @@ class JsonLdWriter:
     def _flush(self) -> None:
         if self._batch:
             self._write(self._separator + ",\n  ".join(self._batch).encode("utf-8"))
-            self._separator = b",\n  "
+            self._separator = NODE_SEPARATOR
             self._batch = []
 
     def close(self) -> None:
@@ -167,7 +192,7 @@ class JsonLdWriter:
         if node is not None:
             self._batch.append(self._encode(node))
         self._flush()
-        self._write(b"\n ]\n}\n")
+        self._write(DOCUMENT_TAIL)
 
 
 def used_prefixes(triples: Iterable[Triple], prefixes: Mapping[str, str]) -> dict[str, str]:

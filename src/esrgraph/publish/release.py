@@ -40,7 +40,7 @@ from pyoxigraph import Triple
 from esrgraph.core.errors import EnvironmentFault, UsageError, name_file
 from esrgraph.core.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
 from esrgraph.io.atomic import atomic_copy_file
-from esrgraph.io.export import gzip_bytes, read_ntriples, reproducible_gzip, serialize_triples
+from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.publish.catalog import (
     COLLABORATION,
@@ -70,6 +70,8 @@ class PublishOptions:
     download_base: str | None = None
     issued: date | None = None
     publisher_file: str | None = None
+    #: The build cache (``--incremental``), where the release keeps its graph files' pieces; None: keep none.
+    cache_dir: str | None = None
 
 
 @dataclass
@@ -410,19 +412,6 @@ def _write_file(path: Path, data: bytes) -> tuple[int, str]:
     return out.close()
 
 
-def _gzip_file(source: Path, target: Path) -> tuple[int, str, str]:
-    """Gzip ``source`` into ``target`` (no name, zero timestamp: reproducible), by chunks; the
-    size and digest of ``target`` and the digest of ``source``."""
-    out = _HashingFile(target)
-    source_hash = hashlib.sha256()
-    with open(source, "rb") as handle, reproducible_gzip(out) as packed:
-        while chunk := handle.read(_CHUNK):
-            source_hash.update(chunk)
-            packed.write(chunk)
-    size, digest = out.close()
-    return size, digest, source_hash.hexdigest()
-
-
 def _copy_file(source: Path, target: Path) -> tuple[int, str]:
     """``source`` into ``target`` (``atomic_copy_file``: a hard link where the file system allows); its
     size and digest."""
@@ -432,31 +421,6 @@ def _copy_file(source: Path, target: Path) -> tuple[int, str]:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return target.stat().st_size, digest.hexdigest()
-
-
-#: From this size of N-Triples on, a child process writes the JSON-LD (below it, starting one costs more).
-JSONLD_PROCESS_BYTES = 64 << 20
-
-
-def _ignore(_t: Triple) -> None:
-    return None
-
-
-def _jsonld_file(ntriples: str, prefixes: dict[str, str], target: str) -> tuple[int, str]:
-    """Write esrgraph.jsonld from the sorted N-Triples file (in a child process); its size and digest."""
-    from esrgraph.publish.jsonld import JsonLdWriter
-
-    out = _HashingFile(Path(target))
-    writer = JsonLdWriter(prefixes, "context.jsonld", out.write)
-    for t in read_ntriples(ntriples):
-        writer.add(t)
-    writer.close()
-    return out.close()
-
-
-def _graph_triples(graph_files: dict[str, Path] | None, triples: Iterable[Triple]) -> Iterable[Triple]:
-    """The graph's triples in sorted order: streamed from its N-Triples file when it has one."""
-    return triples if graph_files is None else read_ntriples(graph_files["ntriples"])
 
 
 def write_release(
@@ -544,16 +508,17 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
                    options: PublishOptions, publisher: Publisher, graph_files: dict[str, Path] | None,
                    previous: str | None, collaboration: DerivedCollaboration | None) -> ReleaseResult:
     from concurrent.futures import ThreadPoolExecutor
-    from contextlib import ExitStack
-    from multiprocessing import get_context
 
     from esrgraph.core.resources import ontology_file
+    from esrgraph.pipeline.cache.fingerprint import program_fingerprint
     from esrgraph.pipeline.stages import cyclic_gc_paused
-    from esrgraph.pipeline.workers import process_pool
-    from esrgraph.publish.catalog import GraphCounter
-    from esrgraph.publish.collaboration import CollaborationCollector, derive_collaboration
-    from esrgraph.publish.jsonld import JsonLdWriter
-    from esrgraph.publish.vocabdocs import VocabDocsCollector
+    from esrgraph.publish.collaboration import (
+        CollaborationCollector,
+        collaboration_from_ntriples,
+        derive_collaboration,
+    )
+    from esrgraph.publish.jsonld import DOCUMENT_TAIL, document_head
+    from esrgraph.publish.pieces import PieceSettings, assemble
 
     dists: dict[str, DistributionFile | None] = {}
 
@@ -567,52 +532,41 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         add(name_, *_write_file(staging / name_, data), title_en, title_fi, media, ftype, compress, role, dataset)
 
     jsonld_prefixes = {"code": CODE, **prefixes}
-    with ExitStack() as stack:
-        # A large graph's JSON-LD is written by a child process reading the N-Triples file on its
-        # own, beside the pass below on the other core. Spawned, not forked: a fork would share
-        # (and count as its own) the whole memory of a large build, and copy it as either writes.
-        child = None
-        if graph_files is not None and graph_files["ntriples"].stat().st_size >= JSONLD_PROCESS_BYTES:
-            processes = stack.enter_context(process_pool(1, get_context("spawn")))
-            child = processes.submit(_jsonld_file, str(graph_files["ntriples"]), jsonld_prefixes,
-                                     str(staging / "esrgraph.jsonld"))
-        pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
-        # zlib and hashlib let go of the GIL, so the two big files are packed beside the pass below.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # hashlib lets go of the GIL, so the Turtle is copied and hashed beside the pieces below.
         if graph_files is not None:
             turtle = pool.submit(_copy_file, graph_files["turtle"], staging / "esrgraph.ttl")
-            packed = pool.submit(_gzip_file, graph_files["ntriples"], staging / "esrgraph.nt.gz")
+            source: Path | bytes = graph_files["ntriples"]
         else:
-            nt = serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True)
+            source = nt = serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True)
             turtle_bytes = serialize_triples(triples, OutputFormat.TURTLE, prefixes, presorted=True)
-        # One pass over the graph for the statistics, the vocabulary documents, the collaboration network
-        # (and the JSON-LD).
-        counter, docs, network = GraphCounter(base), VocabDocsCollector(), CollaborationCollector()
-        count, collect = counter.add, docs.add
-        participate = network.add if collaboration is None else _ignore
-        jsonld_file = jsonld = None
-        if child is None:
-            jsonld_file = _HashingFile(staging / "esrgraph.jsonld")
-            jsonld = JsonLdWriter(jsonld_prefixes, "context.jsonld", jsonld_file.write)
-        write_node = jsonld.add if jsonld is not None else _ignore
-        for t in _graph_triples(graph_files, triples):
-            count(t)
-            collect(t)
-            participate(t)
-            write_node(t)
-        if jsonld is not None and jsonld_file is not None:
-            jsonld.close()
-            jsonld_size, jsonld_digest = jsonld_file.close()
-        else:
-            assert child is not None
-            jsonld_size, jsonld_digest = child.result()
+        # The gzipped N-Triples, the JSON-LD, the statistics and the vocabulary documents' facts come from the
+        # pieces of the graph's chunks (esrgraph.publish.pieces): kept in the build cache, only a changed chunk's
+        # piece is made again.
+        packed, jsonld_file = _HashingFile(staging / "esrgraph.nt.gz"), _HashingFile(staging / "esrgraph.jsonld")
+        jsonld_file.write(document_head("context.jsonld"))
+        cache = Path(options.cache_dir) / "release" if options.cache_dir else None
+        settings = PieceSettings(base, jsonld_prefixes, program_fingerprint() if cache is not None else "")
+        made = assemble(source, settings, packed.write, jsonld_file.write, cache=cache, scratch=staging.parent)
+        jsonld_file.write(DOCUMENT_TAIL)
+        gz_size, gz_digest = packed.close()
+        jsonld_size, jsonld_digest = jsonld_file.close()
+        nt_digest = made.ntriples_digest
         if graph_files is not None:
             turtle_size, turtle_digest = turtle.result()
-            gz_size, gz_digest, nt_digest = packed.result()
         else:
             turtle_size, turtle_digest = _write_file(staging / "esrgraph.ttl", turtle_bytes)
-            gz_size, gz_digest = _write_file(staging / "esrgraph.nt.gz", gzip_bytes(nt))
-            nt_digest = _sha256(nt)
-    stats = counter.stats()
+    counter, docs = made.counter, made.docs
+    if collaboration is None:
+        with cyclic_gc_paused():
+            if graph_files is not None:
+                network = collaboration_from_ntriples(graph_files["ntriples"])
+            else:
+                collector = CollaborationCollector()
+                for t in triples:
+                    collector.add(t)
+                network = collector.network()
+    stats = counter.stats(made.distinct_objects)
     add("esrgraph.ttl", turtle_size, turtle_digest, "The graph (Turtle)", "Verkko (Turtle)", "text/turtle",
         "RDF_TURTLE")
     add("esrgraph.nt.gz", gz_size, gz_digest, "The graph (N-Triples, gzip)", "Verkko (N-Triples, gzip)",
@@ -636,7 +590,7 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
                                                              {"sh": "http://www.w3.org/ns/shacl#", **prefixes}),
                   *report_titles, role="report")
     with cyclic_gc_paused():  # millions of pairs and triples, no cycles: rescanning them would double the time
-        derived = collaboration if collaboration is not None else derive_collaboration(network.network(), base)
+        derived = collaboration if collaboration is not None else derive_collaboration(network, base)
         derived_triples = {COLLABORATION: _add_collaboration(add_bytes, derived)}
 
     old_lines: list[str] = []
@@ -761,7 +715,8 @@ def publish_options(options: BuildOptions | PublishOptions | None) -> PublishOpt
         raise UsageError(f"--issued {issued!r} is not a date; use YYYY-MM-DD") from None
     return PublishOptions(release=getattr(options, "release", None),
                           download_base=getattr(options, "download_base", None), issued=issued_date,
-                          publisher_file=getattr(options, "publisher_file", None))
+                          publisher_file=getattr(options, "publisher_file", None),
+                          cache_dir=getattr(options, "cache_dir", None))
 
 
 def example_publisher(options: BuildOptions | PublishOptions | None = None) -> str | None:

@@ -18,6 +18,7 @@ import rdflib.collection
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from esrgraph.core.vocab import CODE, DCTERMS, ESR, ESRSH, PREFIXES, SKOS
+from esrgraph.io.export import read_ntriples_bytes
 from esrgraph.publish.html import esc, link, page
 from esrgraph.publish.jsonld import Compactor
 
@@ -138,6 +139,28 @@ class VocabDocsCollector:
                 value = value[:77] + "..."
             if value not in found:
                 found.append(value)
+
+    def share(self) -> tuple[dict[str, list[str]], bytes]:
+        """What was added, for ``merge``: the examples, and the code lists' triples as N-Triples."""
+        lines = [f"<{s}> <{p}> {o} .\n" for s, by_predicate in self.code_triples.items()
+                 for p, values in by_predicate.items() for o in values]
+        return dict(self.examples), "".join(lines).encode("utf-8")
+
+    def merge(self, examples: dict[str, list[str]], code_ntriples: bytes) -> None:
+        """Add a ``share`` of the triples that follow those added so far: the same documents as adding them. A
+        share keeps the first ``limit`` distinct values of a key, and no earlier share can hold more than that
+        many of them, so the first ``limit`` new ones are always among them."""
+        for key, values in examples.items():
+            found = self.examples[key]
+            for value in values:
+                if len(found) >= self.limit:
+                    break
+                if value not in found:
+                    found.append(value)
+        for t in read_ntriples_bytes(code_ntriples):
+            subject, obj = t.subject, t.object
+            if not isinstance(subject, Triple) and not isinstance(obj, Triple):  # ``add`` keeps none
+                self.code_triples[subject.value][t.predicate.value].append(obj)
 
     def documents(self) -> dict[str, str]:
         """File name -> HTML."""

@@ -1,0 +1,296 @@
+"""The release's graph files made chunk by chunk from the sorted N-Triples, each chunk's share kept by its digest,
+so that a rebuild after one changed description makes one chunk again and writes the same bytes as a full build.
+
+A chunk's *piece* is what the release makes of those bytes alone:
+
+- its gzip member: members one after another are one gzip file (RFC 1952, 2.2), which every reader takes whole;
+- its JSON-LD node objects, which join into esrgraph.jsonld;
+- its share of the catalogue's statistics (``GraphCounter.share``) and of the vocabulary documents
+  (``VocabDocsCollector.share``);
+- 64-bit digests of its distinct objects, for VoID's distinct objects, which cross chunks.
+
+Where chunks end depends on the bytes alone (content-defined chunking): at least ``CHUNK_BYTES`` after the start of
+a chunk, before the first subject further on whose CRC-32 is a multiple of ``CUT_EVERY``. An edit moves the end
+of its own chunk by the bytes it adds or takes, which almost always still falls before the same subject, so every
+other chunk keeps its bytes and its digest. Pieces are kept in ``CACHE/release/`` when the build keeps a cache
+(``--incremental``), named by the SHA-256 of the chunk and of everything else the piece depends on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import re
+import shutil
+import sys
+import tempfile
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Triple
+
+from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.export import GZIP_LEVEL, gzip_member, read_ntriples_bytes
+from esrgraph.publish.catalog import GraphCounter
+from esrgraph.publish.jsonld import NODE_SEPARATOR, NODES_START, node_objects
+from esrgraph.publish.vocabdocs import VocabDocsCollector
+
+#: A chunk ends no earlier than this many bytes after its start ...
+CHUNK_BYTES = 4 << 20
+#: ... before the first subject whose CRC-32 is a multiple of this (about that many subjects further on).
+CUT_EVERY = 16
+#: From this many bytes of chunks to make on, worker processes make them (below it, starting them costs more).
+PROCESS_BYTES = 64 << 20
+#: The pieces' layout; a piece of another layout is made again.
+PIECE_FORMAT = b"esrgraph-release-piece 1\n"
+
+#: One subject's lines (sorted N-Triples hold them together): the subject, then the rest of each line.
+_BLOCK = re.compile(rb"(<[^>\n]*>|_:[^ \n]*) [^\n]*\n(?:\1 [^\n]*\n)*")
+
+
+def chunk_spans(data: bytes | mmap.mmap) -> list[tuple[int, int]]:
+    """Where the chunks of sorted N-Triples ``data`` start and end (see the module's docstring); one chunk from
+    the first thing that is not a line of a triple with its subject first to the end."""
+    spans, start, size = [], 0, len(data)
+    while start < size:
+        end = _next_cut(data, start, size)
+        spans.append((start, end))
+        start = end
+    return spans
+
+
+def _next_cut(data: bytes | mmap.mmap, start: int, size: int) -> int:
+    landing = start + CHUNK_BYTES
+    if landing >= size:
+        return size
+    line = data.find(b"\n", landing - 1)
+    if line == -1:
+        return size
+    pos = line + 1
+    while pos < size:
+        m = _BLOCK.match(data, pos)  # the rest of the subject landed in first, then whole subjects
+        if m is None:
+            return size
+        pos = m.end()
+        following = _BLOCK.match(data, pos)
+        if following is not None and zlib.crc32(following.group(1)) % CUT_EVERY == 0:
+            return pos
+    return size
+
+
+@dataclass(frozen=True)
+class PieceSettings:
+    """Everything besides a chunk's bytes that its piece depends on."""
+
+    base: str
+    prefixes: dict[str, str]
+    #: The program's fingerprint (a changed program makes its pieces again); empty: no cache.
+    program: str = ""
+
+    def salt(self) -> bytes:
+        return json.dumps([PIECE_FORMAT.decode(), self.base, sorted(self.prefixes.items()), self.program, GZIP_LEVEL,
+                           VocabDocsCollector().limit, sys.byteorder]).encode("utf-8")
+
+
+def make_piece(chunk: bytes, settings: PieceSettings) -> bytes:
+    """The piece of one chunk of sorted N-Triples (a whole number of subjects), as bytes to keep."""
+    counter, docs = GraphCounter(settings.base), VocabDocsCollector()
+    count, collect = counter.add, docs.add
+
+    def fed(triples: Iterable[Triple]) -> Iterator[Triple]:
+        for t in triples:
+            count(t)
+            collect(t)
+            yield t
+
+    nodes = node_objects(fed(read_ntriples_bytes(chunk)), settings.prefixes)
+    examples, codes = docs.share()
+    objects = array("Q", counter.object_digests()).tobytes()
+    member = gzip_member(chunk)
+    head = json.dumps({"counts": counter.share(), "examples": examples,
+                       "sizes": [len(member), len(nodes), len(objects), len(codes)]}, ensure_ascii=False)
+    return b"".join((PIECE_FORMAT, head.encode("utf-8"), b"\n", member, nodes, objects, codes))
+
+
+@dataclass
+class Piece:
+    """A piece read back."""
+
+    counts: dict[str, Any]
+    examples: dict[str, list[str]]
+    member: bytes
+    nodes: bytes
+    objects: memoryview
+    codes: bytes
+
+    @classmethod
+    def parse(cls, data: bytes) -> Piece | None:
+        """The piece in ``data``; None when it is not a whole piece of this layout."""
+        if not data.startswith(PIECE_FORMAT):
+            return None
+        try:
+            end = data.index(b"\n", len(PIECE_FORMAT))
+            head = json.loads(data[len(PIECE_FORMAT):end])
+            sizes = [int(n) for n in head["sizes"]]
+            parts, pos = [], end + 1
+            for n in sizes:
+                parts.append(data[pos:pos + n])
+                pos += n
+            if len(sizes) != 4 or pos != len(data) or len(parts[2]) % 8:
+                return None
+            return cls(head["counts"], head["examples"], parts[0], parts[1], memoryview(parts[2]).cast("Q"), parts[3])
+        except (ValueError, KeyError, TypeError):  # json's and UnicodeDecodeError are ValueErrors
+            return None
+
+
+def _make_piece_file(source: str, start: int, end: int, settings: PieceSettings, target: str) -> None:
+    """Make the piece of bytes ``start:end`` of ``source`` into ``target`` (run in a worker process)."""
+    with open(source, "rb") as handle:
+        chunk = os.pread(handle.fileno(), end - start, start)
+    atomic_write_bytes(target, make_piece(chunk, settings), durable=False)
+
+
+@dataclass
+class Assembled:
+    """What the release reads off the pieces besides the two files they were written into."""
+
+    counter: GraphCounter
+    docs: VocabDocsCollector
+    distinct_objects: int
+    #: SHA-256 of the whole N-Triples.
+    ntriples_digest: str
+    chunks: int
+    made: int
+
+
+def assemble(ntriples: Path | bytes, settings: PieceSettings, write_gzip: Callable[[bytes], object],
+             write_nodes: Callable[[bytes], object], *, cache: Path | None = None, scratch: Path,
+             workers: int = 2) -> Assembled:
+    """Write the gzipped N-Triples and the JSON-LD node objects (as ``JsonLdWriter`` writes them after the head) of the sorted
+    N-Triples ``ntriples`` (a file, or its bytes) through the two callables, chunk by chunk; the pieces are taken
+    from ``cache`` where it holds them and kept there (the others are removed), else from a hidden folder made in
+    ``scratch`` for the call, and made by ``workers`` processes when there is much to make."""
+    with ExitStack() as stack:
+        data = _bytes_of(ntriples, stack)
+        spans = chunk_spans(data)
+        salt = settings.salt()
+        whole = hashlib.sha256()
+        keys = []
+        view = memoryview(data)
+        try:
+            for start, end in spans:
+                whole.update(view[start:end])
+                keys.append(hashlib.sha256(salt + view[start:end]).hexdigest())
+        finally:
+            view.release()
+        folder = cache if cache is not None else Path(stack.enter_context(_scratch(scratch)))
+        folder.mkdir(parents=True, exist_ok=True)
+        missing = [k for k, key in enumerate(keys) if not _usable(folder / key)]
+        futures = _make_missing(stack, data, ntriples, spans, missing, settings, folder, keys, workers)
+        counter, docs = GraphCounter(settings.base), VocabDocsCollector()
+        objects: list[memoryview] = []
+        first = True
+        for k, key in enumerate(keys):
+            if k in futures:
+                futures[k].result()
+            piece = _read_piece(folder / key, data, spans[k], settings)
+            write_gzip(piece.member)
+            if piece.nodes:
+                write_nodes((NODES_START if first else NODE_SEPARATOR) + piece.nodes)
+                first = False
+            counter.merge(piece.counts)
+            docs.merge(piece.examples, piece.codes)
+            objects.append(piece.objects)
+        if not spans:  # no triples: still a gzip file, of nothing
+            write_gzip(gzip_member(b""))
+        if cache is not None:
+            _prune(cache, set(keys))
+        return Assembled(counter, docs, _distinct(objects), whole.hexdigest(), len(spans), len(missing))
+
+
+def _bytes_of(ntriples: Path | bytes, stack: ExitStack) -> bytes | mmap.mmap:
+    if isinstance(ntriples, bytes):
+        return ntriples
+    handle = stack.enter_context(open(ntriples, "rb"))
+    if os.fstat(handle.fileno()).st_size == 0:
+        return b""
+    return stack.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+
+
+@contextmanager
+def _scratch(where: Path) -> Iterator[str]:
+    """A hidden folder in ``where`` for the pieces of a build that keeps no cache (removed after)."""
+    where.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix=".release-pieces.", suffix=".tmp", dir=where)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _usable(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(PIECE_FORMAT)) == PIECE_FORMAT
+    except OSError:
+        return False
+
+
+def _make_missing(stack: ExitStack, data: bytes | mmap.mmap, ntriples: Path | bytes, spans: Sequence[tuple[int, int]],
+                  missing: Sequence[int], settings: PieceSettings, folder: Path, keys: Sequence[str],
+                  workers: int) -> dict[int, Future[None]]:
+    """Start making the ``missing`` pieces in worker processes when there is much to make (then their futures);
+    else nothing here: ``_read_piece`` makes them as they are read."""
+    if not isinstance(ntriples, Path) or workers < 2 or sum(spans[k][1] - spans[k][0] for k in missing) < PROCESS_BYTES:
+        return {}
+    from multiprocessing import get_context
+
+    from esrgraph.pipeline.workers import process_pool
+
+    # Spawned, not forked: a fork would share (and count as its own) the whole memory of a large build.
+    pool = stack.enter_context(process_pool(workers, get_context("spawn")))
+    return {k: pool.submit(_make_piece_file, str(ntriples), *spans[k], settings, str(folder / keys[k]))
+            for k in missing}
+
+
+def _read_piece(path: Path, data: bytes | mmap.mmap, span: tuple[int, int], settings: PieceSettings) -> Piece:
+    """The piece at ``path``, made (and kept there) when it is missing or not whole."""
+    try:
+        piece = Piece.parse(path.read_bytes())
+    except OSError:
+        piece = None
+    if piece is None:
+        made = make_piece(bytes(data[span[0]:span[1]]), settings)
+        atomic_write_bytes(path, made, durable=False)
+        piece = Piece.parse(made)
+        assert piece is not None
+    return piece
+
+
+def _prune(cache: Path, keep: set[str]) -> None:
+    """Remove the pieces this build did not use (an earlier build's), so the cache does not grow."""
+    for path in cache.iterdir():
+        if path.name not in keep and path.is_file():
+            path.unlink(missing_ok=True)
+
+
+def _distinct(objects: Sequence[memoryview]) -> int:
+    """How many distinct digests the sorted ``objects`` hold together, counted by the top byte's 256 ranges, so
+    that no more than a 256th of them is in a set at once."""
+    total = 0
+    for top in range(256):
+        low, high = top << 56, (top + 1) << 56
+        seen: set[int] = set()
+        for digests in objects:
+            seen.update(digests[bisect_left(digests, low):bisect_left(digests, high)])
+        total += len(seen)
+    return total
