@@ -8,7 +8,7 @@ from pathlib import Path
 from esrgraph.outputs import write_outputs
 from esrgraph.pipeline.build import build
 
-STEPS = ("graph files", "SHACL reports", "collaboration network", "query store", "quality report", "named answers",
+STEPS = ("graph files", "SHACL reports", "release pieces", "collaboration network", "query store", "quality report", "named answers",
          "quarantine", "release", "CI reports")
 
 

@@ -192,7 +192,7 @@ def test_release_carries_the_files_in_a_derived_dataset(tmp_path: Path) -> None:
     assert len(titles) == 2  # Finnish and English
 
 
-# --- the build's pre-pass: the network read from an N-Triples file, parsing only the lines it needs ---------
+# --- the build's way: the network merged from the release's pieces of the graph's chunks ---------------------
 
 
 def _ntriples(triples: list[Triple]) -> bytes:
@@ -202,20 +202,37 @@ def _ntriples(triples: list[Triple]) -> bytes:
     return serialize_triples(sort_triples(triples), OutputFormat.NTRIPLES, presorted=True)
 
 
-def test_the_network_of_an_ntriples_file_is_the_network_of_its_graph(tmp_path: Path) -> None:
-    from esrgraph.publish.collaboration import collaboration_from_ntriples
+def _pieces_network(data: bytes, tmp_path: Path) -> object:
+    from esrgraph.publish.pieces import PieceSet, PieceSettings
 
-    path = tmp_path / "g.nt"
-    path.write_bytes(_ntriples(GRAPH))
-    assert collaboration_from_ntriples(path) == collaboration_network(GRAPH)
+    with PieceSet(data, PieceSettings(B, {}), scratch=tmp_path) as pieces:
+        return pieces.collaboration()
 
 
-def test_lines_written_otherwise_are_parsed_not_skipped(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk_bytes", [200, 1 << 30])
+def test_the_network_merged_from_chunks_is_the_network_of_the_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     chunk_bytes: int) -> None:
+    """With a chunk of a few subjects, a project's organisations, names and business ids are in other chunks than
+    the project: the shares merge into the same network."""
+    import esrgraph.publish.pieces as pieces
+
+    monkeypatch.setattr(pieces, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(pieces, "CUT_EVERY", 1)
+    data = _ntriples(GRAPH)
+    assert (len(pieces.chunk_spans(data)) > 3) == (chunk_bytes == 200)
+    assert _pieces_network(data, tmp_path) == collaboration_network(GRAPH)
+
+
+@pytest.mark.parametrize("chunk_bytes", [10, 1 << 30])
+def test_lines_written_otherwise_are_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                chunk_bytes: int) -> None:
     """Tabs between terms, a predicate IRI written with an escape, a comment, CRLF and a last line without its
-    newline are all N-Triples: what the skip cannot be sure of is parsed, so no participation is lost."""
-    from esrgraph.publish.collaboration import collaboration_from_ntriples
+    newline are all N-Triples: the chunks end where they can tell, and no participation is lost."""
+    import esrgraph.publish.pieces as pieces
 
-    lines = [f"<{P1}>\t<{ESR}applicant>\t<{O1}> .",  # tabs: the second space-separated term is not the predicate
+    monkeypatch.setattr(pieces, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(pieces, "CUT_EVERY", 1)
+    lines = [f"<{P1}>\t<{ESR}applicant>\t<{O1}> .",
              f"<{P1}> <{ESR}coImplement\\u0065r> <{O2}> .",  # coImplementer, one letter escaped
              "# a comment line",
              f"<{P1}> <{DCTERMS}identifier> \"A00001\" .\r",
@@ -223,18 +240,46 @@ def test_lines_written_otherwise_are_parsed_not_skipped(tmp_path: Path) -> None:
              f"<{P2}> <{ESR}applicant> <{O2}> .",
              f"<{P2}> <{RDF}type> <{ESR}Project> .",
              f"<{P2}> <{ESR}partner> <{O3}> ."]  # no newline at the end of the file
-    path = tmp_path / "g.nt"
-    path.write_bytes("\n".join(lines).encode())
-    expected = collaboration_network(q.triple for q in parse(path=str(path), format=RdfFormat.N_TRIPLES))
-    got = collaboration_from_ntriples(path)
+    data = "\n".join(lines).encode()
+    expected = collaboration_network(q.triple for q in parse(input=data, format=RdfFormat.N_TRIPLES))
+    got = _pieces_network(data, tmp_path)
     assert got == expected
     assert [(p.a, p.b) for p in got.pairs] == [(O1, O2), (O2, O3)]
 
 
 def test_a_bad_line_the_network_needs_is_an_error_not_a_gap(tmp_path: Path) -> None:
-    from esrgraph.publish.collaboration import collaboration_from_ntriples
-
-    path = tmp_path / "g.nt"
-    path.write_bytes(f'<{P1}> <{ESR}applicant> "not closed .\n'.encode())
     with pytest.raises(SyntaxError):
-        collaboration_from_ntriples(path)
+        _pieces_network(f'<{P1}> <{ESR}applicant> "not closed .\n'.encode(), tmp_path)
+
+
+def test_the_files_are_kept_and_made_again_only_when_the_network_changes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import esrgraph.publish.pieces as pieces
+    from esrgraph.publish.collaboration import COLLABORATION_FILES, derive_collaboration
+
+    derived: list[int] = []
+
+    def counted(network: object, base: str) -> object:
+        derived.append(1)
+        return derive_collaboration(network, base)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pieces, "derive_collaboration", counted)
+    cache = tmp_path / "cache"
+
+    def files_of(graph: list[Triple]) -> dict[str, bytes]:
+        with pieces.PieceSet(_ntriples(graph), pieces.PieceSettings(B, {}), cache=cache, scratch=tmp_path) as made:
+            kept = made.collaboration_files()
+            return {name: kept.path(name).read_bytes() for name in COLLABORATION_FILES} | {"folder": bytes(kept.folder)}
+
+    first = files_of(GRAPH)
+    renamed = files_of([*GRAPH, _t(P1, DCTERMS + "title", Literal("Uusi nimi", language="fi"))])
+    assert len(derived) == 1 and renamed == first  # a fact the network does not read: the kept files
+    grown = [*GRAPH, _t(P3, ESR + "coImplementer", O1)]
+    changed = files_of(grown)
+    assert len(derived) == 2 and changed["folder"] != first["folder"]
+    assert not Path(first["folder"].decode()).exists()  # the earlier files are removed with the pieces no one uses
+    network = collaboration_network(grown)
+    assert changed["collaboration.ttl"] == collaboration_turtle(network, B)
+    assert changed["collaboration-edges.csv"] == edges_csv(network)
+    assert changed["collaboration-organisations.csv"] == organisations_csv(network)
+    assert changed["collaboration.graphml"] == graphml(network)

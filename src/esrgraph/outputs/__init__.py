@@ -19,14 +19,19 @@ from pyoxigraph import Store
 
 from esrgraph.core.errors import EnvironmentFault, InputError
 from esrgraph.core.vocab import SH
-from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
+from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
-from esrgraph.pipeline.stages import cyclic_gc_paused
-from esrgraph.publish.collaboration import collaboration_from_ntriples, derive_collaboration
-from esrgraph.publish.release import check_release_base, check_release_options, refuse_link, write_build_release
+from esrgraph.publish.pieces import PieceSet
+from esrgraph.publish.release import (
+    check_release_base,
+    check_release_options,
+    refuse_link,
+    release_pieces,
+    write_build_release,
+)
 from esrgraph.quality import write_build_quality, write_quality_reports
 from esrgraph.quality.report import from_validation, graph_store
 from esrgraph.sparql.answers import keep_named_answers, named_answers
@@ -57,52 +62,69 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
     with step("graph files"):
         turtle, ntriples = result.write_graph(out)
     written += [turtle, ntriples]
-    report_ttl = out / "validation-report.ttl"
-    report_path = out / "validation-report.json"
-    with step("SHACL reports"):
-        atomic_write_bytes(report_ttl, result.validation.report_turtle(result.prefixes()) if result.validation
-                           else serialize_triples([], OutputFormat.TURTLE, {"sh": SH, **result.prefixes()}))
-        atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2,
-                                                  sort_keys=False) + "\n")
-    written += [report_ttl, report_path]
-    # The collaboration network is derived first, so that the query store is loaded once with both graphs and the
-    # quality report and the named queries read it, not a second copy of the whole graph in memory.
-    derived = out / "collaboration.ttl"
-    with step("collaboration network"):
-        with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them would double the time
-            collaboration = derive_collaboration(collaboration_from_ntriples(ntriples), result.base)
-        atomic_write_bytes(derived, collaboration.turtle)
-    written.append(derived)
-    with step("query store"):
-        store, generation = write_query_store(out, ntriples)
-    written.append(store_folder(out))
-    # The quality report and the named queries' answers read the store in a thread beside the release's pass over
-    # the graph: Oxigraph lets go of the GIL while it evaluates a query, so the two share the cores.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="esrgraph-quality") as pool:
-        reports = pool.submit(_quality_and_answers, result, out, step, store, generation)
+    # The release's pieces of the graph (esrgraph.publish.pieces) are made first, in worker processes while the
+    # SHACL reports are written: the collaboration network comes from them, and the release joins them.
+    with release_pieces(ntriples, result.base, result.prefixes(), options.cache_dir if options else None,
+                        out) as pieces:
+        report_ttl = out / "validation-report.ttl"
+        report_path = out / "validation-report.json"
+        with step("SHACL reports"):
+            atomic_write_bytes(report_ttl, result.validation.report_turtle(result.prefixes()) if result.validation
+                               else serialize_triples([], OutputFormat.TURTLE, {"sh": SH, **result.prefixes()}))
+            atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2,
+                                                      sort_keys=False) + "\n")
+        written += [report_ttl, report_path]
+        with step("release pieces"):
+            pieces.wait()
+        # The collaboration network comes before the query store, so that the store is loaded once with both graphs
+        # and the quality report and the named queries read it, not a second copy of the whole graph in memory.
+        derived = out / "collaboration.ttl"
+        with step("collaboration network"):
+            atomic_copy_file(pieces.collaboration_files().path("collaboration.ttl"), derived)
+        written.append(derived)
+        with step("query store"):
+            store, generation = write_query_store(out, ntriples)
+        written.append(store_folder(out))
+        written += _reports_and_release(result, out, options, step, store, generation,
+                                        {"ntriples": ntriples, "turtle": turtle, "report": report_ttl}, pieces,
+                                        ci_reports)
+    return written
+
+
+def _reports_and_release(result: BuildResult, out: Path, options: BuildOptions | None, step: _Steps,
+                         store: Store | None, generation: str | None, graph_files: dict[str, Path],
+                         pieces: PieceSet, ci_reports: Sequence[str]) -> list[Path]:
+    """The quality report and the named queries' answers, read from the store in two threads beside the quarantine,
+    the release and the CI reports: Oxigraph lets go of the GIL while it evaluates a query, so they share the
+    cores."""
+    written: list[Path] = []
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="esrgraph-quality") as pool:
+        reports = pool.submit(_quality, result, out, step, store)
+        answers = pool.submit(_answers, out, step, store, generation)
         del store
         with step("quarantine"):
             written += write_quarantine(result, out, options)
         with step("release"):
-            release = write_build_release(result, out, options, {"ntriples": ntriples, "turtle": turtle,
-                                                                 "report": report_ttl}, collaboration)
+            release = write_build_release(result, out, options, graph_files, pieces)
         written.append(release.folder)
         with step("CI reports"):
             written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
         written += reports.result()
+        answers.result()
     return written
 
 
-def _quality_and_answers(result: BuildResult, out: Path, step: _Steps, store: Store | None,
-                         generation: str | None) -> list[Path]:
-    """The quality files, from the query store (or, when it could not be written, from the graph in memory), and
-    the named queries' answers kept for the store's generation."""
+def _quality(result: BuildResult, out: Path, step: _Steps, store: Store | None) -> list[Path]:
+    """The quality files, from the query store (or, when it could not be written, from the graph in memory)."""
     with step("quality report"):
-        written = write_build_quality(result, out, store if store is not None else graph_store(result))
+        return write_build_quality(result, out, store if store is not None else graph_store(result))
+
+
+def _answers(out: Path, step: _Steps, store: Store | None, generation: str | None) -> None:
+    """The named queries' answers, kept for the store's generation (none without a store)."""
     if store is not None and generation is not None:
         with step("named answers"):
             keep_named_answers(out, generation, named_answers(store))
-    return written
 
 
 class _Steps:

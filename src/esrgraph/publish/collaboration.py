@@ -2,9 +2,9 @@
 
 Counting every pair of organisations that shared a project is a self-join over all participation links,
 which took 5.3 s at 30,000 projects as a query; researchers who study collaboration want the network as
-data anyway (networkx, igraph, Gephi, data frames). So it is computed once: by the build, in a pass over its
-N-Triples that parses only the participation and fact lines (``collaboration_from_ntriples``), before the query
-store is loaded; by a release made from triples alone, in its one pass over the graph. The release publishes it as
+data anyway (networkx, igraph, Gephi, data frames). So it is computed once, from the release's pieces of the
+graph (esrgraph.publish.pieces: each chunk's ``CollaborationCollector.share``), before the query store is loaded;
+its files are kept, and made again only when the network's facts changed. The release publishes it as
 
 - ``collaboration.ttl``: one ``esr:Collaboration`` node per pair of two or more shared projects (a
   qualified relation, like ``org:Membership``) and ``esr:projectCount``/``esr:projectCodes`` on each organisation; the named queries
@@ -28,9 +28,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from esrgraph.core.vocab import DCTERMS, ESR, PROV, RDF, SKOS, XSD
 from esrgraph.io.export import serialize_triples
@@ -165,6 +167,27 @@ class CollaborationCollector:
             if known is None or o.value < known:
                 self._business_ids[subject] = o.value
 
+    def share(self) -> dict[str, Any]:
+        """What was gathered, as JSON for ``merge`` (one release chunk's share: esrgraph.publish.pieces)."""
+        return {"members": {s: sorted(v) for s, v in self._members.items()}, "identifiers": self._identifiers,
+                "granted": self._granted, "starts": self._starts, "ends": self._ends,
+                "labels": {s: [list(label) for label in v] for s, v in self._labels.items()},
+                "business_ids": self._business_ids}
+
+    def merge(self, share: dict[str, Any]) -> None:
+        """Add another collector's ``share``, as if its triples had been added here."""
+        for s, members in share["members"].items():
+            self._members[s].update(members)
+        for mine, theirs, pick in ((self._identifiers, share["identifiers"], min), (self._starts, share["starts"], min),
+                                   (self._ends, share["ends"], max), (self._business_ids, share["business_ids"], min)):
+            for s, value in theirs.items():
+                known = mine.get(s)
+                mine[s] = value if known is None else pick(known, value)
+        for s, values in share["granted"].items():
+            self._granted[s].extend(values)
+        for s, labels in share["labels"].items():
+            self._labels[s].extend((lang, value) for lang, value in labels)
+
     def _name(self, iri: str) -> str:
         """The organisation's prefLabel: the Finnish one, else the one without a language, else the first."""
         labels = self._labels.get(iri)
@@ -224,46 +247,6 @@ def collaboration_network(triples: Iterable[Triple]) -> CollaborationNetwork:
     return collector.network()
 
 
-#: Lines parsed together by ``collaboration_from_ntriples``.
-_PARSE_BATCH = 1 << 16
-
-
-def collaboration_from_ntriples(path: str | os.PathLike[str]) -> CollaborationNetwork:
-    """The network of a graph in an N-Triples file, read in one pass that parses only the lines it needs.
-
-    In N-Triples the predicate is the second term of its line, an ``<IRIREF>`` after a subject that holds no
-    white space; so a line whose second space-separated term is a whole IRIREF without escapes, and not one of
-    the collector's predicates, cannot matter, and is skipped unparsed (about nine lines in ten). Every other
-    line (the wanted ones, and any a stricter reading would be needed for: tabs, escapes, comments) is parsed
-    by pyoxigraph. The build runs this before its query store is loaded, so the store holds the network too.
-
-    Raises:
-        SyntaxError: a parsed line is not N-Triples.
-    """
-    wanted = frozenset(f"<{p}>".encode() for p in CollaborationCollector.PREDICATES)
-    collector = CollaborationCollector()
-    add = collector.add
-    batch: list[bytes] = []
-
-    def parse_batch() -> None:
-        for quad in parse(input=b"".join(batch), format=RdfFormat.N_TRIPLES):
-            add(quad.triple)
-        batch.clear()
-
-    with open(path, "rb") as handle:
-        for line in handle:
-            term = line.split(b" ", 2)[1:2]
-            if term and term[0] not in wanted and term[0][:1] == b"<" and term[0][-1:] == b">" \
-                    and b"\\" not in term[0] and b"\t" not in line:
-                continue
-            batch.append(line if line.endswith(b"\n") else line + b"\n")
-            if len(batch) >= _PARSE_BATCH:
-                parse_batch()
-    if batch:
-        parse_batch()
-    return collector.network()
-
-
 @dataclass(frozen=True, slots=True)
 class DerivedCollaboration:
     """The network with its ``collaboration.ttl`` made once: the build writes the file for its query store
@@ -272,6 +255,56 @@ class DerivedCollaboration:
     network: CollaborationNetwork
     turtle: bytes
     triples: int
+
+
+#: The collaboration dataset's files, in the order the release lists them.
+COLLABORATION_FILES = ("collaboration.ttl", "collaboration-edges.csv", "collaboration-organisations.csv",
+                       "collaboration.graphml")
+
+
+@dataclass(frozen=True, slots=True)
+class CollaborationFiles:
+    """The collaboration dataset's files (``COLLABORATION_FILES``) written in ``folder``, and the number of triples
+    of its RDF: what the build keeps, so that a rebuild whose network did not change makes none of them again."""
+
+    folder: Path
+    triples: int
+
+    _COUNT = "triples"
+
+    @classmethod
+    def write(cls, folder: Path, derived: DerivedCollaboration) -> CollaborationFiles:
+        """Write ``derived``'s files into ``folder`` (made whole beside it, then renamed into place)."""
+        import shutil
+        import tempfile
+
+        network = derived.network
+        made = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        try:
+            for name, data in zip(COLLABORATION_FILES, (derived.turtle, edges_csv(network), organisations_csv(network),
+                                                        graphml(network)), strict=True):
+                (made / name).write_bytes(data)
+            (made / cls._COUNT).write_text(f"{derived.triples}\n", encoding="utf-8")
+            shutil.rmtree(folder, ignore_errors=True)
+            os.rename(made, folder)
+        except BaseException:
+            shutil.rmtree(made, ignore_errors=True)
+            raise
+        return cls(folder, derived.triples)
+
+    @classmethod
+    def read(cls, folder: Path) -> CollaborationFiles | None:
+        """The files ``write`` left in ``folder``; None when they are not all there."""
+        try:
+            triples = int((folder / cls._COUNT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not all((folder / name).is_file() for name in COLLABORATION_FILES):
+            return None
+        return cls(folder, triples)
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
 
 
 def derive_collaboration(network: CollaborationNetwork, base: str) -> DerivedCollaboration:

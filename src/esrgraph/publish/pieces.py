@@ -40,7 +40,14 @@ from pyoxigraph import Triple
 
 from esrgraph.io.atomic import atomic_write_bytes
 from esrgraph.io.export import GZIP_LEVEL, gzip_member, read_ntriples_bytes
+from esrgraph.pipeline.stages import cyclic_gc_paused
 from esrgraph.publish.catalog import GraphCounter
+from esrgraph.publish.collaboration import (
+    CollaborationCollector,
+    CollaborationFiles,
+    CollaborationNetwork,
+    derive_collaboration,
+)
 from esrgraph.publish.jsonld import NODE_SEPARATOR, NODES_START, node_objects
 from esrgraph.publish.vocabdocs import VocabDocsCollector
 
@@ -50,6 +57,8 @@ CHUNK_BYTES = 4 << 20
 CUT_EVERY = 16
 #: From this many bytes of chunks to make on, worker processes make them (below it, starting them costs more).
 PROCESS_BYTES = 64 << 20
+#: The name of a folder of kept collaboration files starts with this, then ``PieceSet.collaboration_key``.
+KEPT_COLLABORATION = "collaboration-"
 #: The pieces' layout; a piece of another layout is made again.
 PIECE_FORMAT = b"esrgraph-release-piece 1\n"
 
@@ -103,20 +112,22 @@ class PieceSettings:
 
 def make_piece(chunk: bytes, settings: PieceSettings) -> bytes:
     """The piece of one chunk of sorted N-Triples (a whole number of subjects), as bytes to keep."""
-    counter, docs = GraphCounter(settings.base), VocabDocsCollector()
-    count, collect = counter.add, docs.add
+    counter, docs, network = GraphCounter(settings.base), VocabDocsCollector(), CollaborationCollector()
+    count, collect, participate = counter.add, docs.add, network.add
 
     def fed(triples: Iterable[Triple]) -> Iterator[Triple]:
         for t in triples:
             count(t)
             collect(t)
+            participate(t)
             yield t
 
     nodes = node_objects(fed(read_ntriples_bytes(chunk)), settings.prefixes)
     examples, codes = docs.share()
     objects = array("Q", counter.object_digests()).tobytes()
     member = gzip_member(chunk)
-    head = json.dumps({"counts": counter.share(), "examples": examples,
+    collaboration = json.dumps(network.share(), ensure_ascii=False, sort_keys=True)
+    head = json.dumps({"counts": counter.share(), "examples": examples, "collaboration": collaboration,
                        "sizes": [len(member), len(nodes), len(objects), len(codes)]}, ensure_ascii=False)
     return b"".join((PIECE_FORMAT, head.encode("utf-8"), b"\n", member, nodes, objects, codes))
 
@@ -127,6 +138,8 @@ class Piece:
 
     counts: dict[str, Any]
     examples: dict[str, list[str]]
+    #: The chunk's share of the collaboration network (``CollaborationCollector.share``) as JSON text.
+    collaboration: str
     member: bytes
     nodes: bytes
     objects: memoryview
@@ -145,9 +158,10 @@ class Piece:
             for n in sizes:
                 parts.append(data[pos:pos + n])
                 pos += n
-            if len(sizes) != 4 or pos != len(data) or len(parts[2]) % 8:
+            if len(sizes) != 4 or pos != len(data) or len(parts[2]) % 8 or not isinstance(head["collaboration"], str):
                 return None
-            return cls(head["counts"], head["examples"], parts[0], parts[1], memoryview(parts[2]).cast("Q"), parts[3])
+            return cls(head["counts"], head["examples"], head["collaboration"], parts[0], parts[1],
+                       memoryview(parts[2]).cast("Q"), parts[3])
         except (ValueError, KeyError, TypeError):  # json's and UnicodeDecodeError are ValueErrors
             return None
 
@@ -166,43 +180,112 @@ class Assembled:
     counter: GraphCounter
     docs: VocabDocsCollector
     distinct_objects: int
-    #: SHA-256 of the whole N-Triples.
-    ntriples_digest: str
-    chunks: int
-    made: int
 
 
-def assemble(ntriples: Path | bytes, settings: PieceSettings, write_gzip: Callable[[bytes], object],
-             write_nodes: Callable[[bytes], object], *, cache: Path | None = None, scratch: Path,
-             workers: int = 2) -> Assembled:
-    """Write the gzipped N-Triples and the JSON-LD node objects (as ``JsonLdWriter`` writes them after the head) of the sorted
-    N-Triples ``ntriples`` (a file, or its bytes) through the two callables, chunk by chunk; the pieces are taken
-    from ``cache`` where it holds them and kept there (the others are removed), else from a hidden folder made in
-    ``scratch`` for the call, and made by ``workers`` processes when there is much to make."""
-    with ExitStack() as stack:
-        data = _bytes_of(ntriples, stack)
-        spans = chunk_spans(data)
-        salt = settings.salt()
-        whole = hashlib.sha256()
-        keys = []
-        view = memoryview(data)
+class PieceSet:
+    """The pieces of one sorted N-Triples file (or its bytes): taken from ``cache`` where it holds them, the others
+    made there (by ``workers`` processes when there is much to make), or, with no cache, in a hidden folder made in
+    ``scratch`` and removed by ``close``. Pieces no chunk of this file uses are removed from the cache."""
+
+    def __init__(self, ntriples: Path | bytes, settings: PieceSettings, *, cache: Path | None = None,
+                 scratch: Path, workers: int = 2) -> None:
+        self._stack = stack = ExitStack()
         try:
-            for start, end in spans:
-                whole.update(view[start:end])
-                keys.append(hashlib.sha256(salt + view[start:end]).hexdigest())
+            self._data = data = _bytes_of(ntriples, stack)
+            self.spans = chunk_spans(data)
+            self.settings = settings
+            salt = settings.salt()
+            whole = hashlib.sha256()
+            self.keys = []
+            with memoryview(data) as view:
+                for start, end in self.spans:
+                    whole.update(view[start:end])
+                    self.keys.append(hashlib.sha256(salt + view[start:end]).hexdigest())
+            #: SHA-256 of the whole N-Triples.
+            self.ntriples_digest = whole.hexdigest()
+            self.folder = cache if cache is not None else Path(stack.enter_context(_scratch(scratch)))
+            self.folder.mkdir(parents=True, exist_ok=True)
+            missing = [k for k, key in enumerate(self.keys) if not _usable(self.folder / key)]
+            #: How many pieces were made, not taken from the cache.
+            self.made = len(missing)
+            self._futures = _make_missing(stack, ntriples, self.spans, missing, settings, self.folder, self.keys,
+                                          workers)
+            self._cache = cache
+            self._used = set(self.keys)
+        except BaseException:
+            stack.close()
+            raise
+
+    def __enter__(self) -> PieceSet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the file and the workers, and remove what the cache holds that this set did not use."""
+        try:
+            self._stack.close()
         finally:
-            view.release()
-        folder = cache if cache is not None else Path(stack.enter_context(_scratch(scratch)))
-        folder.mkdir(parents=True, exist_ok=True)
-        missing = [k for k, key in enumerate(keys) if not _usable(folder / key)]
-        futures = _make_missing(stack, data, ntriples, spans, missing, settings, folder, keys, workers)
-        counter, docs = GraphCounter(settings.base), VocabDocsCollector()
+            if self._cache is not None:
+                _prune(self._cache, self._used)
+
+    def wait(self) -> None:
+        """Wait until the worker processes made every piece they were given (and let them go)."""
+        for future in self._futures.values():
+            future.result()
+
+    def piece(self, k: int) -> Piece:
+        """The ``k``-th piece, once made; made here when it is missing or not whole."""
+        future = self._futures.get(k)
+        if future is not None:
+            future.result()
+        path = self.folder / self.keys[k]
+        try:
+            piece = Piece.parse(path.read_bytes())
+        except OSError:
+            piece = None
+        if piece is None:
+            start, end = self.spans[k]
+            made = make_piece(bytes(self._data[start:end]), self.settings)
+            atomic_write_bytes(path, made, durable=False)
+            piece = Piece.parse(made)
+            assert piece is not None
+        return piece
+
+    def collaboration_key(self) -> str:
+        """A digest of the collaboration network's facts in every chunk: the network is the same when it is."""
+        digest = hashlib.sha256(self.settings.salt())
+        for k in range(len(self.keys)):
+            digest.update(hashlib.sha256(self.piece(k).collaboration.encode("utf-8")).digest())
+        return digest.hexdigest()
+
+    def collaboration_files(self) -> CollaborationFiles:
+        """The collaboration dataset's files: kept in the cache (or the scratch folder) under
+        ``collaboration_key``, and made from the merged network only when no build kept them for these facts."""
+        folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key()}"
+        self._used.add(folder.name)
+        kept = CollaborationFiles.read(folder)
+        if kept is None:
+            with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them would double the time
+                kept = CollaborationFiles.write(folder, derive_collaboration(self.collaboration(), self.settings.base))
+        return kept
+
+    def collaboration(self) -> CollaborationNetwork:
+        """The collaboration network of the whole graph, from the chunks' shares."""
+        network = CollaborationCollector()
+        for k in range(len(self.keys)):
+            network.merge(json.loads(self.piece(k).collaboration))
+        return network.network()
+
+    def write(self, write_gzip: Callable[[bytes], object], write_nodes: Callable[[bytes], object]) -> Assembled:
+        """Write the gzipped N-Triples and the JSON-LD node objects (as ``JsonLdWriter`` writes them after the
+        document's head) through the two callables, piece by piece; the statistics and documents' facts."""
+        counter, docs = GraphCounter(self.settings.base), VocabDocsCollector()
         objects: list[memoryview] = []
         first = True
-        for k, key in enumerate(keys):
-            if k in futures:
-                futures[k].result()
-            piece = _read_piece(folder / key, data, spans[k], settings)
+        for k in range(len(self.keys)):
+            piece = self.piece(k)
             write_gzip(piece.member)
             if piece.nodes:
                 write_nodes((NODES_START if first else NODE_SEPARATOR) + piece.nodes)
@@ -210,11 +293,9 @@ def assemble(ntriples: Path | bytes, settings: PieceSettings, write_gzip: Callab
             counter.merge(piece.counts)
             docs.merge(piece.examples, piece.codes)
             objects.append(piece.objects)
-        if not spans:  # no triples: still a gzip file, of nothing
+        if not self.keys:  # no triples: still a gzip file, of nothing
             write_gzip(gzip_member(b""))
-        if cache is not None:
-            _prune(cache, set(keys))
-        return Assembled(counter, docs, _distinct(objects), whole.hexdigest(), len(spans), len(missing))
+        return Assembled(counter, docs, _distinct(objects))
 
 
 def _bytes_of(ntriples: Path | bytes, stack: ExitStack) -> bytes | mmap.mmap:
@@ -245,11 +326,10 @@ def _usable(path: Path) -> bool:
         return False
 
 
-def _make_missing(stack: ExitStack, data: bytes | mmap.mmap, ntriples: Path | bytes, spans: Sequence[tuple[int, int]],
-                  missing: Sequence[int], settings: PieceSettings, folder: Path, keys: Sequence[str],
-                  workers: int) -> dict[int, Future[None]]:
+def _make_missing(stack: ExitStack, ntriples: Path | bytes, spans: Sequence[tuple[int, int]], missing: Sequence[int],
+                  settings: PieceSettings, folder: Path, keys: Sequence[str], workers: int) -> dict[int, Future[None]]:
     """Start making the ``missing`` pieces in worker processes when there is much to make (then their futures);
-    else nothing here: ``_read_piece`` makes them as they are read."""
+    else nothing here: ``PieceSet.piece`` makes them as they are read."""
     if not isinstance(ntriples, Path) or workers < 2 or sum(spans[k][1] - spans[k][0] for k in missing) < PROCESS_BYTES:
         return {}
     from multiprocessing import get_context
@@ -262,24 +342,15 @@ def _make_missing(stack: ExitStack, data: bytes | mmap.mmap, ntriples: Path | by
             for k in missing}
 
 
-def _read_piece(path: Path, data: bytes | mmap.mmap, span: tuple[int, int], settings: PieceSettings) -> Piece:
-    """The piece at ``path``, made (and kept there) when it is missing or not whole."""
-    try:
-        piece = Piece.parse(path.read_bytes())
-    except OSError:
-        piece = None
-    if piece is None:
-        made = make_piece(bytes(data[span[0]:span[1]]), settings)
-        atomic_write_bytes(path, made, durable=False)
-        piece = Piece.parse(made)
-        assert piece is not None
-    return piece
-
-
 def _prune(cache: Path, keep: set[str]) -> None:
-    """Remove the pieces this build did not use (an earlier build's), so the cache does not grow."""
+    """Remove what this build did not use (an earlier build's pieces and collaboration files), so the cache does
+    not grow."""
     for path in cache.iterdir():
-        if path.name not in keep and path.is_file():
+        if path.name in keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
             path.unlink(missing_ok=True)
 
 

@@ -51,12 +51,14 @@ from esrgraph.publish.catalog import (
     catalog_triples,
     check_download_base,
 )
+from esrgraph.publish.collaboration import COLLABORATION_FILES
 from esrgraph.publish.jsonld import context, dumps
 from esrgraph.publish.publisher import Publisher, load_publisher
 
 if TYPE_CHECKING:
     from esrgraph.pipeline.result import BuildOptions, BuildResult
-    from esrgraph.publish.collaboration import DerivedCollaboration
+    from esrgraph.publish.collaboration import CollaborationFiles
+    from esrgraph.publish.pieces import PieceSet
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d\d)(?:-(\d\d))?")
@@ -433,7 +435,7 @@ def write_release(
     options: PublishOptions | None = None,
     publisher: Publisher | None = None,
     graph_files: dict[str, Path] | None = None,
-    collaboration: DerivedCollaboration | None = None,
+    pieces: PieceSet | None = None,
 ) -> ReleaseResult:
     """Write a release folder into ``out_dir`` and return what was written and what changed.
 
@@ -451,8 +453,8 @@ def write_release(
             ``report_triples`` is not read): the release copies and streams those instead of
             holding and serialising the triples, which lets it keep up with tens of thousands of
             projects.
-        collaboration: the graph's collaboration network, when the caller derived it already (the build
-            does, for its query store); else the release gathers it in its pass over the graph.
+        pieces: the pieces of ``graph_files["ntriples"]`` (``esrgraph.publish.pieces``), when the caller made them
+            already (the build does, for its collaboration network); else the release makes its own.
 
     Raises:
         UsageError: a bad release name or publisher file.
@@ -471,7 +473,7 @@ def write_release(
     staging = _staging_folder(folder)
     try:
         result = _write_release(triples, out, folder, rel_folder, staging, name, base, prefixes, report_triples,
-                                options, publisher, graph_files, previous, collaboration)
+                                options, publisher, graph_files, previous, pieces)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -506,19 +508,12 @@ def _name_in_release(exc: OSError, staging: Path, folder: Path) -> None:
 def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folder: str, staging: Path,
                    name: str | None, base: str, prefixes: dict[str, str], report_triples: Sequence[Triple],
                    options: PublishOptions, publisher: Publisher, graph_files: dict[str, Path] | None,
-                   previous: str | None, collaboration: DerivedCollaboration | None) -> ReleaseResult:
+                   previous: str | None, pieces: PieceSet | None) -> ReleaseResult:
     from concurrent.futures import ThreadPoolExecutor
+    from contextlib import ExitStack
 
     from esrgraph.core.resources import ontology_file
-    from esrgraph.pipeline.cache.fingerprint import program_fingerprint
-    from esrgraph.pipeline.stages import cyclic_gc_paused
-    from esrgraph.publish.collaboration import (
-        CollaborationCollector,
-        collaboration_from_ntriples,
-        derive_collaboration,
-    )
     from esrgraph.publish.jsonld import DOCUMENT_TAIL, document_head
-    from esrgraph.publish.pieces import PieceSettings, assemble
 
     dists: dict[str, DistributionFile | None] = {}
 
@@ -531,8 +526,8 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
                   compress: str | None = None, role: str = "data", dataset: str = "") -> None:
         add(name_, *_write_file(staging / name_, data), title_en, title_fi, media, ftype, compress, role, dataset)
 
-    jsonld_prefixes = {"code": CODE, **prefixes}
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    jsonld_prefixes = _jsonld_prefixes(prefixes)
+    with ThreadPoolExecutor(max_workers=1) as pool, ExitStack() as stack:
         # hashlib lets go of the GIL, so the Turtle is copied and hashed beside the pieces below.
         if graph_files is not None:
             turtle = pool.submit(_copy_file, graph_files["turtle"], staging / "esrgraph.ttl")
@@ -540,32 +535,25 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         else:
             source = nt = serialize_triples(triples, OutputFormat.NTRIPLES, presorted=True)
             turtle_bytes = serialize_triples(triples, OutputFormat.TURTLE, prefixes, presorted=True)
+        if pieces is None:
+            pieces = stack.enter_context(release_pieces(source, base, prefixes, options.cache_dir, staging.parent))
         # The gzipped N-Triples, the JSON-LD, the statistics and the vocabulary documents' facts come from the
         # pieces of the graph's chunks (esrgraph.publish.pieces): kept in the build cache, only a changed chunk's
         # piece is made again.
         packed, jsonld_file = _HashingFile(staging / "esrgraph.nt.gz"), _HashingFile(staging / "esrgraph.jsonld")
         jsonld_file.write(document_head("context.jsonld"))
-        cache = Path(options.cache_dir) / "release" if options.cache_dir else None
-        settings = PieceSettings(base, jsonld_prefixes, program_fingerprint() if cache is not None else "")
-        made = assemble(source, settings, packed.write, jsonld_file.write, cache=cache, scratch=staging.parent)
+        made = pieces.write(packed.write, jsonld_file.write)
         jsonld_file.write(DOCUMENT_TAIL)
         gz_size, gz_digest = packed.close()
         jsonld_size, jsonld_digest = jsonld_file.close()
-        nt_digest = made.ntriples_digest
+        nt_digest = pieces.ntriples_digest
+        network = pieces.collaboration_files()
         if graph_files is not None:
             turtle_size, turtle_digest = turtle.result()
         else:
             turtle_size, turtle_digest = _write_file(staging / "esrgraph.ttl", turtle_bytes)
-    counter, docs = made.counter, made.docs
-    if collaboration is None:
-        with cyclic_gc_paused():
-            if graph_files is not None:
-                network = collaboration_from_ntriples(graph_files["ntriples"])
-            else:
-                collector = CollaborationCollector()
-                for t in triples:
-                    collector.add(t)
-                network = collector.network()
+        counter, docs = made.counter, made.docs
+        derived_triples = {COLLABORATION: _add_collaboration(add, staging, network)}
     stats = counter.stats(made.distinct_objects)
     add("esrgraph.ttl", turtle_size, turtle_digest, "The graph (Turtle)", "Verkko (Turtle)", "text/turtle",
         "RDF_TURTLE")
@@ -589,9 +577,6 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         add_bytes("validation-report.ttl", serialize_triples(report_triples, OutputFormat.TURTLE,
                                                              {"sh": "http://www.w3.org/ns/shacl#", **prefixes}),
                   *report_titles, role="report")
-    with cyclic_gc_paused():  # millions of pairs and triples, no cycles: rescanning them would double the time
-        derived = collaboration if collaboration is not None else derive_collaboration(network, base)
-        derived_triples = {COLLABORATION: _add_collaboration(add_bytes, derived)}
 
     old_lines: list[str] = []
     earlier_log: str | None = None
@@ -622,24 +607,42 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
                          stats=stats, collaboration=folder / "collaboration.ttl")
 
 
-def _add_collaboration(add_bytes: Callable[..., None], derived: DerivedCollaboration) -> int:
-    """Write the four files of the collaboration network, distributions of the collaboration dataset; the
-    number of triples of its RDF."""
-    from esrgraph.publish.collaboration import edges_csv, graphml, organisations_csv
+#: Each collaboration file's titles, media type and DCAT-AP file type.
+_COLLABORATION_TITLES = {
+    "collaboration.ttl": ("Collaboration network (Turtle; load it with esrgraph.ttl)",
+                          "Yhteistyöverkosto (Turtle; ladataan esrgraph.ttl:n kanssa)", "text/turtle", "RDF_TURTLE"),
+    "collaboration-edges.csv": ("Collaboration network: pairs of organisations (CSV)",
+                                "Yhteistyöverkosto: organisaatioparit (CSV)", "text/csv", "CSV"),
+    "collaboration-organisations.csv": ("Collaboration network: organisations and their projects (CSV)",
+                                        "Yhteistyöverkosto: organisaatiot ja niiden hankkeet (CSV)", "text/csv", "CSV"),
+    "collaboration.graphml": ("Collaboration network (GraphML, XML)", "Yhteistyöverkosto (GraphML, XML)",
+                              "application/xml", "XML"),
+}
 
-    network = derived.network
-    add_bytes("collaboration.ttl", derived.turtle,
-              "Collaboration network (Turtle; load it with esrgraph.ttl)",
-              "Yhteistyöverkosto (Turtle; ladataan esrgraph.ttl:n kanssa)", "text/turtle", "RDF_TURTLE",
-              dataset=COLLABORATION)
-    add_bytes("collaboration-edges.csv", edges_csv(network), "Collaboration network: pairs of organisations (CSV)",
-              "Yhteistyöverkosto: organisaatioparit (CSV)", "text/csv", "CSV", dataset=COLLABORATION)
-    add_bytes("collaboration-organisations.csv", organisations_csv(network),
-              "Collaboration network: organisations and their projects (CSV)",
-              "Yhteistyöverkosto: organisaatiot ja niiden hankkeet (CSV)", "text/csv", "CSV", dataset=COLLABORATION)
-    add_bytes("collaboration.graphml", graphml(network), "Collaboration network (GraphML, XML)",
-              "Yhteistyöverkosto (GraphML, XML)", "application/xml", "XML", dataset=COLLABORATION)
-    return derived.triples
+
+def _add_collaboration(add: Callable[..., None], staging: Path, files: CollaborationFiles) -> int:
+    """Put the files of the collaboration network, distributions of the collaboration dataset, into the release
+    (hard links to the kept files where the file system allows); the number of triples of its RDF."""
+    for name in COLLABORATION_FILES:
+        add(name, *_copy_file(files.path(name), staging / name), *_COLLABORATION_TITLES[name], dataset=COLLABORATION)
+    return files.triples
+
+
+def _jsonld_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
+    """The JSON-LD context's prefixes: the Turtle ones and ``code``."""
+    return {"code": CODE, **prefixes}
+
+
+def release_pieces(ntriples: Path | bytes, base: str, prefixes: dict[str, str], cache_dir: str | None,
+                   scratch: Path) -> PieceSet:
+    """The pieces of a graph's sorted N-Triples (a file or its bytes) as a release with ``base`` and Turtle
+    ``prefixes`` makes them, kept in ``cache_dir``/release when given (``esrgraph.publish.pieces``)."""
+    from esrgraph.pipeline.cache.fingerprint import program_fingerprint
+    from esrgraph.publish.pieces import PieceSet, PieceSettings
+
+    cache = Path(cache_dir) / "release" if cache_dir else None
+    settings = PieceSettings(base, _jsonld_prefixes(prefixes), program_fingerprint() if cache is not None else "")
+    return PieceSet(ntriples, settings, cache=cache, scratch=scratch)
 
 
 def _staging_folder(folder: Path) -> Path:
@@ -688,7 +691,7 @@ def _catalog_issued(path: Path, base: str) -> date | None:
 def write_build_release(result: BuildResult, out_dir: str | os.PathLike[str],
                         options: BuildOptions | PublishOptions | None = None,
                         graph_files: dict[str, Path] | None = None,
-                        collaboration: DerivedCollaboration | None = None) -> ReleaseResult:
+                        pieces: PieceSet | None = None) -> ReleaseResult:
     """``write_release`` for a ``BuildResult``; what ``esrgraph build`` calls from ``write_outputs``.
 
     ``options`` is a ``BuildOptions`` (its release, download_base and issued fields), a
@@ -700,7 +703,7 @@ def write_build_release(result: BuildResult, out_dir: str | os.PathLike[str],
         result.triples, out_dir, base=result.base, prefixes=result.prefixes(),
         report_triples=result.validation.report_triples() if result.validation and not (
             graph_files and "report" in graph_files) else [],
-        options=options, graph_files=graph_files, collaboration=collaboration,
+        options=options, graph_files=graph_files, pieces=pieces,
     )
 
 

@@ -385,16 +385,22 @@ def named_answers(store: Store) -> dict[str, bytes]:
     """The answers of the named queries, with their default parameters, on ``store``, as SPARQL JSON results by
     query text. The build computes them on its query store, which holds the derived files beside the graph, and
     keeps them for it (``keep_named_answers``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from esrgraph.sparql.queries import named_queries, run_query
 
-    answers = {}
-    for named in named_queries().values():
-        result = run_query(store, named.sparql)
-        if not isinstance(result, QueryTriples):
-            buffer = io.BytesIO()
-            result.serialize(buffer, format=QueryResultsFormat.JSON)
-            answers[named.sparql] = buffer.getvalue()
-    return answers
+    def answer(sparql: str) -> bytes | None:
+        result = run_query(store, sparql)
+        if isinstance(result, QueryTriples):
+            return None
+        buffer = io.BytesIO()
+        result.serialize(buffer, format=QueryResultsFormat.JSON)
+        return buffer.getvalue()
+
+    texts = [named.sparql for named in named_queries().values()]
+    # Oxigraph lets go of the GIL while it evaluates, so two queries run at once on two cores.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="esrgraph-answers") as pool:
+        return {sparql: data for sparql, data in zip(texts, pool.map(answer, texts), strict=True) if data is not None}
 
 
 def keep_named_answers(out: str | os.PathLike[str], generation: str, answers: Mapping[str, bytes]) -> None:
