@@ -283,3 +283,21 @@ def test_the_files_are_kept_and_made_again_only_when_the_network_changes(tmp_pat
     assert changed["collaboration-edges.csv"] == edges_csv(network)
     assert changed["collaboration-organisations.csv"] == organisations_csv(network)
     assert changed["collaboration.graphml"] == graphml(network)
+
+
+def test_a_kept_file_edited_in_place_is_made_again(tmp_path: Path) -> None:
+    """A release's collaboration files are hard links to the kept ones: one edited in place must not be published
+    again as if it were the network's."""
+    import esrgraph.publish.pieces as pieces
+
+    cache = tmp_path / "cache"
+
+    def edges() -> bytes:
+        with pieces.PieceSet(_ntriples(GRAPH), pieces.PieceSettings(B, {}), cache=cache, scratch=tmp_path) as made:
+            return made.collaboration_files().path("collaboration-edges.csv").read_bytes()
+
+    first = edges()
+    kept = next(cache.glob("collaboration-*/collaboration-edges.csv"))
+    with open(kept, "r+b") as handle:  # the same size, other bytes
+        handle.write(b"X")
+    assert edges() == first == edges_csv(collaboration_network(GRAPH))

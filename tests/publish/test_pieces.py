@@ -196,3 +196,11 @@ def test_jena_reads_every_member_of_the_gzip(tmp_path: Path, small_chunks: None)
                              text=True, timeout=300)
     lines = data.count(b"\n")
     assert f"Triples = {lines:,}" in counted.stdout + counted.stderr
+
+
+def test_a_killed_builds_scratch_folder_is_removed_by_the_next(tmp_path: Path) -> None:
+    stale = tmp_path / ".release-pieces.abc123.tmp"
+    stale.mkdir()
+    (stale / "piece").write_bytes(b"left by a build that was killed")
+    _assembled(_graph(5), tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -94,6 +94,9 @@ def atomic_copy_file(source: str | os.PathLike[str], path: str | os.PathLike[str
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+        # When ``path`` is a hard link to ``source`` already, the link made above is one more name of the same
+        # file, and POSIX rename() of one name of a file onto another does nothing: the extra name stays.
+        tmp.unlink(missing_ok=True)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):

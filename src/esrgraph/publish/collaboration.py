@@ -264,44 +264,59 @@ COLLABORATION_FILES = ("collaboration.ttl", "collaboration-edges.csv", "collabor
 
 @dataclass(frozen=True, slots=True)
 class CollaborationFiles:
-    """The collaboration dataset's files (``COLLABORATION_FILES``) written in ``folder``, and the number of triples
-    of its RDF: what the build keeps, so that a rebuild whose network did not change makes none of them again."""
+    """The collaboration dataset's files (``COLLABORATION_FILES``) written in ``folder``, each one's size and
+    SHA-256, and the number of triples of its RDF: what the build keeps, so that a rebuild whose network did not
+    change makes none of them again."""
 
     folder: Path
+    sizes_and_digests: dict[str, tuple[int, str]]
     triples: int
 
-    _COUNT = "triples"
+    _MANIFEST = "manifest.json"
 
     @classmethod
     def write(cls, folder: Path, derived: DerivedCollaboration) -> CollaborationFiles:
         """Write ``derived``'s files into ``folder`` (made whole beside it, then renamed into place)."""
+        import hashlib
+        import json
         import shutil
         import tempfile
 
         network = derived.network
         made = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
         try:
+            sizes_and_digests = {}
             for name, data in zip(COLLABORATION_FILES, (derived.turtle, edges_csv(network), organisations_csv(network),
                                                         graphml(network)), strict=True):
                 (made / name).write_bytes(data)
-            (made / cls._COUNT).write_text(f"{derived.triples}\n", encoding="utf-8")
+                sizes_and_digests[name] = (len(data), hashlib.sha256(data).hexdigest())
+            (made / cls._MANIFEST).write_text(json.dumps({"files": sizes_and_digests, "triples": derived.triples}),
+                                              encoding="utf-8")
             shutil.rmtree(folder, ignore_errors=True)
             os.rename(made, folder)
         except BaseException:
             shutil.rmtree(made, ignore_errors=True)
             raise
-        return cls(folder, derived.triples)
+        return cls(folder, sizes_and_digests, derived.triples)
 
     @classmethod
     def read(cls, folder: Path) -> CollaborationFiles | None:
-        """The files ``write`` left in ``folder``; None when they are not all there."""
+        """The files ``write`` left in ``folder``; None when one is missing or not as written (a file of a release
+        is a hard link to its kept file, and could have been edited in place)."""
+        import hashlib
+        import json
+
         try:
-            triples = int((folder / cls._COUNT).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            manifest = json.loads((folder / cls._MANIFEST).read_text(encoding="utf-8"))
+            files = {name: (int(manifest["files"][name][0]), str(manifest["files"][name][1]))
+                     for name in COLLABORATION_FILES}
+            for name, (size, digest) in files.items():
+                with open(folder / name, "rb") as handle:
+                    if os.fstat(handle.fileno()).st_size != size or hashlib.file_digest(handle, "sha256").hexdigest() != digest:
+                        return None
+            return cls(folder, files, int(manifest["triples"]))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
-        if not all((folder / name).is_file() for name in COLLABORATION_FILES):
-            return None
-        return cls(folder, triples)
 
     def path(self, name: str) -> Path:
         return self.folder / name

@@ -30,7 +30,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,14 +84,11 @@ def _next_cut(data: bytes | mmap.mmap, start: int, size: int) -> int:
     line = data.find(b"\n", landing - 1)
     if line == -1:
         return size
-    pos = line + 1
-    while pos < size:
-        m = _BLOCK.match(data, pos)  # the rest of the subject landed in first, then whole subjects
-        if m is None:
-            return size
+    m = _BLOCK.match(data, line + 1)  # the rest of the subject landed in, then whole subjects
+    while m is not None:
         pos = m.end()
-        following = _BLOCK.match(data, pos)
-        if following is not None and zlib.crc32(following.group(1)) % CUT_EVERY == 0:
+        m = _BLOCK.match(data, pos)
+        if m is not None and zlib.crc32(m.group(1)) % CUT_EVERY == 0:
             return pos
     return size
 
@@ -208,8 +205,8 @@ class PieceSet:
             missing = [k for k, key in enumerate(self.keys) if not _usable(self.folder / key)]
             #: How many pieces were made, not taken from the cache.
             self.made = len(missing)
-            self._futures = _make_missing(stack, ntriples, self.spans, missing, settings, self.folder, self.keys,
-                                          workers)
+            self._pool, self._futures = _make_missing(stack, ntriples, self.spans, missing, settings, self.folder,
+                                                      self.keys, workers)
             self._cache = cache
             self._used = set(self.keys)
         except BaseException:
@@ -234,6 +231,8 @@ class PieceSet:
         """Wait until the worker processes made every piece they were given (and let them go)."""
         for future in self._futures.values():
             future.result()
+        if self._pool is not None:  # idle workers would keep what they grew to until the set is closed
+            self._pool.shutdown()
 
     def piece(self, k: int) -> Piece:
         """The ``k``-th piece, once made; made here when it is missing or not whole."""
@@ -257,7 +256,7 @@ class PieceSet:
         """A digest of the collaboration network's facts in every chunk: the network is the same when it is."""
         digest = hashlib.sha256(self.settings.salt())
         for k in range(len(self.keys)):
-            digest.update(hashlib.sha256(self.piece(k).collaboration.encode("utf-8")).digest())
+            digest.update(hashlib.sha256(self._collaboration_share(k).encode("utf-8")).digest())
         return digest.hexdigest()
 
     def collaboration_files(self) -> CollaborationFiles:
@@ -275,8 +274,23 @@ class PieceSet:
         """The collaboration network of the whole graph, from the chunks' shares."""
         network = CollaborationCollector()
         for k in range(len(self.keys)):
-            network.merge(json.loads(self.piece(k).collaboration))
+            network.merge(json.loads(self._collaboration_share(k)))
         return network.network()
+
+    def _collaboration_share(self, k: int) -> str:
+        """The ``k``-th piece's share of the network, read from its head alone (not its files' bytes)."""
+        future = self._futures.get(k)
+        if future is not None:
+            future.result()
+        try:
+            with open(self.folder / self.keys[k], "rb") as handle:
+                if handle.read(len(PIECE_FORMAT)) == PIECE_FORMAT:
+                    share = json.loads(handle.readline())["collaboration"]
+                    if isinstance(share, str):
+                        return share
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return self.piece(k).collaboration  # not whole: made again
 
     def write(self, write_gzip: Callable[[bytes], object], write_nodes: Callable[[bytes], object]) -> Assembled:
         """Write the gzipped N-Triples and the JSON-LD node objects (as ``JsonLdWriter`` writes them after the
@@ -309,8 +323,11 @@ def _bytes_of(ntriples: Path | bytes, stack: ExitStack) -> bytes | mmap.mmap:
 
 @contextmanager
 def _scratch(where: Path) -> Iterator[str]:
-    """A hidden folder in ``where`` for the pieces of a build that keeps no cache (removed after)."""
+    """A hidden folder in ``where`` for the pieces of a build that keeps no cache (removed after, and, when a killed
+    build left one, by the next)."""
     where.mkdir(parents=True, exist_ok=True)
+    for stale in where.glob(".release-pieces.*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
     folder = tempfile.mkdtemp(prefix=".release-pieces.", suffix=".tmp", dir=where)
     try:
         yield folder
@@ -327,19 +344,20 @@ def _usable(path: Path) -> bool:
 
 
 def _make_missing(stack: ExitStack, ntriples: Path | bytes, spans: Sequence[tuple[int, int]], missing: Sequence[int],
-                  settings: PieceSettings, folder: Path, keys: Sequence[str], workers: int) -> dict[int, Future[None]]:
-    """Start making the ``missing`` pieces in worker processes when there is much to make (then their futures);
-    else nothing here: ``PieceSet.piece`` makes them as they are read."""
+                  settings: PieceSettings, folder: Path, keys: Sequence[str],
+                  workers: int) -> tuple[ProcessPoolExecutor | None, dict[int, Future[None]]]:
+    """Start making the ``missing`` pieces in worker processes when there is much to make (then the pool and their
+    futures); else nothing here: ``PieceSet.piece`` makes them as they are read."""
     if not isinstance(ntriples, Path) or workers < 2 or sum(spans[k][1] - spans[k][0] for k in missing) < PROCESS_BYTES:
-        return {}
+        return None, {}
     from multiprocessing import get_context
 
     from esrgraph.pipeline.workers import process_pool
 
     # Spawned, not forked: a fork would share (and count as its own) the whole memory of a large build.
     pool = stack.enter_context(process_pool(workers, get_context("spawn")))
-    return {k: pool.submit(_make_piece_file, str(ntriples), *spans[k], settings, str(folder / keys[k]))
-            for k in missing}
+    return pool, {k: pool.submit(_make_piece_file, str(ntriples), *spans[k], settings, str(folder / keys[k]))
+                  for k in missing}
 
 
 def _prune(cache: Path, keep: set[str]) -> None:

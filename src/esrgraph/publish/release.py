@@ -355,10 +355,6 @@ def changelog_text(version: str, released: date, changes: ReleaseChanges, earlie
 
 # --------------------------------------------------------------------- writing
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _shapes_files() -> list[Path]:
     from esrgraph.core.resources import resource_dir
 
@@ -624,7 +620,8 @@ def _add_collaboration(add: Callable[..., None], staging: Path, files: Collabora
     """Put the files of the collaboration network, distributions of the collaboration dataset, into the release
     (hard links to the kept files where the file system allows); the number of triples of its RDF."""
     for name in COLLABORATION_FILES:
-        add(name, *_copy_file(files.path(name), staging / name), *_COLLABORATION_TITLES[name], dataset=COLLABORATION)
+        atomic_copy_file(files.path(name), staging / name)
+        add(name, *files.sizes_and_digests[name], *_COLLABORATION_TITLES[name], dataset=COLLABORATION)
     return files.triples
 
 
