@@ -40,6 +40,7 @@ from pyoxigraph import Triple
 
 from esrgraph.io.atomic import atomic_write_bytes
 from esrgraph.io.export import GZIP_LEVEL, gzip_member, read_ntriples_bytes
+from esrgraph.io.mapped import let_go, mapped
 from esrgraph.pipeline.stages import cyclic_gc_paused
 from esrgraph.publish.catalog import GraphCounter
 from esrgraph.publish.collaboration import (
@@ -198,6 +199,7 @@ class PieceSet:
                 for start, end in self.spans:
                     whole.update(view[start:end])
                     self.keys.append(hashlib.sha256(salt + view[start:end]).hexdigest())
+                    let_go(data, start, end)
             #: SHA-256 of the whole N-Triples.
             self.ntriples_digest = whole.hexdigest()
             self.folder = cache if cache is not None else Path(stack.enter_context(_scratch(scratch)))
@@ -315,10 +317,7 @@ class PieceSet:
 def _bytes_of(ntriples: Path | bytes, stack: ExitStack) -> bytes | mmap.mmap:
     if isinstance(ntriples, bytes):
         return ntriples
-    handle = stack.enter_context(open(ntriples, "rb"))
-    if os.fstat(handle.fileno()).st_size == 0:
-        return b""
-    return stack.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+    return stack.enter_context(mapped(stack.enter_context(open(ntriples, "rb"))))
 
 
 @contextmanager

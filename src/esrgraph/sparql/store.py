@@ -39,12 +39,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from esrgraph.core.errors import InputError
 from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.mapped import let_go, mapped
 from esrgraph.sparql.queries import DERIVED_FILES
 
 #: The manifest's format; a manifest of another format is ignored and the store made again.
@@ -419,8 +420,9 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
         info: StoreInfo | None = None
         blank_free = False  # whether the N-Triples hold no blank node (then they may be loaded by slices)
         if ntriples is not None:
-            with open(ntriples, "rb") as handle, _mapped(handle) as data:
+            with open(ntriples, "rb") as handle, mapped(handle) as data:
                 blank_free = data.find(b"_:") == -1  # any "_:", even inside a literal, counts
+                let_go(data, 0, len(data))
                 collab = _collab_groups(extra)
                 old = _Table.read(store_folder(out) / f"{previous.generation}.subjects") \
                     if previous is not None and manifest is not None and manifest.get("subjects_table") else None
@@ -526,16 +528,6 @@ def _remove_other_generations(out: Path, keep: str) -> None:
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)
-
-
-@contextmanager
-def _mapped(handle: IO[bytes]) -> Iterator[bytes | mmap.mmap]:
-    size = os.fstat(handle.fileno()).st_size
-    if size == 0:
-        yield b""
-        return
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        yield data
 
 
 # --- the subjects table ------------------------------------------------------------------------------------
@@ -704,6 +696,10 @@ class _Diff:
         return 0, 0
 
 
+#: How far the scanner reads before it lets the pages it read go (``esrgraph.io.mapped.let_go``).
+_LET_GO_BYTES = 64 << 20
+
+
 class _Scanner:
     """Walks sorted N-Triples once: checks whole chunks of an older table by one hash each and reads the rest
     subject by subject, collecting the new table's chunks and (when ``diffing``) the subjects that changed."""
@@ -719,6 +715,7 @@ class _Scanner:
         self.starts: list[int] = []
         self.pending: list[bytes] = []
         self.pending_start = 0
+        self.released = 0
         self.changed: list[str] = []
 
     def verify(self, chunk: _Chunk) -> bool:
@@ -730,6 +727,7 @@ class _Scanner:
             return False
         if hashlib.sha256(self.view[self.pos:end]).digest() != chunk.digest:
             return False
+        let_go(self.data, self.pos, end)
         self._flush_pending()
         self.chunks.append(chunk)
         self.starts.append(self.pos)
@@ -761,6 +759,9 @@ class _Scanner:
                 self.pending_start = start
             self.pending.append(b"%s %d %s\n" % (subject, end - start, digest.hex().encode()))
             self.pos, self.prev = end, subject
+            if end - self.released >= _LET_GO_BYTES:  # what was read is not the process's memory any more
+                let_go(data, self.released, end)
+                self.released = end
         self.changed.extend(s.decode("utf-8") for s in old)
         old.clear()
         return True
@@ -772,6 +773,7 @@ class _Scanner:
             nbytes = sum(int(line.split(b" ")[1]) for line in lines)
             self.chunks.append(_Chunk(nbytes, len(lines), hashlib.sha256(self.view[pos:pos + nbytes]).digest(),
                                       b"".join(lines)))
+            let_go(self.data, pos, pos + nbytes)
             self.starts.append(pos)
             pos += nbytes
         self.pending = []
