@@ -34,7 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -429,20 +430,29 @@ class Rebuild:
         return self.seconds / self.full_seconds if self.full_seconds else 0.0
 
 
-def rebuild(first: CommandRun, inputs: Path, out: Path, scratch: Path) -> Rebuild:
-    """Change one description's name, run the whole command again into ``out`` (whose build cache ``first``
-    wrote), then a full one without a cache into ``scratch``, compare every file, and put the description back."""
-    victim = _middle_description(inputs)
+@contextmanager
+def changed_description(corpus: Path) -> Iterator[Path]:
+    """The corpus's middle description with its project's name changed, put back afterwards."""
+    victim = _middle_description(corpus)
     original = victim.read_bytes()
     victim.write_bytes(original.replace(b"Hankkeen nimi: ", b"Hankkeen nimi: Muutettu ", 1))
     try:
-        again = whole_command(first.corpus, first.size, inputs, out, cache=True)
-        shutil.rmtree(scratch, ignore_errors=True)
-        full = whole_command(first.corpus, first.size, inputs, scratch, cache=False)
-        compared, differ = differing_files(out, scratch)
+        yield victim
     finally:
         victim.write_bytes(original)
-        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def rebuild(first: CommandRun, inputs: Path, out: Path, scratch: Path) -> Rebuild:
+    """Change one description's name, run the whole command again into ``out`` (whose build cache ``first``
+    wrote), then a full one without a cache into ``scratch``, compare every file, and put the description back."""
+    with changed_description(inputs):
+        try:
+            again = whole_command(first.corpus, first.size, inputs, out, cache=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+            full = whole_command(first.corpus, first.size, inputs, scratch, cache=False)
+            compared, differ = differing_files(out, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     reuse = again.report.get("reuse") or {}
     assert isinstance(reuse, dict)
     reused = ", ".join(f"{kind} {done} of {total}" for kind, (done, total) in reuse.items())

@@ -2,11 +2,13 @@
 
     .venv/bin/python -m benchmarks.generate --records 30000 /tmp/corpus
     .venv/bin/python -m benchmarks.steps /tmp/corpus /tmp/out
+    .venv/bin/python -m benchmarks.steps --rebuild /tmp/corpus /tmp/out-rebuild
 
 Runs ``esrgraph build CORPUS -o OUT`` as the benchmark does (``run.run_command``) and prints, for each step
 of ``write_outputs`` (``outputs: <step>`` in the build's timings), its wall time, the CPU time of this process
 (all its threads) and of its finished children, and the peak resident memory summed over the process tree
-while the step ran (``run.TreeMemorySampler``); then the peak of the whole command. The per-step memory
+while the step ran (``run.TreeMemorySampler``); then the peak of the whole command. With ``--rebuild`` it measures, step by step, the rebuild after one changed
+description (``run.changed_description``) instead, after a full build with a build cache. The per-step memory
 figures of docs/performance.md come from here. Steps that run on the quality thread overlap the release, so
 their peaks are the tree's while both ran; a step shorter than the sampling interval (0.05 s) shows 0.
 """
@@ -18,8 +20,9 @@ import resource
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from benchmarks.run import TreeMemorySampler, run_command
+from benchmarks.run import TreeMemorySampler, changed_description, run_command
 
 
 def _cpu(who: int) -> float:
@@ -31,7 +34,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus")
     parser.add_argument("out")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build once with a build cache, change one description's name as the benchmark does, "
+                             "and measure the rebuild")
     args = parser.parse_args(argv)
+    if args.rebuild:
+        first = run_command(args.corpus, args.out, incremental="yes")
+        print(f"full build with a cache: build stage {first['build']:.1f} s, outputs {first['outputs']:.1f} s",
+              file=sys.stderr)
+        with changed_description(Path(args.corpus)):
+            return _measured(args.corpus, args.out, "yes")
+    return _measured(args.corpus, args.out, "")
+
+
+def _measured(corpus: str, out: str, incremental: str) -> int:
 
     import esrgraph.outputs as outputs
 
@@ -51,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
         outputs._Steps.__call__ = step  # type: ignore[method-assign]
         try:
-            figures = run_command(args.corpus, args.out)
+            figures = run_command(corpus, out, incremental)
         finally:
             outputs._Steps.__call__ = timed  # type: ignore[method-assign]
     details = figures["details"]

@@ -21,3 +21,16 @@ def test_every_output_step_gets_a_row_and_the_command_a_peak(tmp_path: Path, cap
     peak = float(err.split("peak over the process tree ")[1].split(" MiB")[0].replace(",", ""))
     assert peak > 50
     assert (tmp_path / "out" / "release" / "catalog.ttl").is_file()
+
+
+def test_the_rebuild_is_measured_after_one_changed_name_and_the_corpus_is_put_back(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, "-m", "benchmarks.generate", "--records", "30", str(corpus)], check=True,
+                   capture_output=True)
+    before = {p: p.read_bytes() for p in corpus.rglob("*.txt")}
+    assert steps.main(["--rebuild", str(corpus), str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "full build with a cache" in err and "| release pieces |" in err
+    assert b"Muutettu" in (tmp_path / "out" / "esrgraph.nt").read_bytes()  # the measured run built the change
+    assert {p: p.read_bytes() for p in corpus.rglob("*.txt")} == before

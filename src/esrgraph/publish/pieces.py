@@ -236,11 +236,15 @@ class PieceSet:
         if self._pool is not None:  # idle workers would keep what they grew to until the set is closed
             self._pool.shutdown()
 
-    def piece(self, k: int) -> Piece:
-        """The ``k``-th piece, once made; made here when it is missing or not whole."""
+    def _made(self, k: int) -> None:
+        """Wait for the worker making the ``k``-th piece, if one is."""
         future = self._futures.get(k)
         if future is not None:
             future.result()
+
+    def piece(self, k: int) -> Piece:
+        """The ``k``-th piece, once made; made here when it is missing or not whole."""
+        self._made(k)
         path = self.folder / self.keys[k]
         try:
             piece = Piece.parse(path.read_bytes())
@@ -281,9 +285,7 @@ class PieceSet:
 
     def _collaboration_share(self, k: int) -> str:
         """The ``k``-th piece's share of the network, read from its head alone (not its files' bytes)."""
-        future = self._futures.get(k)
-        if future is not None:
-            future.result()
+        self._made(k)
         try:
             with open(self.folder / self.keys[k], "rb") as handle:
                 if handle.read(len(PIECE_FORMAT)) == PIECE_FORMAT:
