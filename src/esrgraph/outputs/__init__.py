@@ -33,9 +33,11 @@ from esrgraph.publish.release import (
     write_build_release,
 )
 from esrgraph.quality import write_build_quality, write_quality_reports
+from esrgraph.quality.checks import Queryable
 from esrgraph.quality.report import from_validation, graph_store
-from esrgraph.sparql.answers import keep_named_answers, named_answers
-from esrgraph.sparql.store import store_folder
+from esrgraph.sparql.answer_cache import AnswerCache, AnsweringStore
+from esrgraph.sparql.answers import ANSWERS_DIR, keep_named_answers, named_answers
+from esrgraph.sparql.store import StoreInfo, store_folder
 from esrgraph.validation.files import FileValidation
 
 #: The files ``write_ci_reports`` writes into OUT, by format.
@@ -83,24 +85,32 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
             atomic_copy_file(pieces.collaboration_files().path("collaboration.ttl"), derived)
         written.append(derived)
         with step("query store"):
-            store, generation = write_query_store(out, ntriples)
+            store, info = write_query_store(out, ntriples)
         written.append(store_folder(out))
-        written += _reports_and_release(result, out, options, step, store, generation,
+        answers = None
+        if store is not None and info is not None:
+            answers = AnswerCache(store_folder(out) / ANSWERS_DIR, info.generation)
+            if info.previous is not None and info.changes is not None:
+                with step("answers kept"):
+                    answers.carry(info.previous, info.changes)
+        written += _reports_and_release(result, out, options, step, store, answers,
                                         {"ntriples": ntriples, "turtle": turtle, "report": report_ttl}, pieces,
                                         ci_reports)
     return written
 
 
 def _reports_and_release(result: BuildResult, out: Path, options: BuildOptions | None, step: _Steps,
-                         store: Store | None, generation: str | None, graph_files: dict[str, Path],
+                         store: Store | None, answers: AnswerCache | None, graph_files: dict[str, Path],
                          pieces: PieceSet, ci_reports: Sequence[str]) -> list[Path]:
     """The quality report and the named queries' answers, read from the store in two threads beside the quarantine,
     the release and the CI reports: Oxigraph lets go of the GIL while it evaluates a query, so they share the
-    cores."""
+    cores. Both keep their answers in ``answers`` (the store generation's), and read back those kept from the
+    generation before that the changes could not alter."""
     written: list[Path] = []
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="esrgraph-quality") as pool:
-        reports = pool.submit(_quality, result, out, step, store)
-        answers = pool.submit(_answers, out, step, store, generation)
+        reports = pool.submit(_quality, result, out, step,
+                              AnsweringStore(store, answers) if store is not None and answers is not None else store)
+        named = pool.submit(_answers, step, store, answers)
         del store
         with step("quarantine"):
             written += write_quarantine(result, out, options)
@@ -110,21 +120,22 @@ def _reports_and_release(result: BuildResult, out: Path, options: BuildOptions |
         with step("CI reports"):
             written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
         written += reports.result()
-        answers.result()
+        named.result()
     return written
 
 
-def _quality(result: BuildResult, out: Path, step: _Steps, store: Store | None) -> list[Path]:
+def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | None) -> list[Path]:
     """The quality files, from the query store (or, when it could not be written, from the graph in memory)."""
     with step("quality report"):
         return write_build_quality(result, out, store if store is not None else graph_store(result))
 
 
-def _answers(out: Path, step: _Steps, store: Store | None, generation: str | None) -> None:
-    """The named queries' answers, kept for the store's generation (none without a store)."""
-    if store is not None and generation is not None:
+def _answers(step: _Steps, store: Store | None, answers: AnswerCache | None) -> None:
+    """The named queries' answers, kept for the store's generation (none without a store); those kept already
+    (``AnswerCache.carry``) are not run again."""
+    if store is not None and answers is not None:
         with step("named answers"):
-            keep_named_answers(out, generation, named_answers(store))
+            keep_named_answers(answers, named_answers(store, skip=answers.has))
 
 
 class _Steps:
@@ -143,10 +154,10 @@ class _Steps:
             self.timings[f"outputs: {name}"] = time.perf_counter() - start
 
 
-def write_query_store(out: Path, ntriples: Path) -> tuple[Store | None, str | None]:
+def write_query_store(out: Path, ntriples: Path) -> tuple[Store | None, StoreInfo | None]:
     """Bring OUT's persistent query store (OUT/.store/) in step with the graph files just written (OUT/esrgraph.ttl
     and the derived files), changing only the subjects that changed when the previous build left a store; the store,
-    open read-only, and its generation. A store that cannot be written (a full disk) is not the build's failure:
+    open read-only, and its generation's ``StoreInfo``. A store that cannot be written (a full disk) is not the build's failure:
     (None, None), with a ``StoreWarning``, and the first query makes it or answers from memory."""
     import warnings
 
@@ -154,7 +165,7 @@ def write_query_store(out: Path, ntriples: Path) -> tuple[Store | None, str | No
 
     try:
         info = update_build_store(out, ntriples=ntriples, lenient=True)
-        return Store.read_only(str(info.path)), info.generation
+        return Store.read_only(str(info.path)), info
     except OSError as exc:
         warnings.warn(f"{store_folder(out)}: the query store could not be written ({exc}); the first query on "
                       f"{out} will make it", StoreWarning, stacklevel=2)

@@ -31,9 +31,8 @@ from esrgraph.quality.rules import Rule, load_rules
 from esrgraph.quality.unknown import UnknownValue, unknown_values
 
 if TYPE_CHECKING:
-    from pyoxigraph import Store
-
     from esrgraph.pipeline.result import BuildResult
+    from esrgraph.quality.checks import Queryable
 
 __all__ = [
     "QUALITY_FILES",
@@ -90,6 +89,6 @@ def _utf8(chunks: Iterable[str]) -> Iterator[bytes]:
     return (chunk.encode("utf-8") for chunk in chunks)
 
 
-def write_build_quality(result: BuildResult, out_dir: str | os.PathLike[str], store: Store | None = None) -> list[Path]:
+def write_build_quality(result: BuildResult, out_dir: str | os.PathLike[str], store: Queryable | None = None) -> list[Path]:
     """The quality files of a build (called by ``build.write_outputs``); ``store``: the graph, when loaded already."""
     return write_quality_reports(from_build(result, store), out_dir)

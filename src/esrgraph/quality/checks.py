@@ -9,7 +9,7 @@
 * ``field-mostly-empty``: a field every project should have, filled in for < 20 % of them
   (once per field, for the whole dataset).
 
-All of them work on a pyoxigraph ``Store`` of the graph, so that ``esrgraph validate`` on
+All of them work on a pyoxigraph ``Store`` of the graph (any ``Queryable``), so that ``esrgraph validate`` on
 any graph file can run them too; only the parse-stage ones need a build.
 """
 
@@ -21,14 +21,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples
 
 from esrgraph.core.findings import Finding, Severity
 from esrgraph.core.iris import name_key
 from esrgraph.core.vocab import DCTERMS, ESR, ORG, ROV, SKOS
 
 Locator = Callable[[str, str], tuple[str | None, int | None]]
+
+
+class Queryable(Protocol):
+    """What the checks need of a store: a pyoxigraph ``Store``, or one that keeps its answers
+    (``esrgraph.sparql.answer_cache.AnsweringStore``)."""
+
+    def query(self, query: str, /) -> QuerySolutions | QueryBoolean | QueryTriples: ...
 
 #: Share of projects under which an expected field is reported as mostly empty.
 MOSTLY_EMPTY_BELOW = Decimal("0.2")
@@ -93,7 +101,7 @@ class Completeness:
         return Decimal(self.filled) / Decimal(self.total) if self.total else Decimal(0)
 
 
-def solutions(store: Store, sparql: str) -> QuerySolutions:
+def solutions(store: Queryable, sparql: str) -> QuerySolutions:
     result = store.query(_PREFIXES + sparql)
     assert isinstance(result, QuerySolutions)
     return result
@@ -103,19 +111,24 @@ def text_of(term: object) -> str:
     return term.value if isinstance(term, (NamedNode, Literal)) else str(term)
 
 
-def project_count(store: Store) -> int:
+def project_count(store: Queryable) -> int:
     for row in solutions(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a esr:Project }"):
         return int(text_of(row["n"]))
     return 0
 
 
-def completeness(store: Store) -> list[Completeness]:
-    """How many projects have a value for each field of ``FIELDS``."""
+def completeness(store: Queryable) -> list[Completeness]:
+    """How many projects have a value for each field of ``FIELDS``.
+
+    A query a field: a third slower in all than one query of them all, but each reads its own property only, so
+    a rebuild after a changed title runs the title's again and keeps the others' answers (``AnsweringStore``)."""
     total = project_count(store)
-    branches = " UNION ".join(f'{{ ?p {spec.path} ?v BIND("{spec.field}" AS ?f) }}' for spec in FIELDS)
-    sparql = f"SELECT ?f (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a esr:Project . {{ {branches} }} }} GROUP BY ?f"
-    counts = {text_of(row["f"]): int(text_of(row["n"])) for row in solutions(store, sparql)}
-    return [Completeness(spec, counts.get(spec.field, 0), total) for spec in FIELDS]
+    out = []
+    for spec in FIELDS:
+        sparql = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a esr:Project . ?p {spec.path} ?v }}"
+        filled = sum(int(text_of(row["n"])) for row in solutions(store, sparql))
+        out.append(Completeness(spec, filled, total))
+    return out
 
 
 def mostly_empty_findings(measured: Iterable[Completeness]) -> list[Finding]:
@@ -165,7 +178,7 @@ class NameGroupMember:
     group_ids: tuple[str, ...]
 
 
-def name_groups(store: Store) -> list[NameGroupMember]:
+def name_groups(store: Queryable) -> list[NameGroupMember]:
     """Every organisation whose name (folded) is also given under another Y-tunnus, sorted by name key,
     Y-tunnus and organisation; the groups' members are listed once here, so that a finding names a few."""
     # Two plain queries joined here: as one query, Oxigraph evaluated the projects as an OPTIONAL of
@@ -196,7 +209,7 @@ def name_groups(store: Store) -> list[NameGroupMember]:
     return members
 
 
-def org_name_findings(store: Store, locate: Locator | None = None,
+def org_name_findings(store: Queryable, locate: Locator | None = None,
                       groups: Sequence[NameGroupMember] | None = None) -> list[Finding]:
     """``org-name-several-business-ids``: one finding per organisation of each name group (``name_groups``,
     given or read from ``store``). A message names at most ``OTHER_IDS_SHOWN`` other Y-tunnus and counts the
@@ -257,7 +270,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def graph_locator(store: Store) -> Locator:
+def graph_locator(store: Queryable) -> Locator:
     """A locator from the graph alone: a project's first source record (file and first line).
 
     Used where the parsed records are not at hand (``esrgraph quality OUT``, ``esrgraph
@@ -344,7 +357,7 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def funding_by(store: Store) -> tuple[list[tuple[str, Decimal]], list[tuple[str, Decimal]]]:
+def funding_by(store: Queryable) -> tuple[list[tuple[str, Decimal]], list[tuple[str, Decimal]]]:
     """Granted EU and state funding by region and by start year.
 
     A project in several regions is shared equally between them, so the regions add up to

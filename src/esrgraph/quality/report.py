@@ -121,7 +121,7 @@ def fix_list_key(f: Finding) -> tuple[object, ...]:
     return (f.path is None, f.path or "", f.line is None, f.line or 0) + f.sort_key()[2:]
 
 
-def base_of(store: Store) -> str:
+def base_of(store: checks.Queryable) -> str:
     """The data base IRI, read off a project IRI (``<base>project/<code>``)."""
     for row in checks.solutions(store, f"SELECT ?p WHERE {{ ?p a <{ESR}Project> }} LIMIT 1"):
         iri = checks.text_of(row["p"])
@@ -155,7 +155,7 @@ def _tidy(findings: Iterable[Finding], locate: checks.Locator | None = None,
 def assemble(
     headline: Headline,
     findings: Iterable[Finding],
-    store: Store,
+    store: checks.Queryable,
     *,
     base: str | None = None,
     shapes: str | os.PathLike[str] | None = None,
@@ -191,7 +191,7 @@ def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
     return replace(headline, counts=counts, conforms=counts["Violation"] == 0)
 
 
-def from_build(result: BuildResult, store: Store | None = None) -> QualityReport:
+def from_build(result: BuildResult, store: checks.Queryable | None = None) -> QualityReport:
     """The quality report of a build; ``store`` is the build's graph in a store when the caller has one."""
     from esrgraph.pipeline.result import report_json
 

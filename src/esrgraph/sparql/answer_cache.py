@@ -6,6 +6,9 @@ same questions again and again (a notebook rerun, the named queries), and a buil
 when it is built again, so an answer is kept under the key of the store's generation (which every change of the
 graph files replaces) and the exact SPARQL text run (parameters bound). An answer is therefore never stale: a new
 generation has no answers, and the folders of older generations are removed when a new one is first written.
+A generation made by an incremental update takes over the answers of the one before that no changed triple can
+alter (``carry``, by the triple patterns the query reads: ``esrgraph.sparql.reads``), so a rebuild after one
+changed title runs again only the queries that read titles.
 
 Answers are kept as SPARQL 1.1 JSON results, which hold every term exactly, and read back as Oxigraph's
 ``QuerySolutions`` or ``QueryBoolean``, so every output format is written from them by the same code as from a
@@ -18,9 +21,18 @@ import hashlib
 import io
 import os
 import shutil
+from collections.abc import Collection
 from pathlib import Path
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, parse_query_results
+from pyoxigraph import (
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    Store,
+    Triple,
+    parse_query_results,
+)
 
 from esrgraph.io.atomic import atomic_write_bytes
 
@@ -28,6 +40,8 @@ from esrgraph.io.atomic import atomic_write_bytes
 MAX_ANSWER_BYTES = 64 * 2**20
 #: At most this many answers a generation; the oldest-used are removed past it.
 MAX_ANSWERS = 500
+#: The suffix of the file that holds an answer's query text, beside its ``.srj``.
+QUERY_SUFFIX = ".rq"
 
 
 class AnswerCache:
@@ -38,8 +52,12 @@ class AnswerCache:
         self.generation = generation
         self.folder = self.root / generation
 
-    def _path(self, sparql: str) -> Path:
-        return self.folder / (hashlib.sha256(sparql.encode("utf-8")).hexdigest() + ".srj")
+    def _path(self, sparql: str, folder: Path | None = None) -> Path:
+        return (folder or self.folder) / (hashlib.sha256(sparql.encode("utf-8")).hexdigest() + ".srj")
+
+    def has(self, sparql: str) -> bool:
+        """Whether an answer to ``sparql`` is kept (not read: ``get`` reads it)."""
+        return self._path(sparql).is_file()
 
     def get(self, sparql: str) -> QuerySolutions | QueryBoolean | None:
         """The kept answer to ``sparql``, or None."""
@@ -83,10 +101,41 @@ class AnswerCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(self._path(sparql), data, durable=False)
+            path = self._path(sparql)
+            # the query's text beside its answer: what it reads decides whether a later generation may keep it
+            atomic_write_bytes(path.with_suffix(QUERY_SUFFIX), sparql.encode("utf-8"), durable=False)
+            atomic_write_bytes(path, data, durable=False)
             self._prune()
         except OSError:
             pass
+
+    def carry(self, previous: str, changes: Collection[Triple]) -> int:
+        """Take over the answers of generation ``previous`` that none of the ``changes`` (triples added or
+        removed since) can alter: hard links (or copies) into this generation's folder; how many.
+
+        An answer is taken only with its query's text, which must hash to its name: what the query reads
+        (``reads.query_reads``) is decided from that text."""
+        from esrgraph.sparql.reads import query_reads
+
+        source = self.root / previous
+        if previous == self.generation or not source.is_dir():
+            return 0
+        carried = 0
+        for answer in sorted(source.glob("*.srj")):
+            try:
+                sparql = answer.with_suffix(QUERY_SUFFIX).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if self._path(sparql, source) != answer or query_reads(sparql).touched_by(changes):
+                continue
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                for suffix in (QUERY_SUFFIX, ".srj"):
+                    _link_or_copy(answer.with_suffix(suffix), self.folder / answer.with_suffix(suffix).name)
+            except OSError:
+                continue
+            carried += 1
+        return carried
 
     def _prune(self) -> None:
         """Remove other generations' answers, and this one's least recently used past ``MAX_ANSWERS``."""
@@ -96,3 +145,30 @@ class AnswerCache:
         entries = sorted(self.folder.glob("*.srj"), key=lambda p: p.stat().st_mtime_ns)
         for old in entries[: max(0, len(entries) - MAX_ANSWERS)]:
             old.unlink(missing_ok=True)
+            old.with_suffix(QUERY_SUFFIX).unlink(missing_ok=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source`` (made whole or not at all), or a copy written atomically where
+    links cannot be made. Not made durable: an answer lost to a crash is run again."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError:
+        atomic_write_bytes(target, source.read_bytes(), durable=False)
+
+
+class AnsweringStore:
+    """A store whose table and boolean answers are read from, and kept in, an ``AnswerCache`` of its generation:
+    the build's quality queries, like the named ones, are then run again only when a change can alter them."""
+
+    def __init__(self, store: Store, cache: AnswerCache) -> None:
+        self.store = store
+        self.cache = cache
+
+    def query(self, query: str, /) -> QuerySolutions | QueryBoolean | QueryTriples:
+        kept = self.cache.get(query)
+        if kept is not None:
+            return kept
+        return self.cache.keep(query, self.store.query(query))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -39,6 +39,7 @@ from esrgraph.core.errors import QueryError, UsageError
 from esrgraph.io.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
+    from esrgraph.sparql.answer_cache import AnswerCache
     from esrgraph.sparql.queries import NamedQuery
     from esrgraph.sparql.store import Notice
 
@@ -381,10 +382,10 @@ def answer_on(graph: str | os.PathLike[str] | Store, sparql: str, *, named: Name
     return cache.keep(sparql, result) if cache is not None else result
 
 
-def named_answers(store: Store) -> dict[str, bytes]:
+def named_answers(store: Store, skip: Callable[[str], bool] | None = None) -> dict[str, bytes]:
     """The answers of the named queries, with their default parameters, on ``store``, as SPARQL JSON results by
-    query text. The build computes them on its query store, which holds the derived files beside the graph, and
-    keeps them for it (``keep_named_answers``)."""
+    query text; ``skip``: the texts not to run (answers kept already). The build computes them on its query store,
+    which holds the derived files beside the graph, and keeps them for it (``keep_named_answers``)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from esrgraph.sparql.queries import named_queries, run_query
@@ -398,19 +399,16 @@ def named_answers(store: Store) -> dict[str, bytes]:
         return buffer.getvalue()
 
     texts = [named.sparql for named in named_queries().values()]
+    texts = [sparql for sparql in texts if skip is None or not skip(sparql)]
     # Oxigraph lets go of the GIL while it evaluates, so two queries run at once on two cores.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="esrgraph-answers") as pool:
         return {sparql: data for sparql, data in zip(texts, pool.map(answer, texts), strict=True) if data is not None}
 
 
-def keep_named_answers(out: str | os.PathLike[str], generation: str, answers: Mapping[str, bytes]) -> None:
-    """Keep ``answers`` (``named_answers``) for the store generation ``generation`` of the build folder ``out``,
-    so that a researcher's first named query after a build is read back too. The answers must have been computed
-    on the same triples as that generation holds."""
-    from esrgraph.sparql.answer_cache import AnswerCache
-    from esrgraph.sparql.store import store_folder
-
-    cache = AnswerCache(store_folder(out) / ANSWERS_DIR, generation)
+def keep_named_answers(cache: AnswerCache, answers: Mapping[str, bytes]) -> None:
+    """Keep ``answers`` (``named_answers``) in ``cache``, the answers of a store generation, so that a researcher's
+    first named query after a build is read back too. The answers must have been computed on the same triples as
+    that generation holds."""
     for sparql, data in answers.items():
         cache.keep_results(sparql, data)
 

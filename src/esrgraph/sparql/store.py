@@ -105,6 +105,10 @@ class StoreInfo:
     method: str = "full"
     #: Subjects deleted and added again by an incremental update.
     changed_subjects: int = 0
+    #: After an incremental update: the generation it was made from, and the triples added or removed since
+    #: (None when there were more than ``MAX_CHANGES_KEPT``), by which answers are kept (``AnswerCache.carry``).
+    previous: str | None = None
+    changes: frozenset[Triple] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,7 +506,7 @@ def _apply(old: StoreInfo, target: Path, generation: str, stamps: tuple[GraphFil
     gc.collect()
     store = Store(str(target))
     subjects = sorted(diff.changed)
-    removed = sum(1 for s in subjects for _ in store.quads_for_pattern(NamedNode(s), None, None))
+    removed, before = _triples_of(store, subjects)
     for start in range(0, len(subjects), _DELETE_BATCH):
         values = " ".join(f"<{s}>" for s in subjects[start:start + _DELETE_BATCH])
         store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
@@ -512,11 +516,32 @@ def _apply(old: StoreInfo, target: Path, generation: str, stamps: tuple[GraphFil
     added_extra = [Quad(t.subject, t.predicate, t.object) for s in subjects for t in collab.get(s, ())]
     if added_extra:
         store.extend(added_extra)
-    added = sum(1 for s in subjects for _ in store.quads_for_pattern(NamedNode(s), None, None))
+    added, after = _triples_of(store, subjects)
     store.flush()
     del store
     gc.collect()
-    return StoreInfo(target, generation, old.triples - removed + added, stamps, "incremental", len(subjects))
+    changes = before ^ after if before is not None and after is not None else None
+    return StoreInfo(target, generation, old.triples - removed + added, stamps, "incremental", len(subjects),
+                     old.generation, frozenset(changes) if changes is not None else None)
+
+
+#: Changed triples an incremental update keeps for its answers (``StoreInfo.changes``); past it, none are kept.
+MAX_CHANGES_KEPT = 100_000
+
+
+def _triples_of(store: Store, subjects: list[str]) -> tuple[int, set[Triple] | None]:
+    """How many triples ``subjects`` have (in any graph: the build's store holds the default graph only), and
+    which, unless they are more than ``MAX_CHANGES_KEPT``."""
+    count = 0
+    kept: set[Triple] | None = set()
+    for s in subjects:
+        for quad in store.quads_for_pattern(NamedNode(s), None, None):
+            count += 1
+            if kept is not None:
+                kept.add(quad.triple)
+                if len(kept) > MAX_CHANGES_KEPT:
+                    kept = None
+    return count, kept
 
 
 def _remove_other_generations(out: Path, keep: str) -> None:
