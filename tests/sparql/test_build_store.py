@@ -430,3 +430,34 @@ def test_ntriples_that_may_hold_a_blank_node_are_loaded_in_one_call(out: Path, m
     info = update_build_store(out, ntriples=out / "esrgraph.nt", lenient=True)
     assert not sliced
     assert len(triples(Store.read_only(str(info.path)))) == len(triples(memory_store(out)))
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_an_unchanged_derived_graph_is_not_read_again(out: Path, tmp_path: Path, seed: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """collaboration.ttl as before: its subjects' digests are the table's, and it is parsed again only when a
+    changed subject of the main graph has triples in it too (they are deleted with the subject and added again)."""
+    monkeypatch.setattr(build_store, "CHUNK_SUBJECTS", 16)
+    rng = random.Random(seed)
+    shared = subject_of(sorted(read_lines(out))[len(read_lines(out)) // 2])  # a subject of both graphs
+    (out / "collaboration.ttl").write_text(f'<{NEW}c1> {LABEL} "one" .\n{shared} {LABEL} "derived" .\n',
+                                           encoding="utf-8")
+    update_build_store(out, ntriples=out / "esrgraph.nt")
+    parsed: list[object] = []
+    real = build_store._collab_groups
+    monkeypatch.setattr(build_store, "_collab_groups", lambda paths: parsed.append(paths) or real(paths))
+    for touch_shared in (False, True):
+        before = triples(memory_store(out))
+        lines = [line for line in edited(read_lines(out), rng, 3) if subject_of(line) != shared or not touch_shared]
+        if touch_shared:
+            lines.append(f'{shared} {LABEL} "changed with the derived triples kept" .\n')
+        else:
+            lines = [line for line in lines if subject_of(line) != shared] + \
+                [line for line in read_lines(out) if subject_of(line) == shared]
+        write_graph(out, lines)
+        info = update_build_store(out, ntriples=out / "esrgraph.nt")
+        assert info.method == "incremental"
+        assert len(parsed) == int(touch_shared)
+        after = triples(memory_store(out))
+        assert triples(open_build(out).store) == after
+        assert info.changes is not None and {str(t) for t in info.changes} == before ^ after

@@ -427,18 +427,25 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
             with open(ntriples, "rb") as handle, mapped(handle) as data:
                 blank_free = data.find(b"_:") == -1  # any "_:", even inside a literal, counts
                 let_go(data, 0, len(data))
-                collab = _collab_groups(extra)
                 old = _Table.read(store_folder(out) / f"{previous.generation}.subjects") \
                     if previous is not None and manifest is not None and manifest.get("subjects_table") else None
-                diff = old.diff(data, collab) if old is not None and collab is not None else None
+                collab: dict[str, list[Triple]] | None = None
+                if old is not None and previous is not None and _derived(previous.files) == _derived(stamps):
+                    digests: dict[str, str] | None = old.collab  # the derived files as before: not read again
+                else:
+                    collab = _collab_groups(extra)
+                    digests = _collab_digests(collab) if collab is not None else None
+                diff = old.diff(data, digests) if old is not None and digests is not None else None
                 if diff is None:
-                    table = _Table.scan(data, collab, blank_free)
+                    table = _Table.scan(data, digests, blank_free)
                 else:
                     table = diff.table
                     if previous is not None and not diff.changed:  # the same triples: keep the generation
                         info = StoreInfo(previous.path, previous.generation, previous.triples, stamps, "unchanged", 0)
                         generation = previous.generation
                     elif previous is not None and len(diff.changed) <= MAX_CHANGED_SHARE * max(1, len(table)):
+                        if collab is None and not diff.changed.isdisjoint(diff.table.collab):
+                            collab = _collab_groups(extra)  # a changed subject has derived triples to add again
                         info = _apply(previous, target, generation, stamps, data, diff, collab or {}, lenient)
         if info is None:
             info = _load_whole(target, generation, stamps, ntriples or out / MAIN_GRAPH, extra, lenient,
@@ -576,6 +583,12 @@ def _collab_groups(paths: list[Path]) -> dict[str, list[Triple]] | None:
     return groups
 
 
+def _derived(files: tuple[GraphFile, ...]) -> set[tuple[str, str]]:
+    """The derived graph files (collaboration.ttl) by name and SHA-256: when they are as before, their subjects'
+    digests are the table's, and they are not parsed again."""
+    return {(f.name, f.sha256) for f in files if f.name != MAIN_GRAPH}
+
+
 def _collab_digests(collab: dict[str, list[Triple]]) -> dict[str, str]:
     return {s: _digest("\n".join(sorted(str(t) for t in ts)).encode()).hex() for s, ts in collab.items()}
 
@@ -662,20 +675,21 @@ class _Table:
         atomic_write_bytes(path, b"".join(parts), durable=False)
 
     @classmethod
-    def scan(cls, data: bytes | mmap.mmap, collab: dict[str, list[Triple]] | None, blank_free: bool) -> _Table | None:
-        """The table of ``data`` (sorted N-Triples, ``blank_free`` when no ``_:`` occurs in it); None when it cannot
-        make incremental updates safe."""
+    def scan(cls, data: bytes | mmap.mmap, collab: dict[str, str] | None, blank_free: bool) -> _Table | None:
+        """The table of ``data`` (sorted N-Triples, ``blank_free`` when no ``_:`` occurs in it) and of the derived
+        graph's subjects' digests ``collab`` (``_collab_digests``); None when it cannot make incremental updates
+        safe."""
         if collab is None or not blank_free:
             return None
         scanner = _Scanner(data, diffing=False)
         try:
             if not scanner.run(None, {}):
                 return None
-            return cls(scanner.flush(), _collab_digests(collab))
+            return cls(scanner.flush(), collab)
         finally:
             scanner.view.release()
 
-    def diff(self, data: bytes | mmap.mmap, collab: dict[str, list[Triple]]) -> _Diff | None:
+    def diff(self, data: bytes | mmap.mmap, digests: dict[str, str]) -> _Diff | None:
         """The table of ``data`` and the subjects that changed since this table; None: no shortcut possible."""
         scanner = _Scanner(data, diffing=True)
         try:
@@ -690,7 +704,6 @@ class _Table:
             chunks = scanner.flush()
         finally:
             scanner.view.release()
-        digests = _collab_digests(collab)
         changed = set(scanner.changed)
         changed.update(s for s in set(digests) | set(self.collab) if digests.get(s) != self.collab.get(s))
         return _Diff(_Table(chunks, digests), changed, scanner.starts)
