@@ -8,7 +8,7 @@ Runs ``esrgraph build CORPUS -o OUT`` as the benchmark does (``run.run_command``
 of ``write_outputs`` (``outputs: <step>`` in the build's timings), its wall time, the CPU time of this process
 (all its threads) and of its finished children, and the peak resident memory summed over the process tree
 while the step ran (``run.TreeMemorySampler``); then the peak of the whole command. With ``--rebuild`` it measures, step by step, the rebuild after one changed
-description (``run.changed_description``) instead, after a full build with a build cache. The per-step memory
+description (``run.changed_description``: its name, or with ``--change amount`` its granted funding) instead, after a full build with a build cache. The per-step memory
 figures of docs/performance.md come from here. Steps that run on the quality thread overlap the release, so
 their peaks are the tree's while both ran; a step shorter than the sampling interval (0.05 s) shows 0.
 """
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.run import TreeMemorySampler, changed_description, run_command
+from benchmarks.run import CHANGES, TreeMemorySampler, changed_description, run_command
 
 
 def _cpu(who: int) -> float:
@@ -35,14 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus")
     parser.add_argument("out")
     parser.add_argument("--rebuild", action="store_true",
-                        help="build once with a build cache, change one description's name as the benchmark does, "
+                        help="build once with a build cache, change one description as the benchmark does, "
                              "and measure the rebuild")
+    parser.add_argument("--change", choices=CHANGES, default="name",
+                        help="what --rebuild changes: the project's name (default) or its granted funding")
     args = parser.parse_args(argv)
     if args.rebuild:
         first = run_command(args.corpus, args.out, incremental="yes")
         print(f"full build with a cache: build stage {first['build']:.1f} s, outputs {first['outputs']:.1f} s",
               file=sys.stderr)
-        with changed_description(Path(args.corpus)):
+        with changed_description(Path(args.corpus), args.change):
             return _measured(args.corpus, args.out, "yes")
     return _measured(args.corpus, args.out, "")
 
