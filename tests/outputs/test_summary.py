@@ -12,6 +12,7 @@ from esrgraph.core.findings import Severity
 from esrgraph.outputs.summary import build_summary
 from esrgraph.pipeline.build import build
 from esrgraph.pipeline.result import BuildOptions
+from repo_paths import REPO
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,27 @@ def test_the_build_command_takes_the_limit(tmp_path: Path) -> None:
     assert {severity[line] for line in _finding_lines(run.output, result)} == {Severity.VIOLATION}
     assert (f"... and {len(findings) - 4:,} more findings, not shown (--max-findings 0 prints every one); every finding "
             "is in validation-report.ttl and validation-report.json:") in run.output
+
+
+@pytest.mark.parametrize("shards", [1, 3])
+def test_the_nuts_lines_read_from_the_query_store_are_those_read_from_the_graph(tmp_path: Path, shards: int) -> None:
+    """write_outputs reads the summary's NUTS-link lines from the query store (a rebuild keeps that answer while no
+    region changes); they are the lines the graph file gives, regions without a NUTS code included."""
+    from dataclasses import replace
+
+    from esrgraph.outputs import write_outputs
+    from esrgraph.outputs.summary import nuts_link_lines
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    generate.write_corpus(folder, 40, faulty_share=0.5)
+    sample = (REPO / "data" / "samples" / "S20885.txt").read_text(encoding="utf-8")
+    (folder / "S20885.txt").write_text(sample.replace("Maakunnat: Keski-Suomi", "Maakunnat: Atlantis"), encoding="utf-8")
+    options = BuildOptions(shards=shards)
+    result = build([folder], options)
+    from_graph = nuts_link_lines(replace(result, nuts_links=None))
+    write_outputs(result, tmp_path / "out", options)
+    assert result.nuts_links is not None and len(result.nuts_links) > 3
+    assert "NUTS link: Atlantis: none (not a coded region)" in result.nuts_links
+    assert result.nuts_links == from_graph
+    assert nuts_link_lines(result) == from_graph

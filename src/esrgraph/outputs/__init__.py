@@ -23,6 +23,7 @@ from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_writ
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
+from esrgraph.outputs.summary import nuts_link_lines_of
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
 from esrgraph.publish.pieces import PieceSet
 from esrgraph.publish.release import (
@@ -110,7 +111,7 @@ def _reports_and_release(result: BuildResult, out: Path, options: BuildOptions |
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="esrgraph-quality") as pool:
         reports = pool.submit(_quality, result, out, step,
                               AnsweringStore(store, answers) if store is not None and answers is not None else store)
-        named = pool.submit(_answers, step, store, answers)
+        named = pool.submit(_answers, result, step, store, answers)
         del store
         with step("quarantine"):
             written += write_quarantine(result, out, options)
@@ -130,12 +131,13 @@ def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | No
         return write_build_quality(result, out, store if store is not None else graph_store(result))
 
 
-def _answers(step: _Steps, store: Store | None, answers: AnswerCache | None) -> None:
+def _answers(result: BuildResult, step: _Steps, store: Store | None, answers: AnswerCache | None) -> None:
     """The named queries' answers, kept for the store's generation (none without a store); those kept already
-    (``AnswerCache.carry``) are not run again."""
+    (``AnswerCache.carry``) are not run again. And the summary's NUTS-link lines, through the same cache."""
     if store is not None and answers is not None:
         with step("named answers"):
             keep_named_answers(answers, named_answers(store, skip=answers.has))
+            result.nuts_links = nuts_link_lines_of(AnsweringStore(store, answers))
 
 
 class _Steps:

@@ -7,10 +7,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyoxigraph import Triple
+from pyoxigraph import QuerySolutions, Triple
 
 from esrgraph.core.findings import MAX_FINDINGS_SHOWN, Severity, one_line
 from esrgraph.pipeline.result import BuildResult
+from esrgraph.quality.checks import Queryable
 from esrgraph.quality.unknown import UNKNOWN_VALUES_FILE, UnknownValue, by_list, counted, unknown_values
 
 _PERSONAL_FIELD_NAMES = {
@@ -123,9 +124,13 @@ _PICKED = (b" <http://www.w3.org/2004/02/skos/core#", f" <{_REGION}> ".encode())
 def nuts_link_lines(result: BuildResult) -> list[str]:
     """One line per region the projects name: its NUTS 3 links and the NUTS versions of each.
 
-    A sharded build's graph file is not parsed whole (too slow at scale: docs/decisions/20261203-one-way-layers.md): only the lines
-    that name one of the predicates read here (``_lines_naming``) are.
+    ``write_outputs`` reads them from the query store (``nuts_link_lines_of``), where a rebuild keeps the answer
+    when no region changed. Else a sharded build's graph file is not parsed whole (too slow at scale:
+    docs/decisions/20261203-one-way-layers.md): only the lines that name one of the predicates read here
+    (``_lines_naming``) are.
     """
+    if result.nuts_links is not None:
+        return list(result.nuts_links)
     if result.graph_files is None or result.graph_files["ntriples"].stat().st_size == 0:  # mmap needs a byte
         return _nuts_lines(result.iter_triples())
     from pyoxigraph import RdfFormat, parse
@@ -134,6 +139,28 @@ def nuts_link_lines(result: BuildResult) -> list[str]:
             mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         picked = _lines_naming(data, _PICKED)
     return _nuts_lines(quad.triple for quad in parse(picked, format=RdfFormat.N_TRIPLES))
+
+
+#: The triples ``_nuts_lines`` reads, as rows of ?s ?p ?o: the regions projects name (as objects of esr:region),
+#: their Finnish labels and notations, and every NUTS link with the NUTS versions of its code.
+_NUTS_TRIPLES = f"""SELECT ?s ?p ?o WHERE {{
+  {{ {{ SELECT DISTINCT ?o WHERE {{ ?project <{_REGION}> ?o }} }} BIND(?o AS ?s) BIND(<{_REGION}> AS ?p) }}
+  UNION
+  {{ {{ SELECT DISTINCT ?s WHERE {{ ?project <{_REGION}> ?s }} }}
+     VALUES ?p {{ <{_PREF}> <{_NOTATION}> }} ?s ?p ?o }}
+  UNION
+  {{ VALUES ?p {{ <{_EXACT}> <{_CLOSE}> }} ?s ?p ?o FILTER(STRSTARTS(STR(?o), "{_NUTS}")) }}
+  UNION
+  {{ ?s <{_IN_SCHEME}> ?o FILTER(STRSTARTS(STR(?s), "{_NUTS}")) BIND(<{_IN_SCHEME}> AS ?p) }}
+}} ORDER BY ?s ?p ?o"""
+
+
+def nuts_link_lines_of(store: Queryable) -> list[str]:
+    """``nuts_link_lines`` from the graph in a store (the build's query store: one query, which a rebuild keeps
+    while no region and no link changed)."""
+    result = store.query(_NUTS_TRIPLES)
+    assert isinstance(result, QuerySolutions)
+    return _nuts_lines(Triple(row["s"], row["p"], row["o"]) for row in result)
 
 
 def _lines_naming(data: bytes | mmap.mmap, needles: Iterable[bytes]) -> bytes:

@@ -92,6 +92,9 @@ class BuildResult:
     name_owners: dict[str, str] | None = None
     #: Why a sharded build could not use its cache and built every part again (None: it could).
     cache_note: str | None = None
+    #: The summary's NUTS-link lines, when ``write_outputs`` read them from the query store (None: read from the
+    #: graph when asked for: ``outputs.summary.nuts_link_lines``).
+    nuts_links: list[str] | None = None
 
     def record_locator(self) -> Locator:
         """(record code, field) -> (source path, line) for every record of the build (``locator_of``)."""
