@@ -22,6 +22,7 @@ from esrgraph.core.vocab import SH
 from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
+from esrgraph.outputs.kept import write_kept
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.outputs.summary import nuts_link_lines_of
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
@@ -72,10 +73,7 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         report_ttl = out / "validation-report.ttl"
         report_path = out / "validation-report.json"
         with step("SHACL reports"):
-            atomic_write_bytes(report_ttl, result.validation.report_turtle(result.prefixes()) if result.validation
-                               else serialize_triples([], OutputFormat.TURTLE, {"sh": SH, **result.prefixes()}))
-            atomic_write_text(report_path, json.dumps(report_json(result), ensure_ascii=False, indent=2,
-                                                      sort_keys=False) + "\n")
+            write_shacl_reports(result, report_ttl, report_path, options.cache_dir if options else None)
         written += [report_ttl, report_path]
         with step("release pieces"):
             pieces.wait()
@@ -98,6 +96,24 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
                                         {"ntriples": ntriples, "turtle": turtle, "report": report_ttl}, pieces,
                                         ci_reports)
     return written
+
+
+def write_shacl_reports(result: BuildResult, turtle: Path, report: Path, cache_dir: str | None) -> None:
+    """validation-report.ttl and validation-report.json; with a build cache, the files kept for the same results
+    and findings are linked instead of written again (``outputs.kept``: a rebuild whose change altered no finding
+    writes neither)."""
+    prefixes = result.prefixes()
+    validation = result.validation
+    results = sorted({json.dumps([r.severity, r.focus, r.path, r.value, r.value_is_literal, r.source_shape,
+                                  r.component, r.message, r.message_language], ensure_ascii=False)
+                      for r in validation.results}) if validation else None
+    write_kept(turtle, cache_dir, json.dumps([results, validation.conforms if validation else None, prefixes],
+                                             ensure_ascii=False).encode("utf-8"),
+               lambda: validation.report_turtle(prefixes) if validation
+               else serialize_triples([], OutputFormat.TURTLE, {"sh": SH, **prefixes}))
+    data = report_json(result)
+    write_kept(report, cache_dir, json.dumps(data, ensure_ascii=False).encode("utf-8"),  # the C encoder: fast
+               lambda: (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8"))
 
 
 def _reports_and_release(result: BuildResult, out: Path, options: BuildOptions | None, step: _Steps,

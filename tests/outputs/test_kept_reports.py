@@ -1,0 +1,65 @@
+"""The SHACL reports kept in the build cache (outputs.kept): linked again for the same inputs, made again for
+other inputs or when the kept file was edited through OUT's hard link (issue 23)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from esrgraph.outputs import write_outputs
+from esrgraph.outputs.kept import REPORTS, write_kept
+from esrgraph.pipeline.build import build
+from esrgraph.pipeline.result import BuildOptions
+from esrgraph.validation.report import ValidationReport
+
+
+def test_the_same_inputs_link_the_kept_file_and_other_inputs_make_it_again(tmp_path: Path) -> None:
+    made: list[bytes] = []
+
+    def make(data: bytes):  # type: ignore[no-untyped-def]
+        return lambda: made.append(data) or data
+
+    target, cache = tmp_path / "out" / "report.ttl", tmp_path / "cache"
+    target.parent.mkdir()
+    write_kept(target, cache, b"inputs 1", make(b"first"))
+    write_kept(target, cache, b"inputs 1", make(b"never made"))
+    assert made == [b"first"] and target.read_bytes() == b"first"
+    write_kept(target, cache, b"inputs 2", make(b"second"))
+    assert made == [b"first", b"second"] and target.read_bytes() == b"second"
+    assert len(list((cache / REPORTS).iterdir())) == 1  # the last build's only
+
+    with open(target, "r+b") as handle:  # edited in place: the kept file is the same file
+        handle.write(b"SECOND")
+    write_kept(target, cache, b"inputs 2", make(b"second"))
+    assert made[-1] == b"second" and len(made) == 3 and target.read_bytes() == b"second"
+
+
+def test_without_a_cache_the_file_is_made_every_time(tmp_path: Path) -> None:
+    made: list[int] = []
+    for _ in range(2):
+        write_kept(tmp_path / "r.json", None, b"same", lambda: made.append(1) or b"{}")
+    assert len(made) == 2 and (tmp_path / "r.json").read_bytes() == b"{}"
+
+
+def test_a_rebuild_whose_change_alters_no_finding_writes_neither_report(samples_dir: Path, tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(samples_dir, inputs)
+    options = BuildOptions(cache_dir=str(out / ".cache"))
+    write_outputs(build([inputs], options, out_dir=out), out, options)
+    first = {name: (out / name).read_bytes() for name in ("validation-report.ttl", "validation-report.json")}
+
+    description = inputs / "S20885.txt"
+    description.write_text(description.read_text(encoding="utf-8").replace("Hankkeen nimi: ", "Hankkeen nimi: Uusi ",
+                                                                            1), encoding="utf-8")
+    serialised: list[object] = []
+    real = ValidationReport.report_turtle
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ValidationReport, "report_turtle",
+                      lambda self, prefixes=None: serialised.append(1) or real(self, prefixes))
+        write_outputs(build([inputs], options, out_dir=out), out, options)
+    assert serialised == []
+    assert {name: (out / name).read_bytes() for name in first} == first
+    kept = {p.name.split(".")[0] + "." + p.name.split(".")[1]: p for p in (out / ".cache" / REPORTS).iterdir()}
+    assert (out / "validation-report.ttl").stat().st_ino == kept["validation-report.ttl"].stat().st_ino
