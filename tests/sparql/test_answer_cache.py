@@ -95,3 +95,30 @@ def test_the_least_recently_used_answers_go_past_the_limit(tmp_path: Path, store
         os.utime(cache._path(text), ns=(n * 10**9, n * 10**9))  # a clock that moves between uses
     assert cache.get(texts[0]) is None
     assert cache.get(texts[1]) is not None and cache.get(texts[2]) is not None
+
+
+def test_carry_takes_over_the_answers_no_change_touches_and_keeps_what_their_queries_read(
+        tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyoxigraph import Triple
+
+    from esrgraph.sparql import reads
+
+    reads_p = f"SELECT ?s ?v WHERE {{ ?s <{EX}p> ?v }} ORDER BY ?v"
+    reads_q = f"SELECT ?s ?v WHERE {{ ?s <{EX}q> ?v }} ORDER BY ?v"
+    old = AnswerCache(tmp_path, "gen-1")
+    for sparql in (reads_p, reads_q):
+        old.keep(sparql, store.query(sparql))
+    changed = [Triple(NamedNode(EX + "a"), NamedNode(EX + "q"), Literal("new"))]
+    assert AnswerCache(tmp_path, "gen-2").carry("gen-1", changed) == 1
+    newer = AnswerCache(tmp_path, "gen-2")
+    assert newer.has(reads_p) and not newer.has(reads_q)
+    assert terms(newer.get(reads_p)) == terms(store.query(reads_p))  # type: ignore[arg-type]
+
+    parsed: list[str] = []
+    real = reads.query_reads
+    monkeypatch.setattr(reads, "query_reads", lambda sparql: parsed.append(sparql) or real(sparql))
+    assert AnswerCache(tmp_path, "gen-3").carry("gen-2", changed) == 1
+    assert parsed == []  # what the query reads was kept beside the answers by the carry before
+    (tmp_path / answer_cache.READS_FILE).write_text('{"program": "another", "reads": {}}', encoding="utf-8")
+    assert AnswerCache(tmp_path, "gen-4").carry("gen-3", changed) == 1
+    assert parsed == [reads_p]  # kept by another reader: read again

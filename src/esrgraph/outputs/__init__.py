@@ -83,18 +83,23 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         with step("collaboration network"):
             atomic_copy_file(pieces.collaboration_files().path("collaboration.ttl"), derived)
         written.append(derived)
-        with step("query store"):
-            store, info = write_query_store(out, ntriples)
-        written.append(store_folder(out))
-        answers = None
-        if store is not None and info is not None:
-            answers = AnswerCache(store_folder(out) / ANSWERS_DIR, info.generation)
-            if info.previous is not None and info.changes is not None:
-                with step("answers kept"):
-                    answers.carry(info.previous, info.changes)
-        written += _reports_and_release(result, out, options, step, store, answers,
-                                        {"ntriples": ntriples, "turtle": turtle, "report": report_ttl}, pieces,
-                                        ci_reports)
+        graph_files = {"ntriples": ntriples, "turtle": turtle, "report": report_ttl}
+        # The release (and the quarantine and CI reports) need nothing the store gives: they are written in a thread
+        # while the store is brought in step and the quality report and named answers read it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="esrgraph-release") as releaser:
+            released = releaser.submit(_release, result, out, options, step, graph_files, pieces, ci_reports)
+            with step("query store"):
+                store, info = write_query_store(out, ntriples)
+            answers = None
+            if store is not None and info is not None:
+                answers = AnswerCache(store_folder(out) / ANSWERS_DIR, info.generation)
+                if info.previous is not None and info.changes is not None:
+                    with step("answers kept"):
+                        answers.carry(info.previous, info.changes)
+            quality = _quality_and_answers(result, out, step, store, answers)
+            written.append(store_folder(out))
+            written += released.result()
+        written += quality
     return written
 
 
@@ -116,27 +121,30 @@ def write_shacl_reports(result: BuildResult, turtle: Path, report: Path, cache_d
                lambda: (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8"))
 
 
-def _reports_and_release(result: BuildResult, out: Path, options: BuildOptions | None, step: _Steps,
-                         store: Store | None, answers: AnswerCache | None, graph_files: dict[str, Path],
-                         pieces: PieceSet, ci_reports: Sequence[str]) -> list[Path]:
-    """The quality report and the named queries' answers, read from the store in two threads beside the quarantine,
-    the release and the CI reports: Oxigraph lets go of the GIL while it evaluates a query, so they share the
-    cores. Both keep their answers in ``answers`` (the store generation's), and read back those kept from the
-    generation before that the changes could not alter."""
-    written: list[Path] = []
+def _release(result: BuildResult, out: Path, options: BuildOptions | None, step: _Steps,
+             graph_files: dict[str, Path], pieces: PieceSet, ci_reports: Sequence[str]) -> list[Path]:
+    """The quarantine, the release and the CI reports: what reads the build and its files, not the store."""
+    with step("quarantine"):
+        written = write_quarantine(result, out, options)
+    with step("release"):
+        written.append(write_build_release(result, out, options, graph_files, pieces).folder)
+    with step("CI reports"):
+        written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
+    return written
+
+
+def _quality_and_answers(result: BuildResult, out: Path, step: _Steps, store: Store | None,
+                         answers: AnswerCache | None) -> list[Path]:
+    """The quality report and the named queries' answers, read from the store in two threads: Oxigraph lets go of
+    the GIL while it evaluates a query, so they share the cores (with the release's thread). Both keep their
+    answers in ``answers`` (the store generation's), and read back those kept from the generation before that the
+    changes could not alter."""
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="esrgraph-quality") as pool:
         reports = pool.submit(_quality, result, out, step,
                               AnsweringStore(store, answers) if store is not None and answers is not None else store)
         named = pool.submit(_answers, result, step, store, answers)
         del store
-        with step("quarantine"):
-            written += write_quarantine(result, out, options)
-        with step("release"):
-            release = write_build_release(result, out, options, graph_files, pieces)
-        written.append(release.folder)
-        with step("CI reports"):
-            written += write_ci_reports(result, out, ci_reports, options.shapes if options else None)
-        written += reports.result()
+        written = reports.result()
         named.result()
     return written
 

@@ -215,6 +215,7 @@ class PieceSet:
                                                       self.keys, workers)
             self._cache = cache
             self._used = set(self.keys)
+            self._collaboration_files: CollaborationFiles | None = None
         except BaseException:
             stack.close()
             raise
@@ -272,12 +273,15 @@ class PieceSet:
     def collaboration_files(self) -> CollaborationFiles:
         """The collaboration dataset's files: kept in the cache (or the scratch folder) under
         ``collaboration_key``, and made from the merged network only when no build kept them for these facts."""
+        if self._collaboration_files is not None:  # the build's network step found them; the release asks again
+            return self._collaboration_files
         folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key()}"
         self._used.add(folder.name)
         kept = CollaborationFiles.read(folder)
         if kept is None:
             with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them would double the time
                 kept = CollaborationFiles.write(folder, derive_collaboration(self.collaboration(), self.settings.base))
+        self._collaboration_files = kept
         return kept
 
     def collaboration(self) -> CollaborationNetwork:

@@ -23,6 +23,7 @@ import os
 import shutil
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyoxigraph import (
     QueryBoolean,
@@ -36,12 +37,18 @@ from pyoxigraph import (
 
 from esrgraph.io.atomic import atomic_write_bytes
 
+if TYPE_CHECKING:
+    from esrgraph.sparql.reads import QueryReads
+
 #: Answers larger than this are not kept (a full dump of the graph as a SELECT is better run again than stored).
 MAX_ANSWER_BYTES = 64 * 2**20
 #: At most this many answers a generation; the oldest-used are removed past it.
 MAX_ANSWERS = 500
 #: The suffix of the file that holds an answer's query text, beside its ``.srj``.
 QUERY_SUFFIX = ".rq"
+#: What the kept answers' queries read (``reads.query_reads``), by the answers' names, in the answers folder: parsing
+#: a query takes about 20 ms, and a rebuild asks it of every kept answer.
+READS_FILE = "reads.json"
 
 
 class AnswerCache:
@@ -115,18 +122,17 @@ class AnswerCache:
 
         An answer is taken only with its query's text, which must hash to its name: what the query reads
         (``reads.query_reads``) is decided from that text."""
-        from esrgraph.sparql.reads import query_reads
-
         source = self.root / previous
         if previous == self.generation or not source.is_dir():
             return 0
+        reads = _KeptReads(self.root / READS_FILE)
         carried = 0
         for answer in sorted(source.glob("*.srj")):
             try:
                 sparql = answer.with_suffix(QUERY_SUFFIX).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            if self._path(sparql, source) != answer or query_reads(sparql).touched_by(changes):
+            if self._path(sparql, source) != answer or reads.of(sparql, answer.stem).touched_by(changes):
                 continue
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -135,6 +141,7 @@ class AnswerCache:
             except OSError:
                 continue
             carried += 1
+        reads.save()
         return carried
 
     def _prune(self) -> None:
@@ -172,3 +179,41 @@ class AnsweringStore:
         if kept is not None:
             return kept
         return self.cache.keep(query, self.store.query(query))
+
+
+class _KeptReads:
+    """What queries read, kept in a file by their texts' digests (``READS_FILE``); what is missing is parsed."""
+
+    def __init__(self, path: Path) -> None:
+        import json
+
+        from esrgraph.sparql.reads import reader_fingerprint
+
+        self.path = path
+        self.program = reader_fingerprint()  # another reader may read queries otherwise
+        try:
+            kept = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            kept = {}
+        table = kept.get("reads") if isinstance(kept, dict) and kept.get("program") == self.program else None
+        self.table: dict[str, object] = table if isinstance(table, dict) else {}
+        self.used: dict[str, object] = {}
+
+    def of(self, sparql: str, name: str) -> QueryReads:
+        from esrgraph.sparql.reads import QueryReads, query_reads
+
+        kept = QueryReads.from_json(self.table.get(name))
+        reads = kept if kept is not None else query_reads(sparql)
+        self.used[name] = reads.to_json()
+        return reads
+
+    def save(self) -> None:
+        """Keep the reads of the answers asked about this time (not made durable: they are parsed again if lost)."""
+        import json
+
+        if self.used != self.table:
+            try:
+                atomic_write_bytes(self.path, json.dumps({"program": self.program, "reads": self.used},
+                                                         sort_keys=True).encode("utf-8"), durable=False)
+            except OSError:
+                pass

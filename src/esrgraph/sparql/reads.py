@@ -37,6 +37,10 @@ class TriplePattern:
                 and _fits(self.object, triple.object))
 
 
+def json_key(row: list[str | None]) -> list[str]:
+    return ["" if x is None else "<" + x for x in row]
+
+
 def _fits(position: Position, term: object) -> bool:
     return position is None or (isinstance(term, NamedNode) and term.value == position)
 
@@ -55,6 +59,18 @@ class QueryReads:
     def everything(self) -> bool:
         return ANY in self.patterns
 
+    def to_json(self) -> list[list[str | None]]:
+        return sorted(([p.subject, p.predicate, p.object] for p in self.patterns), key=lambda row: json_key(row))
+
+    @classmethod
+    def from_json(cls, rows: object) -> QueryReads | None:
+        """The reads ``to_json`` gave, or None when ``rows`` is not such a list."""
+        if not isinstance(rows, list) or not all(
+                isinstance(row, list) and len(row) == 3 and all(x is None or isinstance(x, str) for x in row)
+                for row in rows):
+            return None
+        return cls(frozenset(TriplePattern(*row) for row in rows))
+
     def touched_by(self, changed: Iterable[Triple]) -> bool:
         """Whether any of the ``changed`` triples (added or removed) matches a pattern the query reads."""
         patterns = tuple(self.patterns)
@@ -71,6 +87,17 @@ def query_reads(sparql: str) -> QueryReads:
     except Exception:  # noqa: BLE001 - rdflib's parser raises many kinds; a query it cannot read reads everything
         return QueryReads(frozenset({ANY}))
     return QueryReads(frozenset(_patterns(algebra)))
+
+
+@functools.lru_cache(maxsize=1)
+def reader_fingerprint() -> str:
+    """This reader's version: a digest of this module and of the rdflib that parses (kept reads of another are
+    read again)."""
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    return hashlib.sha256(Path(__file__).read_bytes() + version("rdflib").encode()).hexdigest()[:16]
 
 
 #: Algebra nodes that read more than their triple patterns say.

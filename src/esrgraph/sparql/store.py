@@ -425,8 +425,6 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
         blank_free = False  # whether the N-Triples hold no blank node (then they may be loaded by slices)
         if ntriples is not None:
             with open(ntriples, "rb") as handle, mapped(handle) as data:
-                blank_free = data.find(b"_:") == -1  # any "_:", even inside a literal, counts
-                let_go(data, 0, len(data))
                 old = _Table.read(store_folder(out) / f"{previous.generation}.subjects") \
                     if previous is not None and manifest is not None and manifest.get("subjects_table") else None
                 collab: dict[str, list[Triple]] | None = None
@@ -436,6 +434,9 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
                     collab = _collab_groups(extra)
                     digests = _collab_digests(collab) if collab is not None else None
                 diff = old.diff(data, digests) if old is not None and digests is not None else None
+                # A diff found no blank node: its table's chunks were free of them, and it looked in what changed.
+                # Else the whole file is searched (any "_:", even inside a literal, counts).
+                blank_free = diff is not None or _blank_free(data)
                 if diff is None:
                     table = _Table.scan(data, digests, blank_free)
                 else:
@@ -460,6 +461,13 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
         raise
     _remove_other_generations(out, generation)
     return info
+
+
+def _blank_free(data: bytes | mmap.mmap) -> bool:
+    """Whether no "_:" occurs in ``data`` (letting the pages read go)."""
+    found = data.find(b"_:") == -1
+    let_go(data, 0, len(data))
+    return found
 
 
 def _load_whole(target: Path, generation: str, stamps: tuple[GraphFile, ...], main: Path,
