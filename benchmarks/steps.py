@@ -78,6 +78,11 @@ def _measured(corpus: str, out: str, incremental: str) -> int:
           f"peak over the process tree {whole.peak_mb:,.0f} MiB", file=sys.stderr)
     print("| step | wall s | CPU s, this process | CPU s, children | peak MiB, process tree |", file=sys.stderr)
     print("|---|---:|---:|---:|---:|", file=sys.stderr)
+    phases = figures["stages"]
+    assert isinstance(phases, dict)
+    stages = ", ".join(f"{key} {wall:.1f} s" for key, wall in [*phases.items(), *details.items()]
+                       if not key.startswith(("outputs: ", "worker: ")) and isinstance(wall, float))
+    print(f"build stage by phase: {stages}", file=sys.stderr)
     for key, wall in details.items():
         name = key.removeprefix("outputs: ")
         if key.startswith("outputs: ") and name in measured:

@@ -6,6 +6,7 @@ This module sits above ``pipeline``, ``quality`` and ``publish``: the orchestrat
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -22,7 +23,7 @@ from esrgraph.core.vocab import SH
 from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
-from esrgraph.outputs.kept import write_kept
+from esrgraph.outputs.kept import write_kept, write_kept_files
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.outputs.summary import nuts_link_lines_of
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
@@ -34,9 +35,9 @@ from esrgraph.publish.release import (
     release_pieces,
     write_build_release,
 )
-from esrgraph.quality import write_build_quality, write_quality_reports
-from esrgraph.quality.checks import Queryable
-from esrgraph.quality.report import from_validation, graph_store
+from esrgraph.quality import QUALITY_FILES, site_links_for, write_build_quality, write_quality_reports
+from esrgraph.quality.checks import Queryable, build_queries
+from esrgraph.quality.report import from_build, from_validation, graph_store
 from esrgraph.sparql.answer_cache import AnswerCache, AnsweringStore
 from esrgraph.sparql.answers import ANSWERS_DIR, keep_named_answers, named_answers
 from esrgraph.sparql.store import StoreInfo, store_folder
@@ -73,7 +74,7 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         report_ttl = out / "validation-report.ttl"
         report_path = out / "validation-report.json"
         with step("SHACL reports"):
-            write_shacl_reports(result, report_ttl, report_path, options.cache_dir if options else None)
+            report_data = write_shacl_reports(result, report_ttl, report_path, options.cache_dir if options else None)
         written += [report_ttl, report_path]
         with step("release pieces"):
             pieces.wait()
@@ -96,17 +97,18 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
                 if info.previous is not None and info.changes is not None:
                     with step("answers kept"):
                         answers.carry(info.previous, info.changes)
-            quality = _quality_and_answers(result, out, step, store, answers)
+            quality = _quality_and_answers(result, out, step, store, answers, options.cache_dir if options else None,
+                                           report_data)
             written.append(store_folder(out))
             written += released.result()
         written += quality
     return written
 
 
-def write_shacl_reports(result: BuildResult, turtle: Path, report: Path, cache_dir: str | None) -> None:
+def write_shacl_reports(result: BuildResult, turtle: Path, report: Path, cache_dir: str | None) -> bytes:
     """validation-report.ttl and validation-report.json; with a build cache, the files kept for the same results
     and findings are linked instead of written again (``outputs.kept``: a rebuild whose change altered no finding
-    writes neither)."""
+    writes neither). The report's data as compact JSON, which the quality report's key reads too."""
     prefixes = result.prefixes()
     validation = result.validation
     results = sorted({json.dumps([r.severity, r.focus, r.path, r.value, r.value_is_literal, r.source_shape,
@@ -117,8 +119,10 @@ def write_shacl_reports(result: BuildResult, turtle: Path, report: Path, cache_d
                lambda: validation.report_turtle(prefixes) if validation
                else serialize_triples([], OutputFormat.TURTLE, {"sh": SH, **prefixes}))
     data = report_json(result)
-    write_kept(report, cache_dir, json.dumps(data, ensure_ascii=False).encode("utf-8"),  # the C encoder: fast
+    compact = json.dumps(data, ensure_ascii=False).encode("utf-8")  # the C encoder: fast
+    write_kept(report, cache_dir, compact,
                lambda: (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8"))
+    return compact
 
 
 def _release(result: BuildResult, out: Path, options: BuildOptions | None, step: _Steps,
@@ -134,14 +138,15 @@ def _release(result: BuildResult, out: Path, options: BuildOptions | None, step:
 
 
 def _quality_and_answers(result: BuildResult, out: Path, step: _Steps, store: Store | None,
-                         answers: AnswerCache | None) -> list[Path]:
+                         answers: AnswerCache | None, cache_dir: str | None, report_data: bytes) -> list[Path]:
     """The quality report and the named queries' answers, read from the store in two threads: Oxigraph lets go of
     the GIL while it evaluates a query, so they share the cores (with the release's thread). Both keep their
     answers in ``answers`` (the store generation's), and read back those kept from the generation before that the
     changes could not alter."""
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="esrgraph-quality") as pool:
         reports = pool.submit(_quality, result, out, step,
-                              AnsweringStore(store, answers) if store is not None and answers is not None else store)
+                              AnsweringStore(store, answers) if store is not None and answers is not None else store,
+                              cache_dir, report_data)
         named = pool.submit(_answers, result, step, store, answers)
         del store
         written = reports.result()
@@ -149,10 +154,29 @@ def _quality_and_answers(result: BuildResult, out: Path, step: _Steps, store: St
     return written
 
 
-def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | None) -> list[Path]:
-    """The quality files, from the query store (or, when it could not be written, from the graph in memory)."""
+def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | None, cache_dir: str | None,
+             report_data: bytes) -> list[Path]:
+    """The quality files, from the query store (or, when it could not be written, from the graph in memory). With a
+    build cache and the store's kept answers, the files are kept too, under a digest of everything they are made
+    of (``report_data``: the build's report data as compact JSON; the digests of the answers to the quality
+    report's queries; where the findings' records are); a rebuild whose change altered none of it links them."""
     with step("quality report"):
-        return write_build_quality(result, out, store if store is not None else graph_store(result))
+        if store is None:
+            return write_build_quality(result, out, graph_store(result))
+        if cache_dir is None or not isinstance(store, AnsweringStore) or result.locations is None \
+                or result.name_owners is None:  # an in-process build locates findings from its records
+            return write_build_quality(result, out, store)
+        site = site_links_for(out, None) is not None
+        shapes = result.validation.shapes_files if result.validation else []
+        inputs = json.dumps([
+            hashlib.sha256(report_data).hexdigest(),
+            [store.answer_digest(sparql) for sparql in build_queries()],
+            hashlib.sha256(json.dumps([result.locations, result.name_owners], sort_keys=True,
+                                      ensure_ascii=False).encode("utf-8")).hexdigest(),
+            [[str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest()] for path in shapes],
+            result.base, site]).encode("utf-8")
+        return write_kept_files(out, QUALITY_FILES, cache_dir, "quality", inputs,
+                                lambda folder: write_quality_reports(from_build(result, store), folder, site=site))
 
 
 def _answers(result: BuildResult, step: _Steps, store: Store | None, answers: AnswerCache | None) -> None:

@@ -55,3 +55,60 @@ def _whole(kept: Path, prefix: str) -> bool:
     if not whole:
         kept.unlink(missing_ok=True)
     return whole
+
+
+def write_kept_files(out: Path, names: tuple[str, ...], cache_dir: str | os.PathLike[str], kind: str, inputs: bytes,
+                     make: Callable[[Path], object]) -> list[Path]:
+    """The files ``names`` in ``out``, made together by ``make(folder)`` into a folder; kept as ``kind`` in the build
+    cache under a digest of ``inputs`` (and program), with a manifest of their SHA-256s checked before use, and
+    linked into ``out`` when a later build has the same inputs. Their paths in ``out``."""
+    import json
+    import shutil
+
+    from esrgraph.pipeline.cache.fingerprint import program_fingerprint
+
+    folder = Path(cache_dir) / REPORTS
+    key = hashlib.sha256(program_fingerprint().encode() + b"\0" + inputs).hexdigest()[:32]
+    kept = folder / f"{kind}.{key}"
+    if not _whole_set(kept, names):
+        shutil.rmtree(kept, ignore_errors=True)
+        staging = folder / f".{kind}.{key}.{os.getpid()}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            make(staging)
+            manifest = {}
+            for name in names:
+                with open(staging / name, "rb") as handle:
+                    manifest[name] = hashlib.file_digest(handle, "sha256").hexdigest()
+            atomic_write_bytes(staging / MANIFEST, json.dumps(manifest, sort_keys=True).encode(), durable=False)
+            os.replace(staging, kept)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    paths = []
+    for name in names:
+        atomic_copy_file(kept / name, out / name)
+        paths.append(out / name)
+    for other in folder.glob(f"{kind}.*"):  # the last build's only
+        if other != kept:
+            shutil.rmtree(other, ignore_errors=True)
+    return paths
+
+
+#: The file of a kept set's SHA-256s, by name.
+MANIFEST = "manifest.json"
+
+
+def _whole_set(kept: Path, names: tuple[str, ...]) -> bool:
+    """Whether ``kept`` holds every one of ``names`` with the bytes its manifest says."""
+    import json
+
+    try:
+        manifest = json.loads((kept / MANIFEST).read_bytes())
+        for name in names:
+            with open(kept / name, "rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() != manifest[name]:
+                    return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True

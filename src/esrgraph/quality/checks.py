@@ -111,8 +111,22 @@ def text_of(term: object) -> str:
     return term.value if isinstance(term, (NamedNode, Literal)) else str(term)
 
 
+PROJECT_COUNT = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a esr:Project }"
+
+
+def completeness_query(spec: FieldSpec) -> str:
+    return f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a esr:Project . ?p {spec.path} ?v }}"
+
+
+def build_queries() -> list[str]:
+    """Every query the quality report of a build asks of its store (``report.from_build``), as asked: what its
+    measures are made from, besides the build's findings."""
+    return [_PREFIXES + sparql for sparql in (PROJECT_COUNT, *map(completeness_query, FIELDS), NAMES, PARTICIPATIONS,
+                                              FUNDING)]
+
+
 def project_count(store: Queryable) -> int:
-    for row in solutions(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a esr:Project }"):
+    for row in solutions(store, PROJECT_COUNT):
         return int(text_of(row["n"]))
     return 0
 
@@ -125,8 +139,7 @@ def completeness(store: Queryable) -> list[Completeness]:
     total = project_count(store)
     out = []
     for spec in FIELDS:
-        sparql = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a esr:Project . ?p {spec.path} ?v }}"
-        filled = sum(int(text_of(row["n"])) for row in solutions(store, sparql))
+        filled = sum(int(text_of(row["n"])) for row in solutions(store, completeness_query(spec)))
         out.append(Completeness(spec, filled, total))
     return out
 
@@ -178,24 +191,27 @@ class NameGroupMember:
     group_ids: tuple[str, ...]
 
 
+#: The names of organisations with a Y-tunnus, and the organisations' projects (``name_groups``).
+NAMES = """
+        SELECT ?org ?id ?name WHERE {
+            ?org a org:Organization ; rov:registration/skos:notation ?id .
+            { ?org skos:prefLabel ?name } UNION { ?org skos:altLabel ?name }
+        }"""
+PARTICIPATIONS = """
+        SELECT ?org ?code WHERE { ?p esr:applicant|esr:coImplementer|esr:partner ?org . ?p a esr:Project ; dcterms:identifier ?code }"""
+
+
 def name_groups(store: Queryable) -> list[NameGroupMember]:
     """Every organisation whose name (folded) is also given under another Y-tunnus, sorted by name key,
     Y-tunnus and organisation; the groups' members are listed once here, so that a finding names a few."""
     # Two plain queries joined here: as one query, Oxigraph evaluated the projects as an OPTIONAL of
     # the names for every organisation against every link (docs/decisions/20261203-one-way-layers.md).
-    names = """
-        SELECT ?org ?id ?name WHERE {
-            ?org a org:Organization ; rov:registration/skos:notation ?id .
-            { ?org skos:prefLabel ?name } UNION { ?org skos:altLabel ?name }
-        }"""
-    projects = """
-        SELECT ?org ?code WHERE { ?p esr:applicant|esr:coImplementer|esr:partner ?org . ?p a esr:Project ; dcterms:identifier ?code }"""
     codes_of: dict[str, set[str]] = defaultdict(set)
-    for row in solutions(store, projects):
+    for row in solutions(store, PARTICIPATIONS):
         codes_of[text_of(row["org"])].add(text_of(row["code"]))
     ids_of: dict[str, set[str]] = defaultdict(set)
     seen: dict[tuple[str, str], tuple[str, dict[str, None]]] = {}
-    for row in solutions(store, names):
+    for row in solutions(store, NAMES):
         org, bid, name = text_of(row["org"]), text_of(row["id"]), text_of(row["name"])
         key = name_key(name)
         ids_of[key].add(bid)
@@ -357,22 +373,24 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+FUNDING = """
+        SELECT ?p ?amount ?start ?region ?label WHERE {
+            ?p a esr:Project ; esr:grantedEUAndStateFunding ?amount .
+            OPTIONAL { ?p esr:plannedStartDate ?start }
+            OPTIONAL { ?p esr:region ?region . OPTIONAL { ?region skos:prefLabel ?label } }
+        }"""
+
+
 def funding_by(store: Queryable) -> tuple[list[tuple[str, Decimal]], list[tuple[str, Decimal]]]:
     """Granted EU and state funding by region and by start year.
 
     A project in several regions is shared equally between them, so the regions add up to
     the total; projects without a region or start date are summed as "(none)".
     """
-    sparql = """
-        SELECT ?p ?amount ?start ?region ?label WHERE {
-            ?p a esr:Project ; esr:grantedEUAndStateFunding ?amount .
-            OPTIONAL { ?p esr:plannedStartDate ?start }
-            OPTIONAL { ?p esr:region ?region . OPTIONAL { ?region skos:prefLabel ?label } }
-        }"""
     amount: dict[str, Decimal] = {}
     start: dict[str, str] = {}
     regions: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in solutions(store, sparql):
+    for row in solutions(store, FUNDING):
         p = text_of(row["p"])
         try:
             amount[p] = Decimal(text_of(row["amount"]))

@@ -180,6 +180,23 @@ class AnsweringStore:
             return kept
         return self.cache.keep(query, self.store.query(query))
 
+    def answer_digest(self, query: str) -> str:
+        """The SHA-256 of the answer to ``query`` as SPARQL JSON results, kept or run (and kept) first: two equal
+        digests are the same answer, rows in the same order."""
+        path = self.cache._path(query)
+        if not path.is_file():
+            self.query(query)
+        try:
+            with open(path, "rb") as handle:
+                return hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:  # not kept (too large, or the folder cannot be written): its bytes, run again
+            buffer = io.BytesIO()
+            result = self.store.query(query)
+            if isinstance(result, QueryTriples):
+                raise ValueError("a graph answer has no kept form") from None
+            result.serialize(buffer, format=QueryResultsFormat.JSON)
+            return hashlib.sha256(buffer.getvalue()).hexdigest()
+
 
 class _KeptReads:
     """What queries read, kept in a file by their texts' digests (``READS_FILE``); what is missing is parsed."""
