@@ -79,8 +79,9 @@ def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes], *
         raise
 
 
-def atomic_copy_file(source: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
-    """Copy ``source`` to ``path`` atomically (a hard link where the file system allows, else a copy)."""
+def atomic_copy_file(source: str | os.PathLike[str], path: str | os.PathLike[str], *, durable: bool = True) -> None:
+    """Copy ``source`` to ``path`` atomically (a hard link where the file system allows, else a copy); ``durable``:
+    flushed to disk before it takes the name (not for what is made again when lost, such as a cache entry)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -91,8 +92,9 @@ def atomic_copy_file(source: str | os.PathLike[str], path: str | os.PathLike[str
         except OSError:
             shutil.copyfile(source, tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
+        if durable:
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
         # When ``path`` is a hard link to ``source`` already, the link made above is one more name of the same
         # file, and POSIX rename() of one name of a file onto another does nothing: the extra name stays.

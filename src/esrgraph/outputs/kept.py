@@ -4,8 +4,8 @@ Writing the SHACL reports is linear in the findings (12 MB of Turtle and 29 MB o
 descriptions, 3 s), and a rebuild whose change did not alter any finding would write the same bytes again. With a
 build cache (``--incremental``) each report is kept in ``OUT/.cache/reports/`` under a digest of its inputs, and a
 later build with the same inputs links the kept file into OUT instead of making it again. The kept file's name
-holds the SHA-256 of its bytes too, checked before it is used: OUT's file is a hard link to it, and an edit in
-place must not reach the next build.
+has a manifest of the SHA-256 of its bytes, checked before it is used: OUT's file is a hard link to it, and an edit
+in place must not reach the next build.
 """
 
 from __future__ import annotations
@@ -22,39 +22,12 @@ REPORTS = "reports"
 
 
 def write_kept(path: Path, cache_dir: str | os.PathLike[str] | None, inputs: bytes, make: Callable[[], bytes]) -> None:
-    """Write ``make()`` to ``path`` atomically; with ``cache_dir``, link the file kept for the same ``inputs`` (and
-    program) instead when there is a whole one, else keep what was made for the next build."""
+    """Write ``make()`` to ``path`` atomically; with ``cache_dir``, kept as a set of one (``write_kept_files``)."""
     if cache_dir is None:
         atomic_write_bytes(path, make())
         return
-    from esrgraph.pipeline.cache.fingerprint import program_fingerprint
-
-    folder = Path(cache_dir) / REPORTS
-    key = hashlib.sha256(program_fingerprint().encode() + b"\0" + inputs).hexdigest()[:32]
-    prefix = f"{path.name}.{key}."
-    kept = next((p for p in sorted(folder.glob(prefix + "*")) if _whole(p, prefix)), None) if folder.is_dir() else None
-    if kept is None:
-        data = make()
-        kept = folder / (prefix + hashlib.sha256(data).hexdigest())
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(kept, data, durable=False)
-    atomic_copy_file(kept, path)  # made durable here, through OUT's name
-    for other in folder.glob(f"{path.name}.*"):  # one kept file a report: the last build's
-        if other != kept:
-            other.unlink(missing_ok=True)
-
-
-def _whole(kept: Path, prefix: str) -> bool:
-    """Whether ``kept`` has the bytes its name's digest says (else it is removed)."""
-    digest = kept.name[len(prefix):]
-    try:
-        with open(kept, "rb") as handle:
-            whole = hashlib.file_digest(handle, "sha256").hexdigest() == digest
-    except OSError:
-        return False
-    if not whole:
-        kept.unlink(missing_ok=True)
-    return whole
+    write_kept_files(path.parent, (path.name,), cache_dir, path.name, inputs,
+                     lambda folder: atomic_write_bytes(folder / path.name, make(), durable=False))
 
 
 def write_kept_files(out: Path, names: tuple[str, ...], cache_dir: str | os.PathLike[str], kind: str, inputs: bytes,

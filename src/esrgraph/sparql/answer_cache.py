@@ -35,7 +35,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes
 
 if TYPE_CHECKING:
     from esrgraph.sparql.reads import QueryReads
@@ -61,6 +61,14 @@ class AnswerCache:
 
     def _path(self, sparql: str, folder: Path | None = None) -> Path:
         return (folder or self.folder) / (hashlib.sha256(sparql.encode("utf-8")).hexdigest() + ".srj")
+
+    def digest(self, sparql: str) -> str | None:
+        """The SHA-256 of the kept answer's bytes (None: none is kept)."""
+        try:
+            with open(self._path(sparql), "rb") as handle:
+                return hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            return None
 
     def has(self, sparql: str) -> bool:
         """Whether an answer to ``sparql`` is kept (not read: ``get`` reads it)."""
@@ -136,8 +144,9 @@ class AnswerCache:
                 continue
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                for suffix in (QUERY_SUFFIX, ".srj"):
-                    _link_or_copy(answer.with_suffix(suffix), self.folder / answer.with_suffix(suffix).name)
+                for suffix in (QUERY_SUFFIX, ".srj"):  # not made durable: an answer lost to a crash is run again
+                    atomic_copy_file(answer.with_suffix(suffix), self.folder / answer.with_suffix(suffix).name,
+                                     durable=False)
             except OSError:
                 continue
             carried += 1
@@ -153,17 +162,6 @@ class AnswerCache:
         for old in entries[: max(0, len(entries) - MAX_ANSWERS)]:
             old.unlink(missing_ok=True)
             old.with_suffix(QUERY_SUFFIX).unlink(missing_ok=True)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """``target`` as a hard link to ``source`` (made whole or not at all), or a copy written atomically where
-    links cannot be made. Not made durable: an answer lost to a crash is run again."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        pass
-    except OSError:
-        atomic_write_bytes(target, source.read_bytes(), durable=False)
 
 
 class AnsweringStore:
@@ -183,19 +181,18 @@ class AnsweringStore:
     def answer_digest(self, query: str) -> str:
         """The SHA-256 of the answer to ``query`` as SPARQL JSON results, kept or run (and kept) first: two equal
         digests are the same answer, rows in the same order."""
-        path = self.cache._path(query)
-        if not path.is_file():
+        digest = self.cache.digest(query)
+        if digest is None:
             self.query(query)
-        try:
-            with open(path, "rb") as handle:
-                return hashlib.file_digest(handle, "sha256").hexdigest()
-        except OSError:  # not kept (too large, or the folder cannot be written): its bytes, run again
+            digest = self.cache.digest(query)
+        if digest is None:  # not kept (too large, or the folder cannot be written): its bytes, run again
             buffer = io.BytesIO()
             result = self.store.query(query)
             if isinstance(result, QueryTriples):
-                raise ValueError("a graph answer has no kept form") from None
+                raise ValueError("a graph answer has no kept form")
             result.serialize(buffer, format=QueryResultsFormat.JSON)
-            return hashlib.sha256(buffer.getvalue()).hexdigest()
+            digest = hashlib.sha256(buffer.getvalue()).hexdigest()
+        return digest
 
 
 class _KeptReads:
