@@ -254,30 +254,29 @@ def test_a_bad_line_the_network_needs_is_an_error_not_a_gap(tmp_path: Path) -> N
 
 def test_the_files_are_kept_and_made_again_only_when_the_network_changes(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import esrgraph.publish.network_parts as parts
     import esrgraph.publish.pieces as pieces
-    from esrgraph.publish.collaboration import COLLABORATION_FILES, derive_collaboration
+    from esrgraph.publish.collaboration import COLLABORATION_FILES
 
-    derived: list[int] = []
-
-    def counted(network: object, base: str) -> object:
-        derived.append(1)
-        return derive_collaboration(network, base)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pieces, "derive_collaboration", counted)
+    monkeypatch.setattr(parts, "PART_EVERY", 1)  # every organisation a part of its own: O1, O2, O3, O4
     cache = tmp_path / "cache"
 
-    def files_of(graph: list[Triple]) -> dict[str, bytes]:
+    def files_of(graph: list[Triple]) -> tuple[dict[str, bytes], tuple[int, int]]:
         with pieces.PieceSet(_ntriples(graph), pieces.PieceSettings(B, {}), cache=cache, scratch=tmp_path) as made:
             kept = made.collaboration_files()
-            return {name: kept.path(name).read_bytes() for name in COLLABORATION_FILES} | {"folder": bytes(kept.folder)}
+            return ({name: kept.path(name).read_bytes() for name in COLLABORATION_FILES} | {"folder": bytes(kept.folder)},
+                    (made.network_parts.made, made.network_parts.kept))
 
-    first = files_of(GRAPH)
-    renamed = files_of([*GRAPH, _t(P1, DCTERMS + "title", Literal("Uusi nimi", language="fi"))])
-    assert len(derived) == 1 and renamed == first  # a fact the network does not read: the kept files
+    first, counts = files_of(GRAPH)
+    assert counts == (4, 0)
+    renamed, counts = files_of([*GRAPH, _t(P1, DCTERMS + "title", Literal("Uusi nimi", language="fi"))])
+    assert counts == (0, 0) and renamed == first  # a fact the network does not read: the kept files, no part read
     grown = [*GRAPH, _t(P3, ESR + "coImplementer", O1)]
-    changed = files_of(grown)
-    assert len(derived) == 2 and changed["folder"] != first["folder"]
+    changed, counts = files_of(grown)
+    assert counts == (2, 2)  # P3's organisations, O1 and O4, made again; O2 and O3 kept
+    assert changed["folder"] != first["folder"]
     assert not Path(first["folder"].decode()).exists()  # the earlier files are removed with the pieces no one uses
+    assert len(list(cache.glob(f"{parts.KEPT_PART}*"))) == 4  # and the parts no one uses
     network = collaboration_network(grown)
     assert changed["collaboration.ttl"] == collaboration_turtle(network, B)
     assert changed["collaboration-edges.csv"] == edges_csv(network)

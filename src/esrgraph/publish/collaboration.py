@@ -21,11 +21,14 @@ code), so the same graph gives the same bytes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -188,55 +191,126 @@ class CollaborationCollector:
         for s, labels in share["labels"].items():
             self._labels[s].extend((lang, value) for lang, value in labels)
 
-    def _name(self, iri: str) -> str:
-        """The organisation's prefLabel: the Finnish one, else the one without a language, else the first."""
-        labels = self._labels.get(iri)
-        if not labels:
-            return ""
-        return min(labels, key=lambda label: ({"fi": 0, "": 1}.get(label[0], 2), label))[1]
-
-    def _funding(self, project: str) -> Decimal:
-        total = Decimal(0)
-        for value in self._granted.get(project, ()):
-            try:
-                total += Decimal(value)
-            except InvalidOperation:
-                continue  # not a decimal: the SHACL report names it; SUM in SPARQL would fail on it too
-        return total
+    def facts(self) -> NetworkFacts:
+        """What was gathered, indexed for making the network organisation by organisation."""
+        return NetworkFacts(self)
 
     def network(self) -> CollaborationNetwork:
-        """The pairs and the organisations, from what ``add`` gathered.
+        """The pairs and the organisations, from what ``add`` gathered."""
+        return self.facts().network()
 
-        Projects are visited in code order, so each pair's and organisation's list comes out sorted
-        without a sort of its own (792,620 pairs at 30,000 projects).
-        """
-        facts = sorted((self._identifiers.get(p) or p.rsplit("/", 1)[-1], p) for p in self._members)
-        by_pair: dict[tuple[str, str], list[tuple[ProjectRef, Decimal, int | None, int | None]]] = defaultdict(list)
-        by_org: dict[str, list[ProjectRef]] = defaultdict(list)
-        for code, project in facts:
-            fact = (ProjectRef(project, code), self._funding(project), self._starts.get(project),
-                    self._ends.get(project))
-            orgs = sorted(self._members[project])
-            for i, a in enumerate(orgs):
-                by_org[a].append(fact[0])
-                for b in orgs[i + 1:]:
-                    by_pair[(a, b)].append(fact)
-        names = {org: self._name(org) for org in by_org}
-        pairs = []
-        for key in sorted(by_pair):
-            shared = by_pair[key]
-            if len(shared) == 1:
-                ref, granted, first, last = shared[0]
-                pairs.append(Collaboration(key[0], key[1], names[key[0]], names[key[1]], (ref,), granted, first, last))
-                continue
-            starts = [f[2] for f in shared if f[2] is not None]
-            ends = [f[3] for f in shared if f[3] is not None]
-            pairs.append(Collaboration(key[0], key[1], names[key[0]], names[key[1]], tuple(f[0] for f in shared),
-                                       sum((f[1] for f in shared), Decimal(0)), min(starts) if starts else None,
-                                       max(ends) if ends else None))
-        organisations = tuple(OrganisationNode(org, names[org], self._business_ids.get(org, ""), tuple(by_org[org]))
-                              for org in sorted(by_org))
-        return CollaborationNetwork(tuple(pairs), organisations)
+
+@dataclass(frozen=True, slots=True)
+class _ProjectFact:
+    ref: ProjectRef
+    granted: Decimal
+    start: int | None
+    end: int | None
+
+
+def _funding(values: Iterable[str]) -> Decimal:
+    total = Decimal(0)
+    for value in values:
+        try:
+            total += Decimal(value)
+        except InvalidOperation:
+            continue  # not a decimal: the SHACL report names it; SUM in SPARQL would fail on it too
+    return total
+
+
+class NetworkFacts:
+    """A collector's facts indexed by organisation: the network's pairs can be made for some organisations at a
+    time (``pairs_of``), so that its files can be made in parts (esrgraph.publish.network_parts) and a part
+    whose facts did not change is kept.
+
+    Projects are visited in code order, so each pair's and organisation's list comes out sorted without a sort
+    of its own (792,620 pairs at 30,000 projects).
+    """
+
+    def __init__(self, collector: CollaborationCollector) -> None:
+        c = collector
+        ordered = sorted((c._identifiers.get(p) or p.rsplit("/", 1)[-1], p) for p in c._members)
+        self._facts: dict[str, _ProjectFact] = {}
+        self._members: dict[str, tuple[str, ...]] = {}
+        self._projects_of: dict[str, list[str]] = defaultdict(list)
+        for code, project in ordered:
+            self._facts[project] = _ProjectFact(ProjectRef(project, code), _funding(c._granted.get(project, ())),
+                                                c._starts.get(project), c._ends.get(project))
+            members = self._members[project] = tuple(sorted(c._members[project]))
+            for org in members:
+                self._projects_of[org].append(project)
+        self._granted = c._granted
+        #: Organisations that took part in a project, sorted by IRI.
+        self.organisations = sorted(self._projects_of)
+        self._names = {org: _name(c._labels.get(org)) for org in self.organisations}
+        self._business_ids = c._business_ids
+        self._project_digest_table: dict[str, bytes] = {}
+
+    def name(self, org: str) -> str:
+        return self._names[org]
+
+    def organisation(self, org: str) -> OrganisationNode:
+        return OrganisationNode(org, self._names[org], self._business_ids.get(org, ""),
+                                tuple(self._facts[p].ref for p in self._projects_of[org]))
+
+    def pairs_of(self, orgs: Iterable[str]) -> Iterator[Collaboration]:
+        """The pairs whose first organisation is one of ``orgs`` (sorted), sorted by (a, b)."""
+        names = self._names
+        for a in orgs:
+            by_b: dict[str, list[_ProjectFact]] = defaultdict(list)
+            for project in self._projects_of[a]:
+                fact = self._facts[project]
+                for b in self._members[project]:
+                    if b > a:
+                        by_b[b].append(fact)
+            a_name = names[a]
+            for b in sorted(by_b):
+                shared = by_b[b]
+                if len(shared) == 1:
+                    f = shared[0]
+                    yield Collaboration(a, b, a_name, names[b], (f.ref,), f.granted, f.start, f.end)
+                    continue
+                starts = [f.start for f in shared if f.start is not None]
+                ends = [f.end for f in shared if f.end is not None]
+                yield Collaboration(a, b, a_name, names[b], tuple(f.ref for f in shared),
+                                    sum((f.granted for f in shared), Decimal(0)), min(starts) if starts else None,
+                                    max(ends) if ends else None)
+
+    def part_digest(self, orgs: Iterable[str], salt: bytes) -> str:
+        """A digest of every fact the rows of ``orgs`` depend on in every file of the network: each organisation's
+        name and business id and, for each of its projects, the project's code, funding, years and organisations
+        with their names. Rows of organisations whose digest is the same are the same bytes."""
+        digest = hashlib.sha256(salt)
+        projects = self._project_digests
+        for org in orgs:
+            digest.update(json.dumps([org, self._names[org], self._business_ids.get(org, "")],
+                                     ensure_ascii=False).encode("utf-8"))
+            for project in self._projects_of[org]:
+                digest.update(projects(project))
+        return digest.hexdigest()
+
+    def _project_digests(self, project: str) -> bytes:
+        table = self._project_digest_table
+        known = table.get(project)
+        if known is None:
+            f = self._facts[project]
+            members = self._members[project]
+            known = table[project] = hashlib.sha256(json.dumps(
+                [project, f.ref.code, self._granted.get(project, []), f.start, f.end,
+                 [[org, self._names[org]] for org in members]], ensure_ascii=False).encode("utf-8")).digest()
+        return known
+
+    def network(self) -> CollaborationNetwork:
+        """The whole network."""
+        return CollaborationNetwork(tuple(self.pairs_of(self.organisations)),
+                                    tuple(self.organisation(org) for org in self.organisations))
+
+
+def _name(labels: list[tuple[str, str]] | None) -> str:
+    """An organisation's prefLabel: the Finnish one, else the one without a language, else the first."""
+    if not labels:
+        return ""
+    return min(labels, key=lambda label: ({"fi": 0, "": 1}.get(label[0], 2), label))[1]
 
 
 def collaboration_network(triples: Iterable[Triple]) -> CollaborationNetwork:
@@ -271,41 +345,51 @@ class CollaborationFiles:
     folder: Path
     sizes_and_digests: dict[str, tuple[int, str]]
     triples: int
+    #: The names of the kept parts the files were written from (esrgraph.publish.network_parts).
+    parts: tuple[str, ...] = ()
 
     _MANIFEST = "manifest.json"
 
     @classmethod
-    def write(cls, folder: Path, derived: DerivedCollaboration) -> CollaborationFiles:
-        """Write ``derived``'s files into ``folder`` (made whole beside it, then renamed into place)."""
-        import hashlib
-        import json
+    def write(cls, folder: Path, fill: Callable[[dict[str, Callable[[bytes], object]]], int], *,
+              parts: Sequence[str] = ()) -> CollaborationFiles:
+        """Write the files into ``folder``: ``fill`` writes their bytes through one writer per name (in any order
+        between the files, each file's in order) and returns the number of triples of ``collaboration.ttl``;
+        ``parts`` names the kept parts they are made of. The folder is made whole beside ``folder``, then renamed
+        into place."""
         import shutil
         import tempfile
 
-        network = derived.network
         made = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
         try:
-            sizes_and_digests = {}
-            for name, data in zip(COLLABORATION_FILES, (derived.turtle, edges_csv(network), organisations_csv(network),
-                                                        graphml(network)), strict=True):
-                (made / name).write_bytes(data)
-                sizes_and_digests[name] = (len(data), hashlib.sha256(data).hexdigest())
-            (made / cls._MANIFEST).write_text(json.dumps({"files": sizes_and_digests, "triples": derived.triples}),
-                                              encoding="utf-8")
+            with ExitStack() as stack:
+                handles = {name: stack.enter_context(open(made / name, "wb")) for name in COLLABORATION_FILES}
+                digests = {name: hashlib.sha256() for name in COLLABORATION_FILES}
+
+                def writer(name: str) -> Callable[[bytes], object]:
+                    handle, digest = handles[name], digests[name]
+
+                    def write(data: bytes) -> None:
+                        handle.write(data)
+                        digest.update(data)
+                    return write
+
+                triples = fill({name: writer(name) for name in COLLABORATION_FILES})
+                sizes_and_digests = {name: (handles[name].tell(), digests[name].hexdigest())
+                                     for name in COLLABORATION_FILES}
+            (made / cls._MANIFEST).write_text(json.dumps({"files": sizes_and_digests, "triples": triples,
+                                                          "parts": list(parts)}), encoding="utf-8")
             shutil.rmtree(folder, ignore_errors=True)
             os.rename(made, folder)
         except BaseException:
             shutil.rmtree(made, ignore_errors=True)
             raise
-        return cls(folder, sizes_and_digests, derived.triples)
+        return cls(folder, sizes_and_digests, triples, tuple(parts))
 
     @classmethod
     def read(cls, folder: Path) -> CollaborationFiles | None:
         """The files ``write`` left in ``folder``; None when one is missing or not as written (a file of a release
         is a hard link to its kept file, and could have been edited in place)."""
-        import hashlib
-        import json
-
         try:
             manifest = json.loads((folder / cls._MANIFEST).read_text(encoding="utf-8"))
             files = {name: (int(manifest["files"][name][0]), str(manifest["files"][name][1]))
@@ -314,7 +398,10 @@ class CollaborationFiles:
                 with open(folder / name, "rb") as handle:
                     if os.fstat(handle.fileno()).st_size != size or hashlib.file_digest(handle, "sha256").hexdigest() != digest:
                         return None
-            return cls(folder, files, int(manifest["triples"]))
+            parts = manifest["parts"]
+            if not (isinstance(parts, list) and all(isinstance(name, str) for name in parts)):
+                return None
+            return cls(folder, files, int(manifest["triples"]), tuple(parts))
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
@@ -474,25 +561,33 @@ def _year(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def _csv(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
+def csv_rows(rows: Iterable[Iterable[str]]) -> bytes:
+    """Rows as RFC 4180 CSV (UTF-8, CRLF): the tables are these bytes for the header, then for their rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def edge_rows(pairs: Iterable[Collaboration]) -> bytes:
+    """The rows of ``pairs`` in ``collaboration-edges.csv``."""
+    return csv_rows((p.a, p.b, _cell(p.a_name), _cell(p.b_name), str(p.shared), _decimal_text(p.granted),
+                     _year(p.first_year), _year(p.last_year), " ".join(r.code for r in p.projects)) for p in pairs)
+
+
+def organisation_rows(organisations: Iterable[OrganisationNode]) -> bytes:
+    """The rows of ``organisations`` in ``collaboration-organisations.csv``."""
+    return csv_rows((o.iri, _cell(o.name), _cell(o.business_id), str(len(o.projects)),
+                     " ".join(r.code for r in o.projects)) for o in organisations)
 
 
 def edges_csv(network: CollaborationNetwork) -> bytes:
     """``collaboration-edges.csv`` (RFC 4180, UTF-8): one row per pair, columns ``EDGE_COLUMNS``."""
-    return _csv(EDGE_COLUMNS, ((p.a, p.b, _cell(p.a_name), _cell(p.b_name), str(p.shared), _decimal_text(p.granted),
-                                _year(p.first_year), _year(p.last_year), " ".join(r.code for r in p.projects))
-                               for p in network.pairs))
+    return csv_rows([EDGE_COLUMNS]) + edge_rows(network.pairs)
 
 
 def organisations_csv(network: CollaborationNetwork) -> bytes:
     """``collaboration-organisations.csv``: one row per organisation, columns ``ORGANISATION_COLUMNS``."""
-    return _csv(ORGANISATION_COLUMNS, ((o.iri, _cell(o.name), _cell(o.business_id), str(len(o.projects)),
-                                        " ".join(r.code for r in o.projects)) for o in network.organisations))
+    return csv_rows([ORGANISATION_COLUMNS]) + organisation_rows(network.organisations)
 
 
 # --------------------------------------------------------------------- GraphML
@@ -511,23 +606,25 @@ def _xml(text: str) -> str:
         "\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
-def graphml(network: CollaborationNetwork) -> bytes:
-    """``collaboration.graphml``: an undirected graph, nodes the organisations (id = IRI), edges the pairs.
+#: The GraphML file up to its first node, and after its last edge.
+GRAPHML_HEAD = "".join(line + "\n" for line in [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+    *(f'  <key id="n_{name}" for="node" attr.name="{name}" attr.type="{kind}"/>' for name, kind in _NODE_KEYS),
+    *(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>' for name, kind in _EDGE_KEYS),
+    '  <graph id="collaboration" edgedefault="undirected">']).encode("utf-8")
+GRAPHML_TAIL = b"  </graph>\n</graphml>\n"
+#: What an edge element starts with, before its number (``e0``, ``e1``, ... in pair order) and ``edge_tails``.
+GRAPHML_EDGE_START = b'    <edge id="e'
 
-    Every attribute has a typed ``<key>`` (GraphML's int, double, string), so networkx, igraph and Gephi
-    read numbers as numbers; a year a pair has no date for is left out, not written empty.
-    """
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-             'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-             'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
-    for name, kind in _NODE_KEYS:
-        lines.append(f'  <key id="n_{name}" for="node" attr.name="{name}" attr.type="{kind}"/>')
-    for name, kind in _EDGE_KEYS:
-        lines.append(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>')
-    lines.append('  <graph id="collaboration" edgedefault="undirected">')
-    for org in network.organisations:
+
+def graphml_nodes(organisations: Iterable[OrganisationNode]) -> bytes:
+    """The node elements of ``organisations``."""
+    lines = []
+    for org in organisations:
         lines.append(f'    <node id="{_xml(org.iri)}">')
         lines.append(f'      <data key="n_name">{_xml(org.name)}</data>')
         if org.business_id:
@@ -535,15 +632,43 @@ def graphml(network: CollaborationNetwork) -> bytes:
         lines.append(f'      <data key="n_projects">{len(org.projects)}</data>')
         lines.append(f'      <data key="n_project_codes">{_xml(" ".join(r.code for r in org.projects))}</data>')
         lines.append("    </node>")
-    ids = {org.iri: _xml(org.iri) for org in network.organisations}  # each IRI escaped once, not once an edge
-    append = lines.append
-    for index, pair in enumerate(network.pairs):
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def edge_tails(pairs: Iterable[Collaboration]) -> list[bytes]:
+    """Each pair's edge element after its number: the element is ``GRAPHML_EDGE_START``, the pair's index, then
+    this. A tail holds no NUL (XML cannot; ``_xml`` writes U+FFFD), so tails can be kept joined by one."""
+    ids: dict[str, str] = {}  # each IRI escaped once, not once an edge
+
+    def xml_id(iri: str) -> str:
+        known = ids.get(iri)
+        if known is None:
+            known = ids[iri] = _xml(iri)
+        return known
+
+    tails: list[bytes] = []
+    append = tails.append
+    for pair in pairs:
         years = (f'\n      <data key="e_first_year">{pair.first_year}</data>' if pair.first_year is not None else "") + (
             f'\n      <data key="e_last_year">{pair.last_year}</data>' if pair.last_year is not None else "")
-        append(f'    <edge id="e{index}" source="{ids[pair.a]}" target="{ids[pair.b]}">\n'
+        append(f'" source="{xml_id(pair.a)}" target="{xml_id(pair.b)}">\n'
                f'      <data key="e_shared_projects">{pair.shared}</data>\n'
                f'      <data key="e_granted_funding">{_decimal_text(pair.granted)}</data>{years}\n'
                f'      <data key="e_projects">{_xml(" ".join(r.code for r in pair.projects))}</data>\n'
-               "    </edge>")
-    lines += ["  </graph>", "</graphml>", ""]
-    return "\n".join(lines).encode("utf-8")
+               "    </edge>\n".encode())
+    return tails
+
+
+def graphml_edges(tails: Iterable[bytes], first: int) -> bytes:
+    """The edge elements of ``tails`` (``edge_tails``), numbered from ``first``."""
+    return b"".join(b"%s%d%s" % (GRAPHML_EDGE_START, index, tail) for index, tail in enumerate(tails, first))
+
+
+def graphml(network: CollaborationNetwork) -> bytes:
+    """``collaboration.graphml``: an undirected graph, nodes the organisations (id = IRI), edges the pairs.
+
+    Every attribute has a typed ``<key>`` (GraphML's int, double, string), so networkx, igraph and Gephi
+    read numbers as numbers; a year a pair has no date for is left out, not written empty.
+    """
+    return b"".join((GRAPHML_HEAD, graphml_nodes(network.organisations),
+                     graphml_edges(edge_tails(network.pairs), 0), GRAPHML_TAIL))

@@ -47,9 +47,10 @@ from esrgraph.publish.collaboration import (
     CollaborationCollector,
     CollaborationFiles,
     CollaborationNetwork,
-    derive_collaboration,
+    NetworkFacts,
 )
 from esrgraph.publish.jsonld import NODE_SEPARATOR, NODES_START, node_objects
+from esrgraph.publish.network_parts import PartsMade, write_network_files
 from esrgraph.publish.vocabdocs import VocabDocsCollector
 
 #: A chunk ends no earlier than this many bytes after its start ...
@@ -216,6 +217,8 @@ class PieceSet:
             self._cache = cache
             self._used = set(self.keys)
             self._collaboration_files: CollaborationFiles | None = None
+            #: How many of the network's parts were made and how many kept (when its files were made).
+            self.network_parts = PartsMade()
         except BaseException:
             stack.close()
             raise
@@ -272,7 +275,8 @@ class PieceSet:
 
     def collaboration_files(self) -> CollaborationFiles:
         """The collaboration dataset's files: kept in the cache (or the scratch folder) under
-        ``collaboration_key``, and made from the merged network only when no build kept them for these facts."""
+        ``collaboration_key``; when no build kept them for these facts, written from the network's parts
+        (esrgraph.publish.network_parts), of which only those whose facts changed are made again."""
         if self._collaboration_files is not None:  # the build's network step found them; the release asks again
             return self._collaboration_files
         folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key()}"
@@ -280,16 +284,21 @@ class PieceSet:
         kept = CollaborationFiles.read(folder)
         if kept is None:
             with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them would double the time
-                kept = CollaborationFiles.write(folder, derive_collaboration(self.collaboration(), self.settings.base))
+                kept = write_network_files(folder, self._collaboration_facts(), self.settings.base, parts=self.folder,
+                                           salt=self.settings.salt(), used=self._used, counts=self.network_parts)
+        self._used.update(kept.parts)  # kept for the next change of the network
         self._collaboration_files = kept
         return kept
 
     def collaboration(self) -> CollaborationNetwork:
         """The collaboration network of the whole graph, from the chunks' shares."""
+        return self._collaboration_facts().network()
+
+    def _collaboration_facts(self) -> NetworkFacts:
         network = CollaborationCollector()
         for k in range(len(self.keys)):
             network.merge(json.loads(self._collaboration_share(k)))
-        return network.network()
+        return network.facts()
 
     def _collaboration_share(self, k: int) -> str:
         """The ``k``-th piece's share of the network, read from its head alone (not its files' bytes)."""
