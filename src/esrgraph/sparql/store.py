@@ -580,12 +580,17 @@ def _digest(data: bytes | memoryview) -> bytes:
 def _collab_groups(paths: list[Path]) -> dict[str, list[Triple]] | None:
     """The triples of the derived graph files by subject IRI; None when one has a blank node (no shortcut)."""
     groups: dict[str, list[Triple]] = {}
+    last, group = "", list[Triple]()  # a sorted file gives each subject's triples together: one lookup per subject
     for path in paths:
         try:
             for quad in parse(path=str(path), format=RdfFormat.TURTLE):
-                if not isinstance(quad.subject, NamedNode) or isinstance(quad.object, BlankNode | Triple):
+                subject, kind = quad.subject, type(quad.object)
+                if type(subject) is not NamedNode or kind is BlankNode or kind is Triple:
                     return None
-                groups.setdefault(quad.subject.value, []).append(Triple(quad.subject, quad.predicate, quad.object))
+                if subject.value != last or not group:
+                    last = subject.value
+                    group = groups.setdefault(last, [])
+                group.append(quad.triple)
         except (SyntaxError, ValueError) as exc:
             raise InputError(str(path), f"cannot be read as RDF: {exc}") from None
     return groups
