@@ -76,19 +76,21 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         with step("SHACL reports"):
             report_data = write_shacl_reports(result, report_ttl, report_path, options.cache_dir if options else None)
         written += [report_ttl, report_path]
-        with step("release pieces"):
-            pieces.wait()
-        # The collaboration network comes before the query store, so that the store is loaded once with both graphs
-        # and the quality report and the named queries read it, not a second copy of the whole graph in memory.
-        derived = out / "collaboration.ttl"
-        with step("collaboration network"):
-            atomic_copy_file(pieces.collaboration_files().path("collaboration.ttl"), derived)
-        written.append(derived)
         graph_files = {"ntriples": ntriples, "turtle": turtle, "report": report_ttl}
         # The release (and the quarantine and CI reports) need nothing the store gives: they are written in a thread
-        # while the store is brought in step and the quality report and named answers read it.
+        # from here on, while the pieces are finished, the collaboration network is made (the release waits for it
+        # only after it wrote the graph's files from the pieces), the store is brought in step and the quality report
+        # and named answers read it.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="esrgraph-release") as releaser:
             released = releaser.submit(_release, result, out, options, step, graph_files, pieces, ci_reports)
+            with step("release pieces"):
+                pieces.wait()
+            # The collaboration network comes before the query store, so that the store is loaded once with both
+            # graphs and the quality report and the named queries read it, not a second copy of the whole graph.
+            derived = out / "collaboration.ttl"
+            with step("collaboration network"):
+                atomic_copy_file(pieces.collaboration_files().path("collaboration.ttl"), derived)
+            written.append(derived)
             with step("query store"):
                 store, info = write_query_store(out, ntriples)
             answers = None

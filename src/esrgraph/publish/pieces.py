@@ -26,6 +26,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import zlib
 from array import array
 from bisect import bisect_left
@@ -217,6 +218,7 @@ class PieceSet:
             self._cache = cache
             self._used = set(self.keys)
             self._collaboration_files: CollaborationFiles | None = None
+            self._collaboration_lock = threading.Lock()
             #: How many of the network's parts were made and how many kept (when its files were made).
             self.network_parts = PartsMade()
         except BaseException:
@@ -277,18 +279,20 @@ class PieceSet:
         """The collaboration dataset's files: kept in the cache (or the scratch folder) under
         ``collaboration_key``; when no build kept them for these facts, written from the network's parts
         (esrgraph.publish.network_parts), of which only those whose facts changed are made again."""
-        if self._collaboration_files is not None:  # the build's network step found them; the release asks again
-            return self._collaboration_files
-        folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key()}"
-        self._used.add(folder.name)
-        kept = CollaborationFiles.read(folder)
-        if kept is None:
-            with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them would double the time
-                kept = write_network_files(folder, self._collaboration_facts(), self.settings.base, parts=self.folder,
-                                           salt=self.settings.salt(), used=self._used, counts=self.network_parts)
-        self._used.update(kept.parts)  # kept for the next change of the network
-        self._collaboration_files = kept
-        return kept
+        with self._collaboration_lock:  # the release's thread asks too, and waits for the build's network step
+            if self._collaboration_files is not None:
+                return self._collaboration_files
+            folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key()}"
+            self._used.add(folder.name)
+            kept = CollaborationFiles.read(folder)
+            if kept is None:
+                with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them doubles the time
+                    kept = write_network_files(folder, self._collaboration_facts(), self.settings.base,
+                                               parts=self.folder, salt=self.settings.salt(), used=self._used,
+                                               counts=self.network_parts)
+            self._used.update(kept.parts)  # kept for the next change of the network
+            self._collaboration_files = kept
+            return kept
 
     def collaboration(self) -> CollaborationNetwork:
         """The collaboration network of the whole graph, from the chunks' shares."""
