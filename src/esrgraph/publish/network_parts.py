@@ -19,7 +19,6 @@ docs/decisions/20261205-network-in-parts.md says why the parts are cut by organi
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.framed import framed, unframed
 from esrgraph.publish.collaboration import (
     COLLABORATION_FILES,
     EDGE_COLUMNS,
@@ -79,31 +79,22 @@ class NetworkPart:
     repeated: tuple[Collaboration, ...]  # the pairs of REPEATED or more shared projects, for collaboration.ttl
 
     def to_bytes(self) -> bytes:
-        head = json.dumps({"pairs": self.pairs, "repeated": [_pair_json(p) for p in self.repeated],
-                           "sizes": [len(self.edges), len(self.organisations), len(self.nodes), len(self.tails)]},
-                          ensure_ascii=False)
-        return b"".join((PART_FORMAT, head.encode("utf-8"), b"\n", self.edges, self.organisations, self.nodes,
-                         self.tails))
+        return framed(PART_FORMAT, {"pairs": self.pairs, "repeated": [_pair_json(p) for p in self.repeated]},
+                      (self.edges, self.organisations, self.nodes, self.tails))
 
     @classmethod
     def parse(cls, data: bytes) -> NetworkPart | None:
         """The part in ``data``; None when it is not a whole part of this layout."""
-        if not data.startswith(PART_FORMAT):
+        read = unframed(data, PART_FORMAT, 4)
+        if read is None:
             return None
+        head, (edges, organisations, nodes, tails) = read
         try:
-            end = data.index(b"\n", len(PART_FORMAT))
-            head = json.loads(data[len(PART_FORMAT):end])
-            sizes = [int(n) for n in head["sizes"]]
-            blobs, pos = [], end + 1
-            for n in sizes:
-                blobs.append(data[pos:pos + n])
-                pos += n
             pairs = int(head["pairs"])
-            tails = blobs[3] if len(blobs) == 4 else b""
-            if len(sizes) != 4 or pos != len(data) or (tails.count(b"\0") + 1 if tails else 0) != pairs:
+            if (tails.count(b"\0") + 1 if tails else 0) != pairs:
                 return None
-            return cls(blobs[0], blobs[1], blobs[2], tails, pairs, tuple(_pair_of(p) for p in head["repeated"]))
-        except (ValueError, KeyError, TypeError, IndexError, ArithmeticError):  # json's errors are ValueErrors
+            return cls(edges, organisations, nodes, tails, pairs, tuple(_pair_of(p) for p in head["repeated"]))
+        except (ValueError, KeyError, TypeError, ArithmeticError):
             return None
 
     def edge_elements(self, first: int) -> bytes:

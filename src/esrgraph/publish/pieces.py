@@ -41,6 +41,7 @@ from pyoxigraph import Triple
 
 from esrgraph.io.atomic import atomic_write_bytes
 from esrgraph.io.export import GZIP_LEVEL, gzip_member, read_ntriples_bytes
+from esrgraph.io.framed import framed, unframed
 from esrgraph.io.mapped import let_go, mapped
 from esrgraph.pipeline.stages import cyclic_gc_paused
 from esrgraph.publish.catalog import GraphCounter
@@ -127,9 +128,8 @@ def make_piece(chunk: bytes, settings: PieceSettings) -> bytes:
     objects = array("Q", counter.object_digests()).tobytes()
     member = gzip_member(chunk)
     collaboration = json.dumps(network.share(), ensure_ascii=False, sort_keys=True)
-    head = json.dumps({"counts": counter.share(), "examples": examples, "collaboration": collaboration,
-                       "sizes": [len(member), len(nodes), len(objects), len(codes)]}, ensure_ascii=False)
-    return b"".join((PIECE_FORMAT, head.encode("utf-8"), b"\n", member, nodes, objects, codes))
+    return framed(PIECE_FORMAT, {"counts": counter.share(), "examples": examples, "collaboration": collaboration},
+                  (member, nodes, objects, codes))
 
 
 @dataclass
@@ -148,22 +148,15 @@ class Piece:
     @classmethod
     def parse(cls, data: bytes) -> Piece | None:
         """The piece in ``data``; None when it is not a whole piece of this layout."""
-        if not data.startswith(PIECE_FORMAT):
+        read = unframed(data, PIECE_FORMAT, 4)
+        if read is None:
             return None
-        try:
-            end = data.index(b"\n", len(PIECE_FORMAT))
-            head = json.loads(data[len(PIECE_FORMAT):end])
-            sizes = [int(n) for n in head["sizes"]]
-            parts, pos = [], end + 1
-            for n in sizes:
-                parts.append(data[pos:pos + n])
-                pos += n
-            if len(sizes) != 4 or pos != len(data) or len(parts[2]) % 8 or not isinstance(head["collaboration"], str):
-                return None
-            return cls(head["counts"], head["examples"], head["collaboration"], parts[0], parts[1],
-                       memoryview(parts[2]).cast("Q"), parts[3])
-        except (ValueError, KeyError, TypeError):  # json's and UnicodeDecodeError are ValueErrors
+        head, (member, nodes, objects, codes) = read
+        if len(objects) % 8 or not isinstance(head.get("collaboration"), str) or not isinstance(
+                head.get("counts"), dict) or not isinstance(head.get("examples"), dict):
             return None
+        return cls(head["counts"], head["examples"], head["collaboration"], member, nodes,
+                   memoryview(objects).cast("Q"), codes)
 
 
 def _make_piece_file(source: str, start: int, end: int, settings: PieceSettings, target: str) -> None:
