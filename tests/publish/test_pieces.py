@@ -204,3 +204,25 @@ def test_a_killed_builds_scratch_folder_is_removed_by_the_next(tmp_path: Path) -
     (stale / "piece").write_bytes(b"left by a build that was killed")
     _assembled(_graph(5), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancelled_set_stops_writing_at_the_next_piece_and_makes_no_network(tmp_path: Path,
+                                                                              small_chunks: None) -> None:
+    """The build cancels its pieces when it stops (Ctrl-C, an error): the release's thread must not go on writing
+    the whole graph, nor make the network the build's own step did not make, before the build can exit."""
+    from concurrent.futures import CancelledError
+
+    written: list[bytes] = []
+    with pieces.PieceSet(_graph(300), pieces.PieceSettings(BASE, PREFIX_MAP), scratch=tmp_path) as made:
+        assert len(made.keys) > 3
+
+        def write_and_stop(member: bytes) -> None:
+            written.append(member)
+            if len(written) == 2:
+                made.cancel()  # as the build's thread would, while this one writes
+
+        with pytest.raises(CancelledError):
+            made.write(write_and_stop, lambda _: None)
+        with pytest.raises(CancelledError):
+            made.collaboration_files()
+    assert len(written) == 2

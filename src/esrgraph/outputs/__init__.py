@@ -83,26 +83,30 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
         # and named answers read it.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="esrgraph-release") as releaser:
             released = releaser.submit(_release, result, out, options, step, graph_files, pieces, ci_reports)
-            with step("release pieces"):
-                pieces.wait()
-            # The collaboration network comes before the query store, so that the store is loaded once with both
-            # graphs and the quality report and the named queries read it, not a second copy of the whole graph.
-            derived = out / "collaboration.ttl"
-            with step("collaboration network"):
-                atomic_copy_file(pieces.collaboration_files().path("collaboration.ttl"), derived)
-            written.append(derived)
-            with step("query store"):
-                store, info = write_query_store(out, ntriples)
-            answers = None
-            if store is not None and info is not None:
-                answers = AnswerCache(store_folder(out) / ANSWERS_DIR, info.generation)
-                if info.previous is not None and info.changes is not None:
-                    with step("answers kept"):
-                        answers.carry(info.previous, info.changes)
-            quality = _quality_and_answers(result, out, step, store, answers, options.cache_dir if options else None,
-                                           report_data)
-            written.append(store_folder(out))
-            written += released.result()
+            try:
+                with step("release pieces"):
+                    pieces.wait()
+                # The collaboration network comes before the query store, so that the store is loaded once with both
+                # graphs and the quality report and the named queries read it, not a second copy of the whole graph.
+                derived = out / "collaboration.ttl"
+                with step("collaboration network"):
+                    atomic_copy_file(pieces.collaboration_files().path("collaboration.ttl"), derived)
+                written.append(derived)
+                with step("query store"):
+                    store, info = write_query_store(out, ntriples)
+                answers = None
+                if store is not None and info is not None:
+                    answers = AnswerCache(store_folder(out) / ANSWERS_DIR, info.generation)
+                    if info.previous is not None and info.changes is not None:
+                        with step("answers kept"):
+                            answers.carry(info.previous, info.changes)
+                quality = _quality_and_answers(result, out, step, store, answers, options.cache_dir if options else None,
+                                               report_data)
+                written.append(store_folder(out))
+                written += released.result()
+            except BaseException:
+                pieces.cancel()  # the release's thread stops at its next piece: Ctrl-C does not wait for the release
+                raise
         written += quality
     return written
 

@@ -4,7 +4,8 @@ Counting every pair of organisations that shared a project is a self-join over a
 which took 5.3 s at 30,000 projects as a query; researchers who study collaboration want the network as
 data anyway (networkx, igraph, Gephi, data frames). So it is computed once, from the release's pieces of the
 graph (esrgraph.publish.pieces: each chunk's ``CollaborationCollector.share``), before the query store is loaded;
-its files are kept, and made again only when the network's facts changed. The release publishes it as
+its files are kept, and when the network's facts changed they are written from parts of which only those whose
+facts changed are made again (esrgraph.publish.network_parts). The release publishes it as
 
 - ``collaboration.ttl``: one ``esr:Collaboration`` node per pair of two or more shared projects (a
   qualified relation, like ``org:Membership``) and ``esr:projectCount``/``esr:projectCodes`` on each organisation; the named queries
@@ -14,8 +15,8 @@ its files are kept, and made again only when the network's facts changed. The re
 - ``collaboration.graphml``: the same as a graph file (typed keys for every attribute).
 
 docs/decisions/20261204-collaboration-network.md says why the network is modelled so. Every writer is a
-pure function of the network, and every order is fixed (pairs by IRIs, organisations by IRI, projects by
-code), so the same graph gives the same bytes.
+pure function of the network (or, for a part, of some organisations' rows), and every order is fixed (pairs by
+IRIs, organisations by IRI, projects by code), so the same graph gives the same bytes.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,6 +212,7 @@ class PieceSet:
             self._used = set(self.keys)
             self._collaboration_files: CollaborationFiles | None = None
             self._collaboration_lock = threading.Lock()
+            self._cancelled = threading.Event()
             #: How many of the network's parts were made and how many kept (when its files were made).
             self.network_parts = PartsMade()
         except BaseException:
@@ -223,6 +224,11 @@ class PieceSet:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def cancel(self) -> None:
+        """Make ``write`` (on another thread) stop before its next piece, and ``collaboration_files`` not begin the
+        network: the build stopped, and should not wait for them to finish."""
+        self._cancelled.set()
 
     def close(self) -> None:
         """Let go of the file and the workers, and remove what the cache holds that this set did not use."""
@@ -275,6 +281,8 @@ class PieceSet:
         with self._collaboration_lock:  # the release's thread asks too, and waits for the build's network step
             if self._collaboration_files is not None:
                 return self._collaboration_files
+            if self._cancelled.is_set():
+                raise CancelledError("the build stopped: the collaboration network is not made")
             folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key()}"
             self._used.add(folder.name)
             kept = CollaborationFiles.read(folder)
@@ -317,6 +325,8 @@ class PieceSet:
         objects: list[memoryview] = []
         first = True
         for k in range(len(self.keys)):
+            if self._cancelled.is_set():
+                raise CancelledError("the build stopped: the release is not written")
             piece = self.piece(k)
             write_gzip(piece.member)
             if piece.nodes:
