@@ -68,37 +68,44 @@ def test_a_rebuild_whose_change_alters_no_finding_writes_neither_report(samples_
 def test_the_quality_files_are_kept_while_nothing_they_are_made_of_changed(tmp_path: Path) -> None:
     """A sharded build with a cache keeps its quality files under a digest of the findings, the quality queries'
     answers and the records' places: a changed title (read by one completeness count, whose number stays) links
-    them; a changed amount (read by the funding measures) makes them again, with the full build's bytes."""
+    them; a changed amount (read by the funding measures) makes the measures' files again, with the full build's
+    bytes, and links the fix list, unknown values and name groups, which no amount reaches."""
     from benchmarks import generate
 
     import esrgraph.outputs as outputs
-    from esrgraph.quality import QUALITY_FILES
+    from esrgraph.quality import FINDINGS_FILES, QUALITY_FILES
 
     inputs, out = tmp_path / "in", tmp_path / "out"
     generate.write_corpus(inputs, 60, faulty_share=0.3)
     options = BuildOptions(cache_dir=str(out / ".cache"), shards=3)
-    made: list[Path] = []
-    real = outputs.write_quality_reports
+    made: list[str] = []
+    measures, findings = outputs.write_quality_measures, outputs.write_quality_findings
 
     def build_again() -> None:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(outputs, "write_quality_reports",
-                          lambda report, folder, **kw: made.append(folder) or real(report, folder, **kw))
+            patch.setattr(outputs, "write_quality_measures",
+                          lambda report, folder, **kw: made.append("measures") or measures(report, folder, **kw))
+            patch.setattr(outputs, "write_quality_findings",
+                          lambda report, folder: made.append("findings") or findings(report, folder))
             write_outputs(build([inputs], options, out_dir=out), out, options)
 
     build_again()
-    assert len(made) == 1
+    assert sorted(made) == ["findings", "measures"]
+    fix_list = (out / "fix-list.csv").stat().st_ino
     victim = sorted(inputs.rglob("*.txt"))[10]
     victim.write_text(victim.read_text(encoding="utf-8").replace("Hankkeen nimi: ", "Hankkeen nimi: Uusi ", 1),
                       encoding="utf-8")
     build_again()
-    assert len(made) == 1  # linked
+    assert len(made) == 2  # both linked
     text = victim.read_text(encoding="utf-8")
     start = text.index("Myönnetty EU- ja valtion rahoitus: ") + len("Myönnetty EU- ja valtion rahoitus: ")
     victim.write_text(text[:start] + ("8" if text[start] == "9" else "9") + text[start + 1:], encoding="utf-8")
     build_again()
-    assert len(made) == 2  # the funding measures read the amount
+    assert made[2:] == ["measures"]  # the funding measures read the amount; the fix list is linked again
+    assert (out / "fix-list.csv").stat().st_ino == fix_list
     full = tmp_path / "full"
     write_outputs(build([inputs], BuildOptions(shards=3), out_dir=full), full, BuildOptions(shards=3))
     assert {name: (out / name).read_bytes() for name in QUALITY_FILES} == \
         {name: (full / name).read_bytes() for name in QUALITY_FILES}
+    assert len(list((out / ".cache" / REPORTS).glob("quality-findings.*"))) == 1  # the last build's set only
+    assert all((out / name).stat().st_nlink == 2 for name in FINDINGS_FILES)  # OUT's file and the kept one

@@ -35,8 +35,18 @@ from esrgraph.publish.release import (
     release_pieces,
     write_build_release,
 )
-from esrgraph.quality import QUALITY_FILES, site_links_for, write_build_quality, write_quality_reports
-from esrgraph.quality.checks import Queryable, build_queries
+from esrgraph.quality import (
+    FINDINGS_FILES,
+    MEASURE_FILES,
+    QUALITY_FILES,
+    QualityReport,
+    site_links_for,
+    write_build_quality,
+    write_quality_findings,
+    write_quality_measures,
+    write_quality_reports,
+)
+from esrgraph.quality.checks import Queryable, build_queries, findings_queries
 from esrgraph.quality.report import from_build, from_validation, graph_store
 from esrgraph.sparql.answer_cache import AnswerCache, AnsweringStore
 from esrgraph.sparql.answers import ANSWERS_DIR, keep_named_answers, named_answers
@@ -163,9 +173,10 @@ def _quality_and_answers(result: BuildResult, out: Path, step: _Steps, store: St
 def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | None, cache_dir: str | None,
              report_data: bytes) -> list[Path]:
     """The quality files, from the query store (or, when it could not be written, from the graph in memory). With a
-    build cache and the store's kept answers, the files are kept too, under a digest of everything they are made
-    of (``report_data``: the build's report data as compact JSON; the digests of the answers to the quality
-    report's queries; where the findings' records are); a rebuild whose change altered none of it links them."""
+    build cache and the store's kept answers, the files are kept too, in two sets, each under a digest of everything
+    it is made of (``report_data``: the build's report data as compact JSON; the digests of the answers to the
+    quality report's queries it reads; where the findings' records are); a rebuild whose change altered none of it
+    links the set."""
     with step("quality report"):
         if store is None:
             return write_build_quality(result, out, graph_store(result))
@@ -174,15 +185,28 @@ def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | No
             return write_build_quality(result, out, store)
         site = site_links_for(out, None) is not None
         shapes = result.validation.shapes_files if result.validation else []
-        inputs = json.dumps([
-            hashlib.sha256(report_data).hexdigest(),
-            [store.answer_digest(sparql) for sparql in build_queries()],
-            hashlib.sha256(json.dumps([result.locations, result.name_owners], sort_keys=True,
-                                      ensure_ascii=False).encode("utf-8")).hexdigest(),
-            [[str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest()] for path in shapes],
-            result.base, site]).encode("utf-8")
-        return write_kept_files(out, QUALITY_FILES, cache_dir, "quality", inputs,
-                                lambda folder: write_quality_reports(from_build(result, store), folder, site=site))
+        common = [hashlib.sha256(report_data).hexdigest(),
+                  hashlib.sha256(json.dumps([result.locations, result.name_owners], sort_keys=True,
+                                            ensure_ascii=False).encode("utf-8")).hexdigest(),
+                  [[str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest()] for path in shapes], result.base]
+        made: list[QualityReport] = []
+
+        def report() -> QualityReport:  # made once, and only when a set is not kept
+            if not made:
+                made.append(from_build(result, store))
+            return made[0]
+
+        # The fix list, unknown values and name groups are kept apart from the measures: a changed amount (read by
+        # the funding measure only) makes the page, the summary and the DQV file again, not a large fix list.
+        findings = write_kept_files(
+            out, FINDINGS_FILES, cache_dir, "quality-findings",
+            json.dumps([*common, [store.answer_digest(q) for q in findings_queries()]]).encode("utf-8"),
+            lambda folder: write_quality_findings(report(), folder))
+        measures = write_kept_files(
+            out, MEASURE_FILES, cache_dir, "quality",
+            json.dumps([*common, [store.answer_digest(q) for q in build_queries()], site]).encode("utf-8"),
+            lambda folder: write_quality_measures(report(), folder, site=site))
+        return sorted(findings + measures, key=lambda path: QUALITY_FILES.index(path.name))
 
 
 def _answers(result: BuildResult, step: _Steps, store: Store | None, answers: AnswerCache | None) -> None:

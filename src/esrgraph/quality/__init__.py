@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from esrgraph.quality.checks import Queryable
 
 __all__ = [
+    "FINDINGS_FILES",
+    "MEASURE_FILES",
     "QUALITY_FILES",
     "QualityReport",
     "Rule",
@@ -45,12 +47,19 @@ __all__ = [
     "load_rules",
     "unknown_values",
     "write_build_quality",
+    "write_quality_findings",
+    "write_quality_measures",
     "write_quality_reports",
 ]
 
 #: The files written, in order.
 QUALITY_FILES = ("quality-report.html", "fix-list.csv", "quality-summary.md", "quality.ttl", "unknown-values.csv",
                  "name-groups.csv")
+#: The files that hold the measures (funding among them) ...
+MEASURE_FILES = ("quality-report.html", "quality-summary.md", "quality.ttl")
+#: ... and those made from the findings and name groups alone: a build cache keeps them apart, so that a changed
+#: amount does not write a large fix list again.
+FINDINGS_FILES = ("fix-list.csv", "unknown-values.csv", "name-groups.csv")
 SITE_PROJECT_DIR = "site/project/"
 
 
@@ -64,25 +73,44 @@ def site_links_for(out_dir: Path, site: bool | None) -> str | None:
 def write_quality_reports(report: QualityReport, out_dir: str | os.PathLike[str], *, examples: int = 10,
                           site: bool | None = None) -> list[Path]:
     """Write the quality files (``QUALITY_FILES``) into ``out_dir`` atomically; return their paths."""
-    from esrgraph.io.atomic import atomic_write_bytes, atomic_write_chunks, atomic_write_text
+    written = write_quality_measures(report, out_dir, examples=examples, site=site) + write_quality_findings(
+        report, out_dir)
+    return sorted(written, key=lambda path: QUALITY_FILES.index(path.name))
+
+
+def write_quality_measures(report: QualityReport, out_dir: str | os.PathLike[str], *, examples: int = 10,
+                           site: bool | None = None) -> list[Path]:
+    """Write ``MEASURE_FILES``: the page, the summary and the DQV measurements, which hold every measure."""
+    from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
     from esrgraph.io.export import serialize_triples
     from esrgraph.io.formats import OutputFormat
     from esrgraph.quality.dqv import PREFIXES, dqv_triples
-    from esrgraph.quality.render import fix_list_chunks, name_groups_chunks, quality_html, summary_markdown
+    from esrgraph.quality.render import quality_html, summary_markdown
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path, md_path, ttl_path = (out / name for name in MEASURE_FILES)
+    atomic_write_text(html_path, quality_html(report, examples=examples, site_links=site_links_for(out, site)))
+    atomic_write_text(md_path, summary_markdown(report))
+    atomic_write_bytes(ttl_path, serialize_triples(dqv_triples(report), OutputFormat.TURTLE, PREFIXES))
+    return [html_path, md_path, ttl_path]
+
+
+def write_quality_findings(report: QualityReport, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write ``FINDINGS_FILES``: the fix list, the unknown values and the name groups, made from the findings and
+    the name groups only (no funding measure reaches them)."""
+    from esrgraph.io.atomic import atomic_write_chunks
+    from esrgraph.quality.render import fix_list_chunks, name_groups_chunks
     from esrgraph.quality.unknown import unknown_values_chunks
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    html_path, csv_path, md_path, ttl_path, unknown_path, groups_path = (out / name for name in QUALITY_FILES)
-    atomic_write_text(html_path, quality_html(report, examples=examples, site_links=site_links_for(out, site)))
-    # the CSV files are written as they are made: a large build's fix list is never one string in memory
+    csv_path, unknown_path, groups_path = (out / name for name in FINDINGS_FILES)
+    # written as they are made: a large build's fix list is never one string in memory
     atomic_write_chunks(csv_path, _utf8(fix_list_chunks(report)))
-    atomic_write_text(md_path, summary_markdown(report))
-    atomic_write_bytes(ttl_path, serialize_triples(dqv_triples(report), OutputFormat.TURTLE,
-                                                   PREFIXES))
     atomic_write_chunks(unknown_path, _utf8(unknown_values_chunks(report.unknown_values())))
     atomic_write_chunks(groups_path, _utf8(name_groups_chunks(report.name_groups)))
-    return [html_path, csv_path, md_path, ttl_path, unknown_path, groups_path]
+    return [csv_path, unknown_path, groups_path]
 
 
 def _utf8(chunks: Iterable[str]) -> Iterator[bytes]:

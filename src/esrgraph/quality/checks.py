@@ -121,8 +121,13 @@ def completeness_query(spec: FieldSpec) -> str:
 def build_queries() -> list[str]:
     """Every query the quality report of a build asks of its store (``report.from_build``), as asked: what its
     measures are made from, besides the build's findings."""
-    return [_PREFIXES + sparql for sparql in (PROJECT_COUNT, *map(completeness_query, FIELDS), NAMES, PARTICIPATIONS,
-                                              FUNDING)]
+    return [*findings_queries(), _PREFIXES + FUNDING]
+
+
+def findings_queries() -> list[str]:
+    """The queries of ``build_queries`` that the report's findings and name groups are made from: every one but the
+    funding measure's (so the fix list does not depend on an amount)."""
+    return [_PREFIXES + sparql for sparql in (PROJECT_COUNT, *map(completeness_query, FIELDS), NAMES, PARTICIPATIONS)]
 
 
 def project_count(store: Queryable) -> int:
