@@ -6,6 +6,7 @@ This module sits above ``pipeline``, ``quality`` and ``publish``: the orchestrat
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -189,12 +190,9 @@ def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | No
                   hashlib.sha256(json.dumps([result.locations, result.name_owners], sort_keys=True,
                                             ensure_ascii=False).encode("utf-8")).hexdigest(),
                   [[str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest()] for path in shapes], result.base]
-        made: list[QualityReport] = []
-
+        @functools.cache
         def report() -> QualityReport:  # made once, and only when a set is not kept
-            if not made:
-                made.append(from_build(result, store))
-            return made[0]
+            return from_build(result, store)
 
         # The fix list, unknown values and name groups are kept apart from the measures: a changed amount (read by
         # the funding measure only) makes the page, the summary and the DQV file again, not a large fix list.

@@ -324,10 +324,8 @@ def collaboration_network(triples: Iterable[Triple]) -> CollaborationNetwork:
 
 @dataclass(frozen=True, slots=True)
 class DerivedCollaboration:
-    """The network with its ``collaboration.ttl`` made once: the build writes the file for its query store
-    before the release, and the release publishes the same bytes."""
+    """The network's ``collaboration.ttl`` and the number of its triples (which the catalogue states)."""
 
-    network: CollaborationNetwork
     turtle: bytes
     triples: int
 
@@ -411,10 +409,10 @@ class CollaborationFiles:
 
 
 def derive_collaboration(network: CollaborationNetwork, base: str) -> DerivedCollaboration:
-    """``network`` with its ``collaboration.ttl`` (the derived graph as sorted Turtle) and number of triples."""
+    """``network``'s ``collaboration.ttl`` (the derived graph as sorted Turtle) and its number of triples."""
     triples = collaboration_triples(network, base)
-    return DerivedCollaboration(network, serialize_triples(triples, OutputFormat.TURTLE, collaboration_prefixes(base),
-                                                           presorted=True), len(triples))
+    return DerivedCollaboration(serialize_triples(triples, OutputFormat.TURTLE, collaboration_prefixes(base),
+                                                  presorted=True), len(triples))
 
 
 # --------------------------------------------------------------------- RDF
