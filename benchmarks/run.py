@@ -288,6 +288,8 @@ class CommandRun:
     peak_mb: float
     cache: bool
     report: dict[str, object]
+    #: MB its process tree wrote to the file system (``written_bytes``); None where the kernel does not say.
+    written_mb: float | None = None
 
     @property
     def records(self) -> int:
@@ -317,9 +319,30 @@ def _num(value: object) -> float:
     raise TypeError(f"not a number: {value!r}")
 
 
+def written_bytes(io_text: str) -> int | None:
+    """Bytes written to the file system, from a /proc/PID/io text: ``write_bytes`` (pages dirtied, whether the
+    kernel wrote them back yet or not) less ``cancelled_write_bytes`` (dirtied, then truncated away). Linux adds
+    a reaped child's counts to its parent's, so this process's figure grows by what a finished command's whole
+    process tree wrote. None when the text has neither field."""
+    fields = dict(line.split(":", 1) for line in io_text.splitlines() if ":" in line)
+    try:
+        return int(fields["write_bytes"]) - int(fields.get("cancelled_write_bytes", "0"))
+    except (KeyError, ValueError):
+        return None
+
+
+def written_now() -> int | None:
+    try:
+        return written_bytes(Path("/proc/self/io").read_text(encoding="ascii"))
+    except OSError:  # not Linux, or no task I/O accounting
+        return None
+
+
 def whole_command(corpus: str, size: int, inputs: Path, out: Path, *, cache: bool) -> CommandRun:
-    """Run ``run_command`` in a fresh process (after ``sync``, see ``child``), sampling its process tree."""
+    """Run ``run_command`` in a fresh process (after ``sync``, see ``child``), sampling its process tree, and
+    count what the tree wrote (``written_bytes``)."""
     os.sync()
+    before = written_now()
     cmd = [sys.executable, "-m", "benchmarks.run", "--child", "command", str(inputs), str(out),
            "incremental" if cache else ""]
     env = {**os.environ, "CI": "1"}  # no progress lines
@@ -329,6 +352,7 @@ def whole_command(corpus: str, size: int, inputs: Path, out: Path, *, cache: boo
         with TreeMemorySampler(root=process.pid) as sampler:
             code = process.wait()
         seconds = time.perf_counter() - start
+        after = written_now()
         stdout.seek(0)
         stderr.seek(0)
         text = stdout.read().decode("utf-8", "replace")
@@ -336,7 +360,8 @@ def whole_command(corpus: str, size: int, inputs: Path, out: Path, *, cache: boo
             tail = stderr.read().decode("utf-8", "replace")[-3000:]
             raise RuntimeError(f"the whole command on {inputs} ended with exit {code}:\n{tail}")
     report = json.loads(text.strip().splitlines()[-1])
-    return CommandRun(corpus, size, seconds, sampler.peak_mb, cache, report)
+    written = (after - before) / 1e6 if before is not None and after is not None else None
+    return CommandRun(corpus, size, seconds, sampler.peak_mb, cache, report, written)
 
 
 def output_files(out: Path) -> list[tuple[str, int, bool]]:
@@ -427,6 +452,9 @@ class Rebuild:
     compared: int
     differ: list[str]
     reuse: str
+    #: MB the rebuild's process tree wrote (``written_bytes``), and the full one's.
+    written_mb: float | None = None
+    full_written_mb: float | None = None
 
     @property
     def share(self) -> float:
@@ -478,7 +506,7 @@ def rebuild(first: CommandRun, inputs: Path, out: Path, scratch: Path, change: s
     assert isinstance(reuse, dict)
     reused = ", ".join(f"{kind} {done} of {total}" for kind, (done, total) in reuse.items())
     return Rebuild(first.corpus, first.size, change, again.seconds, again.peak_mb, full.seconds, compared, differ,
-                   reused or "none")
+                   reused or "none", again.written_mb, full.written_mb)
 
 
 def _met(ok: bool) -> str:
@@ -568,13 +596,17 @@ def _command_row(run: CommandRun, ntriples_bytes: int, fix_rows: int) -> str:
     r = run.report
     return (f"| {run.corpus} | {run.records:,} | {int(_num(r['triples'])):,} | {fix_rows:,} | {_num(r['build']):.1f} | "
             f"{_num(r['outputs']):.1f} | **{run.seconds:.1f}** | {run.ms_per_record:.2f} | {run.peak_mb:,.0f} | "
-            f"{ntriples_bytes / 2**20:,.1f} | {'yes' if run.cache else 'no'} | {r['exit_code']} |")
+            f"{_mb(run.written_mb)} | {ntriples_bytes / 2**20:,.1f} | {'yes' if run.cache else 'no'} | {r['exit_code']} |")
 
 
 def _rebuild_row(r: Rebuild) -> str:
     same = "**yes**" if not r.differ else "**NO**: " + ", ".join(r.differ[:10]) + (" ..." if len(r.differ) > 10 else "")
     return (f"| {r.corpus} | {r.size:,} | {r.change} | **{r.seconds:.1f}** | {r.full_seconds:.1f} | **{100 * r.share:.1f} %** | "
-            f"{r.compared:,} | {same} | {r.peak_mb:,.0f} | {r.reuse} |")
+            f"{r.compared:,} | {same} | {r.peak_mb:,.0f} | {_mb(r.written_mb)} | {_mb(r.full_written_mb)} | {r.reuse} |")
+
+
+def _mb(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
 
 
 def main() -> None:
@@ -635,13 +667,13 @@ def main() -> None:
 
     headline = [
         "| corpus | records | triples | fix-list rows | build stage s | outputs s | whole command s | ms/record | "
-        "peak MB, all processes | N-Triples MB | writes build cache | exit |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "peak MB, all processes | MB written | N-Triples MB | writes build cache | exit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     rebuild_lines = [
         "| corpus | records | change | rebuild s | full, no cache s | share | files compared | same bytes | peak MB | "
-        "reused from the build cache |",
-        "|---|---:|---|---:|---:|---:|---:|---|---:|---|",
+        "MB written | MB written, full | reused from the build cache |",
+        "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     command_notes: list[str] = []
     file_tables: list[str] = []

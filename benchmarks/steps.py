@@ -7,7 +7,8 @@
 Runs ``esrgraph build CORPUS -o OUT`` as the benchmark does (``run.run_command``) and prints, for each step
 of ``write_outputs`` (``outputs: <step>`` in the build's timings), its wall time, the CPU time of this process
 (all its threads) and of its finished children, and the peak resident memory summed over the process tree
-while the step ran (``run.TreeMemorySampler``); then the peak of the whole command. With ``--rebuild`` it measures, step by step, the rebuild after one changed
+while the step ran (``run.TreeMemorySampler``) and the MB written to the file system meanwhile by this process's
+threads and its finished children (``run.written_bytes``; steps on other threads overlap); then the peak of the whole command. With ``--rebuild`` it measures, step by step, the rebuild after one changed
 description (``run.changed_description``: its name, or with ``--change amount`` its granted funding) instead, after a full build with a build cache. The per-step memory
 figures of docs/performance.md come from here. Steps that run on the quality thread overlap the release, so
 their peaks are the tree's while both ran; a step shorter than the sampling interval (0.05 s) shows 0.
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.run import CHANGES, TreeMemorySampler, changed_description, run_command
+from benchmarks.run import CHANGES, TreeMemorySampler, changed_description, run_command, written_now
 
 
 def _cpu(who: int) -> float:
@@ -53,31 +54,36 @@ def _measured(corpus: str, out: str, incremental: str) -> int:
 
     import esrgraph.outputs as outputs
 
-    measured: dict[str, tuple[float, float, float]] = {}
+    measured: dict[str, tuple[float, float, float, float | None]] = {}
     timed = outputs._Steps.__call__
 
+    start = written_now()
     with TreeMemorySampler() as whole, TreeMemorySampler() as during:
 
         @contextmanager
         def step(self: outputs._Steps, name: str) -> Iterator[None]:
             during.peak_mb = 0.0
             own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+            written = written_now()
             with timed(self, name):
                 yield
+            now = written_now()
             measured[name] = (_cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children,
-                              during.peak_mb)
+                              during.peak_mb, (now - written) / 1e6 if now is not None and written is not None else None)
 
         outputs._Steps.__call__ = step  # type: ignore[method-assign]
         try:
             figures = run_command(corpus, out, incremental)
         finally:
             outputs._Steps.__call__ = timed  # type: ignore[method-assign]
+    end = written_now()
     details = figures["details"]
     assert isinstance(details, dict)
     print(f"build stage {figures['build']:.1f} s, outputs {figures['outputs']:.1f} s, "
-          f"peak over the process tree {whole.peak_mb:,.0f} MiB", file=sys.stderr)
-    print("| step | wall s | CPU s, this process | CPU s, children | peak MiB, process tree |", file=sys.stderr)
-    print("|---|---:|---:|---:|---:|", file=sys.stderr)
+          f"peak over the process tree {whole.peak_mb:,.0f} MiB, written {_mb(start, end)} MB", file=sys.stderr)
+    print("| step | wall s | CPU s, this process | CPU s, children | peak MiB, process tree | MB written |",
+          file=sys.stderr)
+    print("|---|---:|---:|---:|---:|---:|", file=sys.stderr)
     phases = figures["stages"]
     assert isinstance(phases, dict)
     stages = ", ".join(f"{key} {wall:.1f} s" for key, wall in [*phases.items(), *details.items()]
@@ -86,9 +92,14 @@ def _measured(corpus: str, out: str, incremental: str) -> int:
     for key, wall in details.items():
         name = key.removeprefix("outputs: ")
         if key.startswith("outputs: ") and name in measured:
-            own, children, peak = measured[name]
-            print(f"| {name} | {wall:.1f} | {own:.1f} | {children:.1f} | {peak:,.0f} |", file=sys.stderr)
+            own, children, peak, written = measured[name]
+            shown = "n/a" if written is None else f"{written:,.0f}"
+            print(f"| {name} | {wall:.1f} | {own:.1f} | {children:.1f} | {peak:,.0f} | {shown} |", file=sys.stderr)
     return 0
+
+
+def _mb(start: int | None, end: int | None) -> str:
+    return "n/a" if start is None or end is None else f"{(end - start) / 1e6:,.0f}"
 
 
 if __name__ == "__main__":

@@ -174,3 +174,31 @@ def test_a_change_is_one_field_of_the_middle_description_and_is_put_back(tmp_pat
     (folder / "b.txt").write_text("Hankkeen nimi: x\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no amount to change"), run.changed_description(folder, "amount"):
         pass
+
+
+def test_written_bytes_is_dirtied_less_cancelled() -> None:
+    text = ("rchar: 10\nwchar: 20\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 81920\n"
+            "cancelled_write_bytes: 8192\n")
+    assert run.written_bytes(text) == 73728
+    assert run.written_bytes("write_bytes: 4096\n") == 4096
+    assert run.written_bytes("rchar: 1\n") is None
+    assert run.written_bytes("write_bytes: many\n") is None
+
+
+def test_a_finished_childs_writes_count_in_this_process(tmp_path: Path) -> None:
+    """The premise of the benchmark's "MB written": Linux adds a reaped child's I/O (and its own reaped
+    children's) to its parent's /proc/PID/io."""
+    io_file = Path("/proc/self/io")
+    if not io_file.is_file() or run.written_bytes(io_file.read_text()) is None:
+        pytest.skip("this kernel keeps no task I/O accounting (/proc/self/io)")
+    before = run.written_bytes(io_file.read_text())
+    writer = tmp_path / "writer.py"  # the grandchild: writes 8 MB and makes them durable
+    writer.write_text("import os, sys\nwith open(sys.argv[1], 'wb') as f:\n    f.write(os.urandom(8 << 20))\n"
+                      "    f.flush()\n    os.fsync(f.fileno())\n", encoding="utf-8")
+    parent = tmp_path / "parent.py"  # the child: starts the grandchild and reaps it
+    parent.write_text("import subprocess, sys\nsubprocess.run([sys.executable, *sys.argv[1:]], check=True)\n",
+                      encoding="utf-8")
+    subprocess.run([sys.executable, str(parent), str(writer), str(tmp_path / "eight-mb")], check=True)
+    after = run.written_bytes(io_file.read_text())
+    assert before is not None and after is not None
+    assert after - before >= 8 << 20
