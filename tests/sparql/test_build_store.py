@@ -461,3 +461,31 @@ def test_an_unchanged_derived_graph_is_not_read_again(out: Path, tmp_path: Path,
         after = triples(memory_store(out))
         assert triples(open_build(out).store) == after
         assert info.changes is not None and {str(t) for t in info.changes} == before ^ after
+
+
+class _Searched(bytes):
+    """Bytes that record every range ``find`` searched."""
+
+    ranges: list[tuple[int, int]]
+
+    def find(self, sub: Any, start: Any = None, end: Any = None) -> int:  # type: ignore[override]
+        self.ranges.append((start or 0, len(self) if end is None else end))
+        return super().find(sub, start, end)
+
+
+@pytest.mark.parametrize("at", [0, 7, 8, 15, 16, 30])
+def test_a_blank_node_is_found_at_any_window_edge_and_no_search_spans_more_than_a_window(
+        at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search for "_:" goes window by window (each window's mapped pages let go after it), so a 3.9 GB file's
+    pages are never all resident at once; a "_:" split across two windows is still found."""
+    monkeypatch.setattr(build_store, "_LET_GO_BYTES", 8)
+    text = bytearray(b"x" * 32)
+    text[at:at + 2] = b"_:"
+    data = _Searched(bytes(text[:32]))
+    data.ranges = []
+    assert build_store._blank_free(data) is False  # type: ignore[arg-type]
+    assert max(end - start for start, end in data.ranges) <= 9
+    clean = _Searched(b"x" * 32 + b"_")
+    clean.ranges = []
+    assert build_store._blank_free(clean) is True  # type: ignore[arg-type]
+    assert [start for start, _ in clean.ranges] == [0, 8, 16, 24, 32]

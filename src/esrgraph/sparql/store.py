@@ -464,10 +464,17 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
 
 
 def _blank_free(data: bytes | mmap.mmap) -> bool:
-    """Whether no "_:" occurs in ``data`` (letting the pages read go)."""
-    found = data.find(b"_:") == -1
-    let_go(data, 0, len(data))
-    return found
+    """Whether no "_:" occurs in ``data``, searched ``_LET_GO_BYTES`` at a time with each window's pages let go as
+    it is done: one search over the whole mapping held every page of a 3.9 GB file in this process's resident set
+    at once (the whole command peaked at 6.6 GB at 100,000 descriptions for it, against 4.2 GB otherwise)."""
+    size = len(data)
+    for start in range(0, size, _LET_GO_BYTES):
+        end = min(size, start + _LET_GO_BYTES + 1)  # one byte over: a "_:" across the window's end is found
+        found = data.find(b"_:", start, end)
+        let_go(data, start, end)
+        if found != -1:
+            return False
+    return True
 
 
 def _load_whole(target: Path, generation: str, stamps: tuple[GraphFile, ...], main: Path,
