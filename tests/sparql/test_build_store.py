@@ -468,7 +468,7 @@ class _Searched(bytes):
 
     ranges: list[tuple[int, int]]
 
-    def find(self, sub: Any, start: Any = None, end: Any = None) -> int:  # type: ignore[override]
+    def find(self, sub: Any, start: Any = None, end: Any = None) -> int:
         self.ranges.append((start or 0, len(self) if end is None else end))
         return super().find(sub, start, end)
 
@@ -483,9 +483,9 @@ def test_a_blank_node_is_found_at_any_window_edge_and_no_search_spans_more_than_
     text[at:at + 2] = b"_:"
     data = _Searched(bytes(text[:32]))
     data.ranges = []
-    assert build_store._blank_free(data) is False  # type: ignore[arg-type]
+    assert build_store._blank_free(data) is False
     assert max(end - start for start, end in data.ranges) <= 9
     clean = _Searched(b"x" * 32 + b"_")
     clean.ranges = []
-    assert build_store._blank_free(clean) is True  # type: ignore[arg-type]
+    assert build_store._blank_free(clean) is True
     assert [start for start, _ in clean.ranges] == [0, 8, 16, 24, 32]
