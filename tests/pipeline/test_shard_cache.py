@@ -300,7 +300,7 @@ def test_a_damaged_organisation_facts_file_is_read_only_when_a_part_needs_it(tmp
     organisation part is written again; a damaged one then makes the build start over, with a warning."""
     inputs, cache = _corpus(tmp_path), tmp_path / "cache"
     first = _build(inputs, tmp_path / "first", cache)
-    for facts in (cache / "shards").glob(f"map/*/{shardbuild.ORGANISATION_FACTS}"):
+    for facts in (cache / "shards").glob(f"map/*/*{shardbuild.ORGANISATION_FACTS}"):
         facts.write_bytes(b"\x80\x05truncated")
     again = _build(inputs, tmp_path / "again", cache)  # no organisation part to write: not read
     assert again.cache_note is None and again.reuse["map"] == (SHARDS, SHARDS)

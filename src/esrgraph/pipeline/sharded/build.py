@@ -467,6 +467,9 @@ def _validate_parts(run: _Run, mapped: list[MapOutcome], map_keys: Sequence[str]
     if missing:
         write_organisation_parts(merge_organisations(mapped), mapped, shards, run.workdir, missing)
     organisation_count = len(set[str]().union(*(outcome.organisation_iris for outcome in mapped)))
+    del shard_types
+    for outcome in mapped:  # read for the last time: what grows with the input is not held through the outputs
+        outcome.links, outcome.codes, outcome.organisation_types, outcome.organisation_iris = [], {}, b"", []
     run.timings["validate: merge organisations (main)"] = time.perf_counter() - organisations_start
     for n, key in enumerate(part_keys):
         target = cache.use("org", key) if cache else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from esrgraph.core import iris
@@ -33,10 +34,19 @@ ORGANISATIONS = "organisations.pickle"
 #: A parse chunk's pickle (``ORDER.pickle``, beside the shards' record pickles) of the shard of each
 #: of its records, in input order.
 ORDER = "order"
-#: A kept mapped shard's file of its organisations' facts (``MapOutcome.organisations``), apart from
-#: its outcome: only a build that writes organisation parts again reads them, and they were most of the
-#: time a rebuild spent loading the kept outcomes (docs/decisions/20261202-smaller-shards.md).
-ORGANISATION_FACTS = "organisation-facts.pickle"
+#: The suffix of a mapped shard's file of its organisations' facts, beside its blocks (``organisation_facts``).
+ORGANISATION_FACTS = ".organisations"
+
+
+def organisation_facts(stem: str | Path) -> Path:
+    """The file of a mapped shard's organisations' facts, beside its blocks (``stem``: ``MapOutcome.stem``).
+
+    Apart from its outcome, in the work folder as in the shard cache: only writing organisation parts reads them,
+    one shard at a time. They were most of the time a rebuild spent loading kept outcomes
+    (docs/decisions/20261202-smaller-shards.md), and held in the main process for every shard until the parts were
+    written they were its largest growth: about 3 MB a shard, 1 GB at 100,000 descriptions.
+    """
+    return Path(f"{stem}{ORGANISATION_FACTS}")
 
 
 def shard_of(code: str, shards: int) -> int:

@@ -8,7 +8,6 @@ must be written once, from its first mention on (as one mapper over all projects
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 from esrgraph.core.findings import Finding
 from esrgraph.mapping.mapper import OrganisationFacts
 from esrgraph.pipeline.cache import shards as shardcache
-from esrgraph.pipeline.sharded.layout import ORGANISATION_FACTS, organisation_part
+from esrgraph.pipeline.sharded.layout import organisation_facts, organisation_part
 from esrgraph.pipeline.sharded.workers import MapOutcome
 
 if TYPE_CHECKING:
@@ -28,24 +27,30 @@ _dump, _load = shardcache.dump, shardcache.load
 def _organisations_of(outcome: MapOutcome) -> dict[str, tuple[tuple[str, int], OrganisationFacts]]:
     if outcome.organisations is not None:
         return outcome.organisations
-    kept: dict[str, tuple[tuple[str, int], OrganisationFacts]] = _load(Path(outcome.stem).parent / ORGANISATION_FACTS)
+    kept: dict[str, tuple[tuple[str, int], OrganisationFacts]] = _load(organisation_facts(outcome.stem))
     return kept
 
 
 def merge_organisations(outcomes: Iterable[MapOutcome]) -> dict[str, OrganisationFacts]:
-    """One fact set per organisation over all shards, built up from its first mention on."""
-    mentions: dict[str, list[tuple[tuple[str, int], OrganisationFacts]]] = defaultdict(list)
+    """One fact set per organisation over all shards, as if built up from its first mention on.
+
+    The shards' facts are read and merged one shard at a time, so only the merged facts are held, not every shard's.
+    The order they come in does not matter: the sets are unions, the first mention's Y-tunnus stays (a mention
+    before the one kept absorbs it and takes its place), and the newest applicant description is decided by its
+    (start date, project code), which no two shards share (a project is in one shard).
+    """
+    merged: dict[str, tuple[tuple[str, int], OrganisationFacts]] = {}
     for outcome in outcomes:
-        for iri, mention in _organisations_of(outcome).items():
-            mentions[iri].append(mention)
-    merged = {}
-    for iri, found in mentions.items():
-        found.sort(key=lambda mention: mention[0])
-        first = found[0][1]
-        for _, later in found[1:]:
-            first.absorb(later)
-        merged[iri] = first
-    return merged
+        for iri, (order, facts) in _organisations_of(outcome).items():
+            known = merged.get(iri)
+            if known is None:
+                merged[iri] = (order, facts)
+            elif order < known[0]:
+                facts.absorb(known[1])
+                merged[iri] = (order, facts)
+            else:
+                known[1].absorb(facts)
+    return {iri: facts for iri, (_, facts) in merged.items()}
 
 
 def write_organisation_parts(organisations: dict[str, OrganisationFacts], mapped: list[MapOutcome], parts: int,

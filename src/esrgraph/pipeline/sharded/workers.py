@@ -7,7 +7,6 @@ returns a small outcome the main process gathers; with a cache entry it is also 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import pickle
 import time
@@ -30,7 +29,7 @@ from esrgraph.mapping.merge import MergedProject, merge_order, merge_records
 from esrgraph.parsers.inputs import ParseBatch
 from esrgraph.pipeline.cache import shards as shardcache
 from esrgraph.pipeline.sharded.blocks import write_blocks
-from esrgraph.pipeline.sharded.layout import ORDER, ORGANISATION_FACTS, ORGANISATIONS, organisation_part, shard_of
+from esrgraph.pipeline.sharded.layout import ORDER, ORGANISATIONS, organisation_facts, organisation_part, shard_of
 from esrgraph.validation.report import ShaclResult
 
 if TYPE_CHECKING:
@@ -207,8 +206,8 @@ class MapOutcome:
     shard: str
     findings: list[Finding]
     withheld: Counter[str]
-    #: The facts of each organisation it mentions, with the order of the first mention; None in an
-    #: outcome loaded from the shard cache (``_organisations_of`` reads them from ``ORGANISATION_FACTS``).
+    #: The facts of each organisation it mentions, with the order of the first mention; None once they are in their
+    #: file (``layout.organisation_facts``), as in every outcome the main process gets: it reads them from there.
     organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]] | None
     unresolved: dict[str, tuple[tuple[str, int], str, str]]
     projects: int
@@ -278,9 +277,10 @@ def map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists:
         name_owners=organisation_name_owners(projects),
         organisation_iris=sorted(mapper.organisations),
     )
+    _dump(organisation_facts(out / f"p{shard}"), outcome.organisations)
+    outcome.organisations = None
     if cache_entry:
-        _dump(out / ORGANISATION_FACTS, outcome.organisations)
-        _dump(out / "outcome.pickle", dataclasses.replace(outcome, organisations=None))
+        _dump(out / "outcome.pickle", outcome)
         shardcache.publish(out, final)
     return outcome
 
