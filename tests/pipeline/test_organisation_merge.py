@@ -66,7 +66,7 @@ def test_shard_by_shard_from_their_files_equals_merging_in_mention_order(tmp_pat
         stem = tmp_path / f"p{n:04d}"
         shardcache.dump(organisation_facts(stem), mentions)
         outcomes.append(MapOutcome(shard=f"{n:04d}", findings=[], withheld=Counter(),
-                                   organisations=None, unresolved={}, projects=0, triples=0, links=[], codes={},
+                                   unresolved={}, projects=0, triples=0, links=[], codes={},
                                    locator={}, seconds={}, stem=str(stem)))
     rng.shuffle(outcomes)  # the order shards come in does not matter
     merged = merge_organisations(outcomes)

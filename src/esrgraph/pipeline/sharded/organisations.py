@@ -25,8 +25,7 @@ _dump, _load = shardcache.dump, shardcache.load
 
 
 def _organisations_of(outcome: MapOutcome) -> dict[str, tuple[tuple[str, int], OrganisationFacts]]:
-    if outcome.organisations is not None:
-        return outcome.organisations
+    """The facts of each organisation the shard mentions, with the order of the first mention (from their file)."""
     kept: dict[str, tuple[tuple[str, int], OrganisationFacts]] = _load(organisation_facts(outcome.stem))
     return kept
 

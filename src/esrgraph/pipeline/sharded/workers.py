@@ -206,9 +206,6 @@ class MapOutcome:
     shard: str
     findings: list[Finding]
     withheld: Counter[str]
-    #: The facts of each organisation it mentions, with the order of the first mention; None once they are in their
-    #: file (``layout.organisation_facts``), as in every outcome the main process gets: it reads them from there.
-    organisations: dict[str, tuple[tuple[str, int], OrganisationFacts]] | None
     unresolved: dict[str, tuple[tuple[str, int], str, str]]
     projects: int
     triples: int
@@ -260,7 +257,6 @@ def map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists:
         shard=shard,
         findings=problem_findings(records) + merge_findings + result.findings,
         withheld=result.withheld,
-        organisations=mapper.organisations,
         unresolved=mapper.unresolved,
         projects=len(projects),
         triples=count,
@@ -277,8 +273,9 @@ def map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists:
         name_owners=organisation_name_owners(projects),
         organisation_iris=sorted(mapper.organisations),
     )
-    _dump(organisation_facts(out / f"p{shard}"), outcome.organisations)
-    outcome.organisations = None
+    # The facts of each organisation it mentions, with the order of the first mention: not in the outcome, whose
+    # every field the main process holds to the end (``organisations.merge_organisations`` reads them from here).
+    _dump(organisation_facts(out / f"p{shard}"), mapper.organisations)
     if cache_entry:
         _dump(out / "outcome.pickle", outcome)
         shardcache.publish(out, final)
