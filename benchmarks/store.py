@@ -20,7 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pyoxigraph import QuerySolutions, Store
 
@@ -28,6 +30,7 @@ from esrgraph.sparql.queries import named_queries
 from esrgraph.sparql.store import GRAPH_FILES, open_build, store_folder, update_build_store
 
 QUERY = "funding-by-fund"
+T = TypeVar("T")
 
 
 def folder_bytes(path: Path) -> int:
@@ -62,9 +65,9 @@ def rows(store: Store, sparql: str) -> list[str]:
     return sorted(str(row) for row in result)
 
 
-def timed(label: str, func: object) -> object:
+def timed(label: str, func: Callable[[], T]) -> T:
     start = time.perf_counter()
-    value = func() if callable(func) else None
+    value = func()
     print(f"{label:<58} {time.perf_counter() - start:7.2f} s", flush=True)
     return value
 
