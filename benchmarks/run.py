@@ -98,27 +98,34 @@ class TreeMemorySampler:
 
     @staticmethod
     def tree_rss(root: int, page: int) -> int:
-        children: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    stat = f.read()
-                with open(f"/proc/{entry}/statm", "rb") as f:
-                    resident = int(f.read().split()[1])
-            except (OSError, IndexError, ValueError):
-                continue  # gone meanwhile
-            parent = int(stat[stat.rindex(b")") + 2:].split()[1])  # the field after the state
-            children.setdefault(parent, []).append(int(entry))
-            rss[int(entry)] = resident * page
-        total, todo = 0, [root]
-        while todo:
-            pid = todo.pop()
-            total += rss.get(pid, 0)
-            todo.extend(children.get(pid, ()))
-        return total
+        return sum(tree_resident(root, page).values())
+
+
+def tree_resident(root: int, page: int | None = None) -> dict[int, int]:
+    """Resident bytes of ``root`` and of each of its descendants, by pid, read from /proc (``page``: the page
+    size; default the system's)."""
+    page = page or os.sysconf("SC_PAGE_SIZE")
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+            with open(f"/proc/{entry}/statm", "rb") as f:
+                resident = int(f.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        parent = int(stat[stat.rindex(b")") + 2:].split()[1])  # the field after the state
+        children.setdefault(parent, []).append(int(entry))
+        rss[int(entry)] = resident * page
+    tree, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        tree[pid] = rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    return tree
 
 
 # ---------------------------------------------------------------------------- one run (in a child process)
@@ -323,7 +330,7 @@ def written_bytes(io_text: str) -> int | None:
     """Bytes written to the file system, from a /proc/PID/io text: ``write_bytes`` (pages dirtied, whether the
     kernel wrote them back yet or not) less ``cancelled_write_bytes`` (dirtied, then truncated away). Linux adds
     a reaped child's counts to its parent's, so this process's figure grows by what a finished command's whole
-    process tree wrote. None when the text has neither field."""
+    process tree wrote. None when the text has no ``write_bytes`` (or a field is not a number)."""
     fields = dict(line.split(":", 1) for line in io_text.splitlines() if ":" in line)
     try:
         return int(fields["write_bytes"]) - int(fields.get("cancelled_write_bytes", "0"))
@@ -332,10 +339,21 @@ def written_bytes(io_text: str) -> int | None:
 
 
 def written_now() -> int | None:
+    """``written_bytes`` of this process now (None: not Linux, or no task I/O accounting)."""
     try:
         return written_bytes(Path("/proc/self/io").read_text(encoding="ascii"))
-    except OSError:  # not Linux, or no task I/O accounting
+    except OSError:
         return None
+
+
+def written_mb(before: int | None, after: int | None) -> float | None:
+    """MB written between two ``written_now`` readings; None when either is unknown."""
+    return (after - before) / 1e6 if before is not None and after is not None else None
+
+
+def mb_text(value: float | None) -> str:
+    """A table cell for an MB figure that may be unknown."""
+    return "n/a" if value is None else f"{value:,.0f}"
 
 
 def whole_command(corpus: str, size: int, inputs: Path, out: Path, *, cache: bool) -> CommandRun:
@@ -360,8 +378,7 @@ def whole_command(corpus: str, size: int, inputs: Path, out: Path, *, cache: boo
             tail = stderr.read().decode("utf-8", "replace")[-3000:]
             raise RuntimeError(f"the whole command on {inputs} ended with exit {code}:\n{tail}")
     report = json.loads(text.strip().splitlines()[-1])
-    written = (after - before) / 1e6 if before is not None and after is not None else None
-    return CommandRun(corpus, size, seconds, sampler.peak_mb, cache, report, written)
+    return CommandRun(corpus, size, seconds, sampler.peak_mb, cache, report, written_mb(before, after))
 
 
 def output_files(out: Path) -> list[tuple[str, int, bool]]:
@@ -596,17 +613,13 @@ def _command_row(run: CommandRun, ntriples_bytes: int, fix_rows: int) -> str:
     r = run.report
     return (f"| {run.corpus} | {run.records:,} | {int(_num(r['triples'])):,} | {fix_rows:,} | {_num(r['build']):.1f} | "
             f"{_num(r['outputs']):.1f} | **{run.seconds:.1f}** | {run.ms_per_record:.2f} | {run.peak_mb:,.0f} | "
-            f"{_mb(run.written_mb)} | {ntriples_bytes / 2**20:,.1f} | {'yes' if run.cache else 'no'} | {r['exit_code']} |")
+            f"{mb_text(run.written_mb)} | {ntriples_bytes / 2**20:,.1f} | {'yes' if run.cache else 'no'} | {r['exit_code']} |")
 
 
 def _rebuild_row(r: Rebuild) -> str:
     same = "**yes**" if not r.differ else "**NO**: " + ", ".join(r.differ[:10]) + (" ..." if len(r.differ) > 10 else "")
     return (f"| {r.corpus} | {r.size:,} | {r.change} | **{r.seconds:.1f}** | {r.full_seconds:.1f} | **{100 * r.share:.1f} %** | "
-            f"{r.compared:,} | {same} | {r.peak_mb:,.0f} | {_mb(r.written_mb)} | {_mb(r.full_written_mb)} | {r.reuse} |")
-
-
-def _mb(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f}"
+            f"{r.compared:,} | {same} | {r.peak_mb:,.0f} | {mb_text(r.written_mb)} | {mb_text(r.full_written_mb)} | {r.reuse} |")
 
 
 def main() -> None:

@@ -23,7 +23,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.run import CHANGES, TreeMemorySampler, changed_description, run_command, written_now
+from benchmarks.run import (
+    CHANGES,
+    TreeMemorySampler,
+    changed_description,
+    mb_text,
+    run_command,
+    written_mb,
+    written_now,
+)
 
 
 def _cpu(who: int) -> float:
@@ -69,7 +77,7 @@ def _measured(corpus: str, out: str, incremental: str) -> int:
                 yield
             now = written_now()
             measured[name] = (_cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children,
-                              during.peak_mb, (now - written) / 1e6 if now is not None and written is not None else None)
+                              during.peak_mb, written_mb(written, now))
 
         outputs._Steps.__call__ = step  # type: ignore[method-assign]
         try:
@@ -80,7 +88,7 @@ def _measured(corpus: str, out: str, incremental: str) -> int:
     details = figures["details"]
     assert isinstance(details, dict)
     print(f"build stage {figures['build']:.1f} s, outputs {figures['outputs']:.1f} s, "
-          f"peak over the process tree {whole.peak_mb:,.0f} MiB, written {_mb(start, end)} MB", file=sys.stderr)
+          f"peak over the process tree {whole.peak_mb:,.0f} MiB, written {mb_text(written_mb(start, end))} MB", file=sys.stderr)
     print("| step | wall s | CPU s, this process | CPU s, children | peak MiB, process tree | MB written |",
           file=sys.stderr)
     print("|---|---:|---:|---:|---:|---:|", file=sys.stderr)
@@ -93,13 +101,9 @@ def _measured(corpus: str, out: str, incremental: str) -> int:
         name = key.removeprefix("outputs: ")
         if key.startswith("outputs: ") and name in measured:
             own, children, peak, written = measured[name]
-            shown = "n/a" if written is None else f"{written:,.0f}"
-            print(f"| {name} | {wall:.1f} | {own:.1f} | {children:.1f} | {peak:,.0f} | {shown} |", file=sys.stderr)
+            print(f"| {name} | {wall:.1f} | {own:.1f} | {children:.1f} | {peak:,.0f} | {mb_text(written)} |",
+                  file=sys.stderr)
     return 0
-
-
-def _mb(start: int | None, end: int | None) -> str:
-    return "n/a" if start is None or end is None else f"{(end - start) / 1e6:,.0f}"
 
 
 if __name__ == "__main__":

@@ -202,3 +202,24 @@ def test_a_finished_childs_writes_count_in_this_process(tmp_path: Path) -> None:
     after = run.written_bytes(io_file.read_text())
     assert before is not None and after is not None
     assert after - before >= 8 << 20
+
+
+def test_mb_written_between_readings_and_its_cell() -> None:
+    assert run.written_mb(1_000_000, 4_500_000) == 3.5
+    assert run.written_mb(None, 4_500_000) is None and run.written_mb(1, None) is None
+    assert run.mb_text(11_342.4) == "11,342" and run.mb_text(None) == "n/a"
+
+
+def test_memtrace_sees_a_child_that_holds_200_mib(capsys: pytest.CaptureFixture[str]) -> None:
+    """benchmarks.memtrace (the decision record's per-process figures) finds the memory of a process the command
+    starts, not only of the command itself."""
+    from benchmarks import memtrace
+
+    if not Path("/proc/self/statm").is_file():
+        pytest.skip("no /proc")
+    holder = "import subprocess, sys; subprocess.run([sys.executable, '-c', " \
+             "'import time; b = bytearray(200 << 20); time.sleep(1.5)'], check=True)"
+    assert memtrace.main(["--interval", "0.05", "--every", "100", "--", sys.executable, "-c", holder]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    peak = int(last.split()[1].replace(",", ""))
+    assert last.startswith("peak ") and peak >= 200
