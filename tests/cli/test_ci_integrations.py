@@ -13,6 +13,7 @@ When those options are missing they fail with a message that says so.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -106,20 +107,20 @@ def test_pre_commit_manifest_loads_with_pre_commits_loader_and_takes_the_rdf_fil
         for name in (f"graphs/data{extension}", f"out/ESRGRAPH{extension.upper()}"):
             # .xml: too many files that are not RDF end so (pom.xml, test reports); users add it themselves
             assert bool(files.search(name)) is (extension != ".xml"), name
-    for name in ("out/esrgraph.ttl", "out/esrgraph.nt", "out/release/esrgraph.jsonld", "shapes/x.shapes.ttl"):
+    for name in ("out/esrgraph.ttl", "out/esrgraph.nt", "out/release/context.jsonld", "shapes/x.shapes.ttl"):
         assert files.search(name), name
-    for name in ("README.md", "data/samples/S21093.txt", "pom.xml", "out/release/esrgraph.nt.gz",
+    for name in ("README.md", "data/samples/S21093.txt", "pom.xml", "out/release/esrgraph.nt.gz", "out/release/esrgraph.jsonld.gz",
                  "out/validation-report.json", "notes.ttl.bak", "docs/ttl", "action.yml"):
         assert not files.search(name), name
 
 
 def _hook_repository(root: Path, out: Path) -> Path:
-    """A repository that commits its built graph: the graph in three formats (JSON-LD with its context file),
+    """A repository that commits its built graph: the graph in three formats (JSON-LD, unpacked, with its context file),
     and files that are not RDF."""
     (root / "graphs").mkdir(parents=True)
     shutil.copy(out / "esrgraph.ttl", root / "graphs" / "esrgraph.ttl")
     shutil.copy(out / "esrgraph.nt", root / "graphs" / "esrgraph.nt")
-    shutil.copy(out / "release" / "esrgraph.jsonld", root / "graphs" / "esrgraph.jsonld")
+    (root / "graphs" / "esrgraph.jsonld").write_bytes(gzip.decompress((out / "release" / "esrgraph.jsonld.gz").read_bytes()))
     shutil.copy(out / "release" / "context.jsonld", root / "graphs" / "context.jsonld")
     shutil.copy(out / "release" / "esrgraph.nt.gz", root / "graphs" / "esrgraph.nt.gz")
     (root / "README.md").write_text("# data\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -44,3 +45,25 @@ def test_other_contexts_are_refused_by_name(tmp_path: Path, reference: str) -> N
 
 def test_text_that_is_not_json_is_left_for_the_parser(tmp_path: Path) -> None:
     assert local_jsonld(b'{"@context": ', tmp_path) == (b'{"@context": ', [])
+
+
+def test_a_gzipped_document_reads_the_context_beside_it(tmp_path: Path) -> None:
+    """A release's esrgraph.jsonld.gz names context.jsonld as the unpacked document would."""
+    (tmp_path / "context.jsonld").write_text(json.dumps(CONTEXT), encoding="utf-8")
+    doc = tmp_path / "doc.jsonld.gz"
+    doc.write_bytes(gzip.compress(json.dumps({"@context": "context.jsonld", "@id": "http://example.org/a",
+                                              "name": "A"}).encode("utf-8")))
+    store = load_store(doc)
+    assert [str(q.object) for q in store] == ['"A"']
+
+
+@pytest.mark.parametrize("name", ["doc.jsonld.gz", "doc.nt.gz"])
+def test_a_cut_or_foreign_gzip_file_is_refused_by_name(tmp_path: Path, name: str) -> None:
+    whole = gzip.compress(b'{"@id": "http://example.org/a", "http://example.org/p": "x"}' if name.endswith(
+        ".jsonld.gz") else b"<http://example.org/a> <http://example.org/p> \"x\" .\n" * 1000)
+    path = tmp_path / name
+    for data in (whole[: len(whole) // 2], b"not gzip at all"):
+        path.write_bytes(data)
+        with pytest.raises(InputError) as caught:
+            load_store(path)
+        assert name in str(caught.value) and "cannot be read as RDF" in str(caught.value)

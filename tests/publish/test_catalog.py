@@ -101,6 +101,21 @@ def test_checksums_and_byte_sizes_match_the_files(release_dir: Path, catalog: rd
         assert str(catalog.value(dist, DCTERMS.license)).endswith("/licence/CC_BY_4_0")
 
 
+def test_gzipped_files_say_so_and_unpack_to_their_media_type(release_dir: Path, catalog: rdflib.Graph) -> None:
+    """A harvester unpacks a distribution with dcat:compressFormat and reads it as its dcat:mediaType."""
+    gzipped = {}
+    for dist in catalog.subjects(RDF.type, DCAT.Distribution):
+        name = str(catalog.value(dist, DCAT.downloadURL)).rsplit("/", 1)[1]
+        compress = catalog.value(dist, DCAT.compressFormat)
+        assert (compress is not None) is name.endswith(".gz"), name
+        if compress is not None:
+            assert str(compress) == "http://www.iana.org/assignments/media-types/application/gzip"
+            gzipped[name] = str(catalog.value(dist, DCAT.mediaType)).rsplit("/", 2)[-2:]
+            gzip.decompress((release_dir / name).read_bytes())  # whole members, every one
+    assert gzipped == {"esrgraph.nt.gz": ["application", "n-triples"],
+                       "esrgraph.jsonld.gz": ["application", "ld+json"]}
+
+
 def test_values_are_derived_from_the_build(release_dir: Path, catalog: rdflib.Graph) -> None:
     data = rdflib.Graph().parse(release_dir / "esrgraph.ttl", format="turtle")
     rows = list(data.query("""PREFIX esr: <https://w3id.org/esrgraph/ontology#>

@@ -23,8 +23,9 @@ from esrgraph.publish.release import (
     version_key,
     write_release,
 )
+from esrgraph.sparql.queries import load_store
 
-EXPECTED_FILES = {"esrgraph.ttl", "esrgraph.nt.gz", "esrgraph.jsonld", "context.jsonld", "esr-ontology.ttl",
+EXPECTED_FILES = {"esrgraph.ttl", "esrgraph.nt.gz", "esrgraph.jsonld.gz", "context.jsonld", "esr-ontology.ttl",
                   "validation-report.ttl", "catalog.ttl", "CHANGELOG.md", "vocabulary.html", "codelists.html"}
 
 
@@ -53,16 +54,20 @@ def test_build_writes_the_release_folder_beside_the_old_outputs(sample_out: Path
     assert (folder / "esrgraph.ttl").read_bytes() == (sample_out / "esrgraph.ttl").read_bytes()
 
 
-def test_every_dump_holds_the_same_graph(sample_out: Path) -> None:
+def test_every_dump_holds_the_same_graph(sample_out: Path, tmp_path: Path) -> None:
     folder = sample_out / "release"
     ttl = rdflib.Graph().parse(folder / "esrgraph.ttl", format="turtle")
     nt = rdflib.Graph().parse(data=gzip.decompress((folder / "esrgraph.nt.gz").read_bytes()).decode("utf-8"),
                               format="nt")
-    # the JSON-LD names its context by a relative reference, resolved against the file's location
-    jl = rdflib.Graph().parse((folder / "esrgraph.jsonld").resolve().as_uri(), format="json-ld")
+    # the JSON-LD names its context by a relative reference, resolved against the file's location: a user
+    # unpacks it beside context.jsonld
+    shutil.copy(folder / "context.jsonld", tmp_path / "context.jsonld")
+    (tmp_path / "esrgraph.jsonld").write_bytes(gzip.decompress((folder / "esrgraph.jsonld.gz").read_bytes()))
+    jl = rdflib.Graph().parse((tmp_path / "esrgraph.jsonld").resolve().as_uri(), format="json-ld")
     assert len(ttl) > 1000
     assert set(ttl) == set(nt)
     assert set(ttl) == set(jl)
+    assert len(load_store(folder / "esrgraph.jsonld.gz")) == len(ttl)  # as `esrgraph query --data` reads it
 
 
 def test_same_input_gives_the_same_release_byte_for_byte(sample_triples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

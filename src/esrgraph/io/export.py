@@ -97,7 +97,11 @@ def read_ntriples_bytes(data: bytes) -> Iterator[Triple]:
 GZIP_LEVEL = 9
 
 
-def gzip_member(data: bytes) -> bytes:
+#: zlib level of the gzipped JSON-LD: 9 makes it only about 2 % smaller than 6 in 40 % more time.
+JSONLD_GZIP_LEVEL = 6
+
+
+def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
     """``data`` as one gzip member with no file name and a zero timestamp, so the bytes are reproducible; members
     one after another are one gzip file."""
-    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+    return gzip.compress(data, compresslevel=level, mtime=0)

@@ -1,7 +1,7 @@
 """JSON-LD contexts that live beside a document, inlined before Oxigraph reads it.
 
 Oxigraph's JSON-LD parser loads no remote context, which keeps untrusted input off the network. A
-document may still name a context file next to it (esrgraph's own release writes ``esrgraph.jsonld``
+document may still name a context file next to it (esrgraph's own release writes ``esrgraph.jsonld.gz``
 with ``"@context": "context.jsonld"``): such a relative reference is replaced by that file's
 ``@context`` when the file lies in the document's folder. Absolute IRIs are left alone, so Oxigraph
 refuses them, and ``remote_contexts`` names them for the error message.

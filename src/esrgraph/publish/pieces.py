@@ -4,7 +4,7 @@ so that a rebuild after one changed description makes one chunk again and writes
 A chunk's *piece* is what the release makes of those bytes alone:
 
 - its gzip member: members one after another are one gzip file (RFC 1952, 2.2), which every reader takes whole;
-- its JSON-LD node objects, which join into esrgraph.jsonld;
+- its JSON-LD node objects as one gzip member, which join into esrgraph.jsonld.gz;
 - its share of the catalogue's statistics (``GraphCounter.share``) and of the vocabulary documents
   (``VocabDocsCollector.share``);
 - 64-bit digests of its distinct objects, for VoID's distinct objects, which cross chunks.
@@ -40,7 +40,7 @@ from typing import Any
 from pyoxigraph import Triple
 
 from esrgraph.io.atomic import atomic_write_bytes
-from esrgraph.io.export import GZIP_LEVEL, gzip_member, read_ntriples_bytes
+from esrgraph.io.export import GZIP_LEVEL, JSONLD_GZIP_LEVEL, gzip_member, read_ntriples_bytes
 from esrgraph.io.framed import framed, unframed
 from esrgraph.io.mapped import let_go, mapped
 from esrgraph.pipeline.stages import cyclic_gc_paused
@@ -64,7 +64,7 @@ PROCESS_BYTES = 64 << 20
 #: The name of a folder of kept collaboration files starts with this, then ``PieceSet.collaboration_key``.
 KEPT_COLLABORATION = "collaboration-"
 #: The pieces' layout; a piece of another layout is made again.
-PIECE_FORMAT = b"esrgraph-release-piece 1\n"
+PIECE_FORMAT = b"esrgraph-release-piece 2\n"
 
 #: One subject's lines (sorted N-Triples hold them together): the subject, then the rest of each line.
 _BLOCK = re.compile(rb"(<[^>\n]*>|_:[^ \n]*) [^\n]*\n(?:\1 [^\n]*\n)*")
@@ -107,7 +107,7 @@ class PieceSettings:
     program: str = ""
 
     def salt(self) -> bytes:
-        return json.dumps([PIECE_FORMAT.decode(), self.base, sorted(self.prefixes.items()), self.program, GZIP_LEVEL,
+        return json.dumps([PIECE_FORMAT.decode(), self.base, sorted(self.prefixes.items()), self.program, GZIP_LEVEL, JSONLD_GZIP_LEVEL,
                            VocabDocsCollector().limit, sys.byteorder]).encode("utf-8")
 
 
@@ -124,12 +124,13 @@ def make_piece(chunk: bytes, settings: PieceSettings) -> bytes:
             yield t
 
     nodes = node_objects(fed(read_ntriples_bytes(chunk)), settings.prefixes)
+    nodes_member = gzip_member(nodes, JSONLD_GZIP_LEVEL) if nodes else b""
     examples, codes = docs.share()
     objects = array("Q", counter.object_digests()).tobytes()
     member = gzip_member(chunk)
     collaboration = json.dumps(network.share(), ensure_ascii=False, sort_keys=True)
     return framed(PIECE_FORMAT, {"counts": counter.share(), "examples": examples, "collaboration": collaboration},
-                  (member, nodes, objects, codes))
+                  (member, nodes_member, objects, codes))
 
 
 @dataclass
@@ -141,7 +142,8 @@ class Piece:
     #: The chunk's share of the collaboration network (``CollaborationCollector.share``) as JSON text.
     collaboration: str
     member: bytes
-    nodes: bytes
+    #: The chunk's JSON-LD node objects (joined by ``NODE_SEPARATOR``) as one gzip member; empty when it has none.
+    nodes_member: bytes
     objects: memoryview
     codes: bytes
 
@@ -151,11 +153,11 @@ class Piece:
         read = unframed(data, PIECE_FORMAT, 4)
         if read is None:
             return None
-        head, (member, nodes, objects, codes) = read
+        head, (member, nodes_member, objects, codes) = read
         if len(objects) % 8 or not isinstance(head.get("collaboration"), str) or not isinstance(
                 head.get("counts"), dict) or not isinstance(head.get("examples"), dict):
             return None
-        return cls(head["counts"], head["examples"], head["collaboration"], member, nodes,
+        return cls(head["counts"], head["examples"], head["collaboration"], member, nodes_member,
                    memoryview(objects).cast("Q"), codes)
 
 
@@ -318,20 +320,23 @@ class PieceSet:
             pass
         return self.piece(k).collaboration  # not whole: made again
 
-    def write(self, write_gzip: Callable[[bytes], object], write_nodes: Callable[[bytes], object]) -> Assembled:
-        """Write the gzipped N-Triples and the JSON-LD node objects (as ``JsonLdWriter`` writes them after the
-        document's head) through the two callables, piece by piece; the statistics and documents' facts."""
+    def write(self, write_gzip: Callable[[bytes], object], write_jsonld: Callable[[bytes], object]) -> Assembled:
+        """Write the gzipped N-Triples and the gzipped JSON-LD's node objects (as ``JsonLdWriter`` writes them after
+        the document's head, each separator its own small member) through the two callables, piece by piece; the
+        statistics and documents' facts."""
         counter, docs = GraphCounter(self.settings.base), VocabDocsCollector()
         objects: list[memoryview] = []
-        first = True
+        between = gzip_member(NODE_SEPARATOR, JSONLD_GZIP_LEVEL)
+        separator = gzip_member(NODES_START, JSONLD_GZIP_LEVEL)
         for k in range(len(self.keys)):
             if self._cancelled.is_set():
                 raise CancelledError("the build stopped: the release is not written")
             piece = self.piece(k)
             write_gzip(piece.member)
-            if piece.nodes:
-                write_nodes((NODES_START if first else NODE_SEPARATOR) + piece.nodes)
-                first = False
+            if piece.nodes_member:
+                write_jsonld(separator)
+                write_jsonld(piece.nodes_member)
+                separator = between
             counter.merge(piece.counts)
             docs.merge(piece.examples, piece.codes)
             objects.append(piece.objects)

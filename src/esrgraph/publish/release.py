@@ -4,7 +4,7 @@ what changed since the previous release.
 ``write_release`` writes ``OUT/release/`` (an unnamed snapshot) or, with a name,
 ``OUT/releases/NAME/``::
 
-    esrgraph.ttl  esrgraph.nt.gz  esrgraph.jsonld  context.jsonld   the graph
+    esrgraph.ttl  esrgraph.nt.gz  esrgraph.jsonld.gz  context.jsonld   the graph
     esr-ontology.ttl  shapes/*.ttl  validation-report.ttl           vocabulary, rules, report
     collaboration.ttl  collaboration-edges.csv                      the collaboration network, derived
     collaboration-organisations.csv  collaboration.graphml          (esrgraph.publish.collaboration)
@@ -116,6 +116,11 @@ class ReleaseResult:
     #: The release's ``collaboration.ttl`` (the derived collaboration network); the build writes the same bytes
     #: as ``OUT/collaboration.ttl`` so that ``esrgraph query OUT`` loads it beside ``OUT/esrgraph.ttl``.
     collaboration: Path | None = None
+
+
+#: The release's JSON-LD: gzipped like the N-Triples (a tenth of the bytes), its ``@context`` the ``context.jsonld``
+#: beside it (docs/decisions/20261205-gzipped-jsonld.md).
+JSONLD_FILE = "esrgraph.jsonld.gz"
 
 
 def check_release_name(name: str) -> str:
@@ -509,6 +514,7 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
     from contextlib import ExitStack
 
     from esrgraph.core.resources import ontology_file
+    from esrgraph.io.export import JSONLD_GZIP_LEVEL, gzip_member
     from esrgraph.publish.jsonld import DOCUMENT_TAIL, document_head
 
     dists: dict[str, DistributionFile | None] = {}
@@ -533,13 +539,13 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
             turtle_bytes = serialize_triples(triples, OutputFormat.TURTLE, prefixes, presorted=True)
         if pieces is None:
             pieces = stack.enter_context(release_pieces(source, base, prefixes, options.cache_dir, staging.parent))
-        # The gzipped N-Triples, the JSON-LD, the statistics and the vocabulary documents' facts come from the
+        # The gzipped N-Triples, the gzipped JSON-LD, the statistics and the vocabulary documents' facts come from the
         # pieces of the graph's chunks (esrgraph.publish.pieces): kept in the build cache, only a changed chunk's
         # piece is made again.
-        packed, jsonld_file = _HashingFile(staging / "esrgraph.nt.gz"), _HashingFile(staging / "esrgraph.jsonld")
-        jsonld_file.write(document_head("context.jsonld"))
+        packed, jsonld_file = _HashingFile(staging / "esrgraph.nt.gz"), _HashingFile(staging / JSONLD_FILE)
+        jsonld_file.write(gzip_member(document_head("context.jsonld"), JSONLD_GZIP_LEVEL))
         made = pieces.write(packed.write, jsonld_file.write)
-        jsonld_file.write(DOCUMENT_TAIL)
+        jsonld_file.write(gzip_member(DOCUMENT_TAIL, JSONLD_GZIP_LEVEL))
         gz_size, gz_digest = packed.close()
         jsonld_size, jsonld_digest = jsonld_file.close()
         nt_digest = pieces.ntriples_digest
@@ -555,10 +561,12 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         "RDF_TURTLE")
     add("esrgraph.nt.gz", gz_size, gz_digest, "The graph (N-Triples, gzip)", "Verkko (N-Triples, gzip)",
         "application/n-triples", "RDF_N_TRIPLES", compress="application/gzip")
-    add("esrgraph.jsonld", jsonld_size, jsonld_digest, "The graph (JSON-LD, with context.jsonld)",
-        "Verkko (JSON-LD, context.jsonld-kontekstilla)", "application/ld+json", "JSON_LD")
-    add_bytes("context.jsonld", dumps(context(jsonld_prefixes)).encode("utf-8"), "JSON-LD context of esrgraph.jsonld",
-              "esrgraph.jsonld-tiedoston JSON-LD-konteksti", "application/ld+json", "JSON_LD", role="context")
+    add(JSONLD_FILE, jsonld_size, jsonld_digest, "The graph (JSON-LD, gzip, with context.jsonld)",
+        "Verkko (JSON-LD, gzip, context.jsonld-kontekstilla)", "application/ld+json", "JSON_LD",
+        compress="application/gzip")
+    add_bytes("context.jsonld", dumps(context(jsonld_prefixes)).encode("utf-8"),
+              f"JSON-LD context of {JSONLD_FILE}", f"{JSONLD_FILE}-tiedoston JSON-LD-konteksti", "application/ld+json",
+              "JSON_LD", role="context")
     add_bytes("esr-ontology.ttl", ontology_file().read_bytes(), "The esrgraph ontology (OWL, Turtle)",
               "esrgraph-ontologia (OWL, Turtle)", "text/turtle", "RDF_TURTLE", role="ontology")
     for path in _shapes_files():

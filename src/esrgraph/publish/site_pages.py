@@ -445,7 +445,7 @@ NAV = (("index.html", "Index"), ("organisations.html", "Organisations"), ("vocab
        ("download/catalog.ttl", "Catalogue"))
 
 DOWNLOADS = (("catalog.ttl", "Catalogue (DCAT-AP 3, VoID)"), ("esrgraph.ttl", "Whole graph (Turtle)"),
-             ("esrgraph.nt.gz", "Whole graph (N-Triples, gzip)"), ("esrgraph.jsonld", "Whole graph (JSON-LD)"),
+             ("esrgraph.nt.gz", "Whole graph (N-Triples, gzip)"), ("esrgraph.jsonld.gz", "Whole graph (JSON-LD, gzip)"),
              ("CHANGELOG.md", "Changes of this release"))
 
 

@@ -7,9 +7,11 @@ pyoxigraph answers aggregate queries far faster than rdflib at our scale
 from __future__ import annotations
 
 import enum
+import gzip
 import io
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -107,22 +109,21 @@ def _load_file(p: Path, store: Store | None = None) -> Store:
     if fmt == RdfFormat.RDF_XML:
         _refuse_entity_declarations(p)
     store = Store() if store is None else store
+    gzipped = p.name.lower().endswith(".gz")
     try:
-        if p.name.lower().endswith(".gz"):
-            import gzip
-
-            with gzip.open(p, "rb") as handle:
-                # GzipFile is a binary file object, which bulk_load reads; typeshed does not call it IO[bytes].
-                store.bulk_load(cast(IO[bytes], handle), format=fmt)
-        elif fmt == RdfFormat.JSON_LD:
-            data, remote = local_jsonld(p.read_bytes(), p.parent)
+        if fmt == RdfFormat.JSON_LD:  # read whole, for its local context to be inlined (a release's .jsonld.gz too)
+            data, remote = local_jsonld(gzip.decompress(p.read_bytes()) if gzipped else p.read_bytes(), p.parent)
             if remote:
                 raise InputError(str(p), f"names a JSON-LD context esrgraph does not fetch: {remote[0]}",
                                  "inline the context, or save it beside the file and name it by its file name")
             store.bulk_load(data, format=fmt)
+        elif gzipped:
+            with gzip.open(p, "rb") as handle:
+                # GzipFile is a binary file object, which bulk_load reads; typeshed does not call it IO[bytes].
+                store.bulk_load(cast(IO[bytes], handle), format=fmt)
         else:
             store.bulk_load(path=str(p), format=fmt)
-    except (SyntaxError, ValueError, OSError) as exc:
+    except (SyntaxError, ValueError, OSError, EOFError, zlib.error) as exc:
         raise InputError(str(p), f"cannot be read as RDF: {exc}") from None
     return store
 
@@ -139,9 +140,6 @@ def _refuse_entity_declarations(path: Path) -> None:
     to validate; one more level is 16 GiB). Expat reads the prolog only, expanding nothing: it stops at
     the first entity declaration (general or parameter) or at the root element.
     """
-    import gzip
-    import zlib
-
     declared: list[str] = []
 
     def entity_declared(name: str, is_parameter_entity: bool, *_: object) -> None:
