@@ -73,13 +73,13 @@ def test_the_quality_files_are_kept_while_nothing_they_are_made_of_changed(tmp_p
     from benchmarks import generate
 
     import esrgraph.outputs as outputs
-    from esrgraph.quality import FINDINGS_FILES, QUALITY_FILES
+    from esrgraph.quality import FINDINGS_FILES, QUALITY_FILES, checks
 
     inputs, out = tmp_path / "in", tmp_path / "out"
     generate.write_corpus(inputs, 60, faulty_share=0.3)
     options = BuildOptions(cache_dir=str(out / ".cache"), shards=3)
     made: list[str] = []
-    measures, findings = outputs.write_quality_measures, outputs.write_quality_findings
+    measures, findings, groups = outputs.write_quality_measures, outputs.write_quality_findings, checks.name_groups
 
     def build_again() -> None:
         with pytest.MonkeyPatch.context() as patch:
@@ -87,21 +87,24 @@ def test_the_quality_files_are_kept_while_nothing_they_are_made_of_changed(tmp_p
                           lambda report, folder, **kw: made.append("measures") or measures(report, folder, **kw))
             patch.setattr(outputs, "write_quality_findings",
                           lambda report, folder: made.append("findings") or findings(report, folder))
+            patch.setattr(checks, "name_groups", lambda store: made.append("name groups") or groups(store))
             write_outputs(build([inputs], options, out_dir=out), out, options)
 
     build_again()
-    assert sorted(made) == ["findings", "measures"]
+    assert sorted(made) == ["findings", "measures", "name groups"]
     fix_list = (out / "fix-list.csv").stat().st_ino
     victim = sorted(inputs.rglob("*.txt"))[10]
     victim.write_text(victim.read_text(encoding="utf-8").replace("Hankkeen nimi: ", "Hankkeen nimi: Uusi ", 1),
                       encoding="utf-8")
     build_again()
-    assert len(made) == 2  # both linked
+    assert len(made) == 3  # both linked
     text = victim.read_text(encoding="utf-8")
     start = text.index("Myönnetty EU- ja valtion rahoitus: ") + len("Myönnetty EU- ja valtion rahoitus: ")
     victim.write_text(text[:start] + ("8" if text[start] == "9" else "9") + text[start + 1:], encoding="utf-8")
     build_again()
-    assert made[2:] == ["measures"]  # the funding measures read the amount; the fix list is linked again
+    # the funding measures read the amount; the fix list is linked again, and the measures read the findings and name
+    # groups kept with it rather than making them again
+    assert made[3:] == ["measures"]
     assert (out / "fix-list.csv").stat().st_ino == fix_list
     full = tmp_path / "full"
     write_outputs(build([inputs], BuildOptions(shards=3), out_dir=full), full, BuildOptions(shards=3))

@@ -24,7 +24,7 @@ from esrgraph.core.vocab import SH
 from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes, atomic_write_text
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
-from esrgraph.outputs.kept import write_kept, write_kept_files
+from esrgraph.outputs.kept import kept_folder, write_kept, write_kept_files
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.outputs.summary import nuts_link_lines_of
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
@@ -48,12 +48,14 @@ from esrgraph.quality import (
     write_quality_reports,
 )
 from esrgraph.quality.checks import Queryable, build_queries, findings_queries
-from esrgraph.quality.report import from_build, from_validation, graph_store
+from esrgraph.quality.report import ReportFindings, from_build, from_validation, graph_store
 from esrgraph.sparql.answer_cache import AnswerCache, AnsweringStore
 from esrgraph.sparql.answers import ANSWERS_DIR, keep_named_answers, named_answers
 from esrgraph.sparql.store import StoreInfo, store_folder
 from esrgraph.validation.files import FileValidation
 
+#: The kept set of the quality report's findings files, and the report's findings kept with it (``ReportFindings``).
+FINDINGS_KIND, REPORT_FINDINGS = "quality-findings", "report-findings.json"
 #: The files ``write_ci_reports`` writes into OUT, by format.
 CI_REPORT_FILES = {"github": "validation-github.txt", "sarif": "validation.sarif", "junit": "validation-junit.xml"}
 
@@ -194,16 +196,33 @@ def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | No
         def report() -> QualityReport:  # made once, and only when a set is not kept
             return from_build(result, store)
 
+        def write_findings(folder: Path) -> None:
+            made = report()
+            write_quality_findings(made, folder)
+            atomic_write_bytes(folder / REPORT_FINDINGS, ReportFindings(made.findings, made.name_groups).to_json(),
+                               durable=False)
+
+        def measures_report() -> QualityReport:
+            """The report again when this build made it; else its findings as the kept set holds them (a changed
+            amount reaches neither them nor the name groups, which take seconds to make) and the measures."""
+            if report.cache_info().currsize:
+                return report()
+            try:
+                found = ReportFindings.from_json((kept_folder(cache_dir, FINDINGS_KIND, findings_inputs)
+                                                  / REPORT_FINDINGS).read_bytes())
+            except OSError:
+                found = None
+            return report() if found is None else from_build(result, store, found)
+
         # The fix list, unknown values and name groups are kept apart from the measures: a changed amount (read by
         # the funding measure only) makes the page, the summary and the DQV file again, not a large fix list.
-        findings = write_kept_files(
-            out, FINDINGS_FILES, cache_dir, "quality-findings",
-            json.dumps([*common, [store.answer_digest(q) for q in findings_queries()]]).encode("utf-8"),
-            lambda folder: write_quality_findings(report(), folder))
+        findings_inputs = json.dumps([*common, [store.answer_digest(q) for q in findings_queries()]]).encode("utf-8")
+        findings = write_kept_files(out, FINDINGS_FILES, cache_dir, FINDINGS_KIND, findings_inputs, write_findings,
+                                    internal=(REPORT_FINDINGS,))
         measures = write_kept_files(
             out, MEASURE_FILES, cache_dir, "quality",
             json.dumps([*common, [store.answer_digest(q) for q in build_queries()], site]).encode("utf-8"),
-            lambda folder: write_quality_measures(report(), folder, site=site))
+            lambda folder: write_quality_measures(measures_report(), folder, site=site))
         return sorted(findings + measures, key=lambda path: QUALITY_FILES.index(path.name))
 
 

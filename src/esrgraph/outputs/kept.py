@@ -30,22 +30,29 @@ def write_kept(path: Path, cache_dir: str | os.PathLike[str] | None, inputs: byt
                      lambda folder: atomic_write_bytes(folder / path.name, make(), durable=False))
 
 
+def kept_folder(cache_dir: str | os.PathLike[str], kind: str, inputs: bytes) -> Path:
+    """The folder a set of ``kind`` made from ``inputs`` is kept in (``write_kept_files``)."""
+    from esrgraph.pipeline.cache.fingerprint import program_fingerprint
+
+    key = hashlib.sha256(program_fingerprint().encode() + b"\0" + inputs).hexdigest()[:32]
+    return Path(cache_dir) / REPORTS / f"{kind}.{key}"
+
+
 def write_kept_files(out: Path, names: tuple[str, ...], cache_dir: str | os.PathLike[str], kind: str, inputs: bytes,
-                     make: Callable[[Path], object]) -> list[Path]:
+                     make: Callable[[Path], object], *, internal: tuple[str, ...] = ()) -> list[Path]:
     """The files ``names`` in ``out``, made together by ``make(folder)`` into a folder; kept as ``kind`` in the build
     cache under a digest of ``inputs`` (and program), with a manifest of their SHA-256s checked before use, and
-    linked into ``out`` when a later build has the same inputs. Their paths in ``out``."""
+    linked into ``out`` when a later build has the same inputs. Their paths in ``out``. ``make`` writes the files
+    ``internal`` too, kept and checked with the set (``kept_folder``) but not linked into ``out``."""
     import json
     import shutil
 
-    from esrgraph.pipeline.cache.fingerprint import program_fingerprint
-
-    folder = Path(cache_dir) / REPORTS
-    key = hashlib.sha256(program_fingerprint().encode() + b"\0" + inputs).hexdigest()[:32]
-    kept = folder / f"{kind}.{key}"
+    kept = kept_folder(cache_dir, kind, inputs)
+    folder = kept.parent
+    linked, names = names, names + internal
     if not _whole_set(kept, names):
         shutil.rmtree(kept, ignore_errors=True)
-        staging = folder / f".{kind}.{key}.{os.getpid()}.tmp"
+        staging = folder / f".{kept.name}.{os.getpid()}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
@@ -59,7 +66,7 @@ def write_kept_files(out: Path, names: tuple[str, ...], cache_dir: str | os.Path
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     paths = []
-    for name in names:
+    for name in linked:
         atomic_copy_file(kept / name, out / name)
         paths.append(out / name)
     for other in folder.glob(f"{kind}.*"):  # the last build's only

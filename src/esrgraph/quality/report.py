@@ -168,19 +168,55 @@ def assemble(
     groups = checks.name_groups(store)
     extra = checks.org_name_findings(store, locate, groups) + checks.mostly_empty_findings(measured)
     every = sorted(_tidy(list(findings), locate, name_owners) + list(left_out) + extra, key=fix_list_key)
+    return with_measures(headline, ReportFindings(every, groups), store, base=base, shapes=shapes, measured=measured)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFindings:
+    """What a quality report holds that its findings queries and the build's findings decide (``assemble``): every
+    finding, sorted for the fix list, and the name groups. A build cache keeps it beside the fix list
+    (``to_json``), so that a changed amount, which reaches neither, makes only the measures again."""
+
+    findings: list[Finding]
+    name_groups: list[checks.NameGroupMember]
+
+    def to_json(self) -> bytes:
+        groups = [[m.key, m.business_id, m.organisation, list(m.names), list(m.projects), list(m.group_ids)]
+                  for m in self.name_groups]
+        return json.dumps({"findings": [f.to_json() for f in self.findings], "name_groups": groups},
+                          ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> ReportFindings | None:
+        """The findings in ``data``; None when it is not what ``to_json`` wrote."""
+        try:
+            loaded = json.loads(data)
+            findings = [_finding_of(d) for d in loaded["findings"]]
+            groups = [checks.NameGroupMember(str(key), str(bid), str(org), tuple(map(str, names)),
+                                             tuple(map(str, projects)), tuple(map(str, ids)))
+                      for key, bid, org, names, projects, ids in loaded["name_groups"]]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return cls(findings, groups)
+
+
+def with_measures(headline: Headline, found: ReportFindings, store: checks.Queryable, *, base: str | None = None,
+                  shapes: str | os.PathLike[str] | None = None,
+                  measured: list[checks.Completeness] | None = None) -> QualityReport:
+    """The report of ``found`` with the measures read from ``store`` (its completeness when not ``measured``)."""
     by_region, by_year = checks.funding_by(store)
     counts = {s.value: 0 for s in Severity}
-    for f in every:
+    for f in found.findings:
         counts[f.severity.value] += 1
     headline = _with_counts(headline, counts)
     return QualityReport(
         headline=headline,
-        findings=every,
+        findings=found.findings,
         rules=load_rules(shapes),
-        completeness=measured,
+        completeness=checks.completeness(store) if measured is None else measured,
         funding_by_region=by_region,
         funding_by_year=by_year,
-        name_groups=groups,
+        name_groups=found.name_groups,
         base=base or base_of(store),
     )
 
@@ -191,13 +227,16 @@ def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
     return replace(headline, counts=counts, conforms=counts["Violation"] == 0)
 
 
-def from_build(result: BuildResult, store: checks.Queryable | None = None) -> QualityReport:
-    """The quality report of a build; ``store`` is the build's graph in a store when the caller has one."""
+def from_build(result: BuildResult, store: checks.Queryable | None = None,
+               found: ReportFindings | None = None) -> QualityReport:
+    """The quality report of a build; ``store`` is the build's graph in a store when the caller has one; ``found``,
+    its findings as an earlier build with the same findings queries' answers and findings made them."""
     from esrgraph.pipeline.result import report_json
 
-    data = report_json(result)
     if store is None:
         store = graph_store(result)
+    options_shapes = result.validation.shapes_files if result.validation else None
+    shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
     headline = Headline(
         conforms=result.conforms,
         counts=result.counts(),
@@ -209,11 +248,12 @@ def from_build(result: BuildResult, store: checks.Queryable | None = None) -> Qu
         files_failed=len(result.batch.failed_files),
         organisations=result.organisations,
     )
+    if found is not None:
+        return with_measures(headline, found, store, base=result.base, shapes=shapes)
+    data = report_json(result)
     quarantined, failed = data["quarantined"], data["failed_files"]
     assert isinstance(quarantined, list) and isinstance(failed, list)  # report_json's shape
     left_out = checks.left_out_findings(quarantined, failed)
-    options_shapes = result.validation.shapes_files if result.validation else None
-    shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
     return assemble(headline, result.findings, store, base=result.base, shapes=shapes,
                     locate=result.record_locator(), left_out=left_out, name_owners=result.organisation_name_owners())
 
