@@ -269,11 +269,12 @@ class PieceSet:
             assert piece is not None
         return piece
 
-    def collaboration_key(self) -> str:
-        """A digest of the collaboration network's facts in every chunk: the network is the same when it is."""
+    def collaboration_key(self, shares: Sequence[bytes] | None = None) -> str:
+        """A digest of the collaboration network's facts in every chunk (``shares``: ``_collaboration_shares``, when
+        the caller read them): the network is the same when it is."""
         digest = hashlib.sha256(self.settings.salt())
-        for k in range(len(self.keys)):
-            digest.update(hashlib.sha256(self._collaboration_share(k).encode("utf-8")).digest())
+        for share in self._collaboration_shares() if shares is None else shares:
+            digest.update(hashlib.sha256(share).digest())
         return digest.hexdigest()
 
     def collaboration_files(self) -> CollaborationFiles:
@@ -285,12 +286,15 @@ class PieceSet:
                 return self._collaboration_files
             if self._cancelled.is_set():
                 raise CancelledError("the build stopped: the collaboration network is not made")
-            folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key()}"
+            shares = self._collaboration_shares()  # read once for the key and, when not kept, the facts
+            folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key(shares)}"
             self._used.add(folder.name)
             kept = CollaborationFiles.read(folder)
             if kept is None:
                 with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them doubles the time
-                    kept = write_network_files(folder, self._collaboration_facts(), self.settings.base,
+                    facts = self._collaboration_facts(shares)
+                    del shares
+                    kept = write_network_files(folder, facts, self.settings.base,
                                                parts=self.folder, salt=self.settings.salt(), used=self._used,
                                                counts=self.network_parts)
             self._used.update(kept.parts)  # kept for the next change of the network
@@ -301,11 +305,15 @@ class PieceSet:
         """The collaboration network of the whole graph, from the chunks' shares."""
         return self._collaboration_facts().network()
 
-    def _collaboration_facts(self) -> NetworkFacts:
+    def _collaboration_facts(self, shares: Sequence[bytes] | None = None) -> NetworkFacts:
         network = CollaborationCollector()
-        for k in range(len(self.keys)):
-            network.merge(json.loads(self._collaboration_share(k)))
+        for share in self._collaboration_shares() if shares is None else shares:
+            network.merge(json.loads(share))
         return network.facts()
+
+    def _collaboration_shares(self) -> list[bytes]:
+        """Every piece's share of the network, as UTF-8 JSON (about 1 MB for 1,000 descriptions)."""
+        return [self._collaboration_share(k).encode("utf-8") for k in range(len(self.keys))]
 
     def _collaboration_share(self, k: int) -> str:
         """The ``k``-th piece's share of the network, read from its head alone (not its files' bytes)."""

@@ -40,6 +40,7 @@ from pyoxigraph import Triple
 from esrgraph.core.errors import EnvironmentFault, UsageError, name_file
 from esrgraph.core.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
 from esrgraph.io.atomic import atomic_copy_file
+from esrgraph.io.digests import sha256_of_open
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.publish.catalog import (
@@ -366,9 +367,6 @@ def _shapes_files() -> list[Path]:
     return sorted(resource_dir("shapes").glob("*.ttl"))
 
 
-_CHUNK = 1 << 22
-
-
 class _HashingFile:
     """A file being written into the staging folder, with its size and SHA-256 kept on the way (a failed
     write names it: a write to an open file names no file)."""
@@ -419,11 +417,8 @@ def _copy_file(source: Path, target: Path) -> tuple[int, str]:
     """``source`` into ``target`` (``atomic_copy_file``: a hard link where the file system allows); its
     size and digest."""
     atomic_copy_file(source, target)
-    digest = hashlib.sha256()
-    with open(target, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return target.stat().st_size, digest.hexdigest()
+    with open(target, "rb") as handle:  # a hard link to the build's file: the store's stamp reads it once with this
+        return os.fstat(handle.fileno()).st_size, sha256_of_open(handle)
 
 
 def write_release(

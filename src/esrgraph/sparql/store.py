@@ -45,6 +45,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, Triple, par
 
 from esrgraph.core.errors import InputError
 from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.digests import sha256_of_open
 from esrgraph.io.mapped import let_go, mapped
 from esrgraph.sparql.queries import DERIVED_FILES
 
@@ -187,7 +188,7 @@ def _graph_files(out: Path) -> list[Path]:
 
 
 def _sha256(handle: io.BufferedReader) -> str:
-    return hashlib.file_digest(handle, "sha256").hexdigest()
+    return sha256_of_open(handle)  # the release hashes esrgraph.ttl (a hard link to it) too: read once
 
 
 def _stamp(path: Path) -> GraphFile:
