@@ -23,6 +23,7 @@ def test_findings_and_name_groups_read_back_equal() -> None:
 
 
 @pytest.mark.parametrize("data", [b"", b"[]", b'{"findings": [{"rule": "x"}], "name_groups": []}',
-                                  b'{"findings": [], "name_groups": [[1, 2]]}', b"\xff"])
+                                  b'{"findings": [], "name_groups": [[1, 2]]}', b"\xff",
+                                  b'{"findings": [["error", "R1", "a finding of three fields"]], "name_groups": []}'])
 def test_what_it_did_not_write_reads_as_none(data: bytes) -> None:
     assert ReportFindings.from_json(data) is None

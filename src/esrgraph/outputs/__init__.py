@@ -28,6 +28,7 @@ from esrgraph.outputs.kept import kept_folder, write_kept, write_kept_files
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.outputs.summary import nuts_link_lines_of
 from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
+from esrgraph.pipeline.stages import long_lived_frozen
 from esrgraph.publish.pieces import PieceSet
 from esrgraph.publish.release import (
     check_release_base,
@@ -75,6 +76,12 @@ def write_outputs(result: BuildResult, out_dir: str | os.PathLike[str], options:
                          "fix the inputs that failed; nothing was written, the previous outputs are as they were")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    with long_lived_frozen():  # the build's result lives to the end: collections need not scan it again
+        return _write_outputs(result, out, options, ci_reports)
+
+
+def _write_outputs(result: BuildResult, out: Path, options: BuildOptions | None, ci_reports: Sequence[str]) -> list[Path]:
+    """``write_outputs`` once the output folder was checked."""
     written = []
     step = _Steps(result.timings)
     with step("graph files"):

@@ -104,3 +104,20 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def long_lived_frozen() -> Iterator[None]:
+    """Leave the objects alive now out of CPython's cyclic collections until the block ends (``gc.freeze``).
+
+    After the build stage, the build's result holds millions of objects (findings, records' field lines, the
+    organisations' facts) that live to the end of the command. Every full collection while the outputs are written
+    scans them all again: the query store's update asks for two, to close its database, at about 0.35 s each at
+    30,000 descriptions. Frozen, they are skipped; reference counting still frees them, and any cycle among them
+    is collected after the block (``gc.unfreeze``).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
