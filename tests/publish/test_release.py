@@ -67,7 +67,7 @@ def test_every_dump_holds_the_same_graph(sample_out: Path, tmp_path: Path) -> No
     assert len(ttl) > 1000
     assert set(ttl) == set(nt)
     assert set(ttl) == set(jl)
-    assert len(load_store(folder / "esrgraph.jsonld.gz")) == len(ttl)  # as `esrgraph query --data` reads it
+    assert len(load_store(folder / "esrgraph.jsonld.gz")) == len(ttl)  # as `esrgraph query GRAPH` reads it
 
 
 def test_same_input_gives_the_same_release_byte_for_byte(sample_triples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
