@@ -41,7 +41,7 @@ from esrgraph.core.errors import EnvironmentFault, UsageError, name_file
 from esrgraph.core.vocab import CODE, DCTERMS, DEFAULT_BASE, ESR, ORG, PREFIXES, RDF
 from esrgraph.io.atomic import atomic_copy_file
 from esrgraph.io.digests import sha256_of_open
-from esrgraph.io.export import serialize_triples
+from esrgraph.io.export import JSONLD_GZIP_LEVEL, gzip_member, serialize_triples
 from esrgraph.io.formats import OutputFormat
 from esrgraph.publish.catalog import (
     COLLABORATION,
@@ -509,7 +509,6 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
     from contextlib import ExitStack
 
     from esrgraph.core.resources import ontology_file
-    from esrgraph.io.export import JSONLD_GZIP_LEVEL, gzip_member
     from esrgraph.publish.jsonld import DOCUMENT_TAIL, document_head
 
     dists: dict[str, DistributionFile | None] = {}
