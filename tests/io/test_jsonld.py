@@ -67,3 +67,18 @@ def test_a_cut_or_foreign_gzip_file_is_refused_by_name(tmp_path: Path, name: str
         with pytest.raises(InputError) as caught:
             load_store(path)
         assert name in str(caught.value) and "cannot be read as RDF" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["doc.jsonld.gz", "doc.jsonld"])
+def test_a_document_over_the_input_limit_is_refused_unpacked_or_not(tmp_path: Path, name: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read whole to inline its context, a JSON-LD document stays within the input limit, unpacked too: 10 MB of
+    gzip can unpack to 10 GB."""
+    monkeypatch.setenv("ESRGRAPH_MAX_INPUT_BYTES", "64K")
+    text = json.dumps({"@id": "http://example.org/a", "http://example.org/p": "x" * (1 << 20)}).encode("utf-8")
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+    assert path.stat().st_size < 64 * 1024 or not name.endswith(".gz")
+    with pytest.raises(InputError) as caught:
+        load_store(path)
+    assert name in str(caught.value) and "ESRGRAPH_MAX_INPUT_BYTES" in str(caught.value)

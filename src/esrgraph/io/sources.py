@@ -16,7 +16,9 @@ them so that layout sniffing and the text-based tools (the quarantine copy) work
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
+import io
 import os
 import re
 import stat
@@ -328,6 +330,23 @@ def read_input_bytes(path: str | os.PathLike[str], display_path: str | None = No
         except OSError as exc:
             raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from None
     _check_size(len(data), shown, limit)
+    return data
+
+
+def read_input_unpacked(path: str | os.PathLike[str]) -> bytes:
+    """``read_input_bytes``, gunzipped when the name ends in ``.gz`` (every member); the unpacked bytes within
+    ``max_input_bytes`` too, so that a few kilobytes of gzip cannot grow into gigabytes in memory. Raises
+    InputError naming the file when it is over the limit, and what ``gzip`` raises (``OSError``, ``EOFError``,
+    ``zlib.error``) when it is not whole gzip, for the caller to say what it was reading."""
+    data = read_input_bytes(path)
+    if not str(path).lower().endswith(".gz"):
+        return data
+    limit = max_input_bytes()
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+        data = unpacked.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(str(path), f"unpacks to more than esrgraph reads from one file ({limit:,} bytes)",
+                         f"unpack it and name the file, or raise the limit: {MAX_INPUT_BYTES_VARIABLE}=2G")
     return data
 
 

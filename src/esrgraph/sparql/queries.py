@@ -32,6 +32,7 @@ from pyoxigraph import (
 from esrgraph.core.errors import InputError, QueryError
 from esrgraph.io.formats import rdf_format_of
 from esrgraph.io.jsonld import local_jsonld
+from esrgraph.io.sources import read_input_unpacked
 
 
 class ResultFormat(enum.Enum):
@@ -112,7 +113,7 @@ def _load_file(p: Path, store: Store | None = None) -> Store:
     gzipped = p.name.lower().endswith(".gz")
     try:
         if fmt == RdfFormat.JSON_LD:  # read whole, for its local context to be inlined (a release's .jsonld.gz too)
-            data, remote = local_jsonld(gzip.decompress(p.read_bytes()) if gzipped else p.read_bytes(), p.parent)
+            data, remote = local_jsonld(read_input_unpacked(p), p.parent)
             if remote:
                 raise InputError(str(p), f"names a JSON-LD context esrgraph does not fetch: {remote[0]}",
                                  "inline the context, or save it beside the file and name it by its file name")
