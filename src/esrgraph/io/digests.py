@@ -2,10 +2,11 @@
 
 A build hashes its large files more than once: the query store stamps ``esrgraph.ttl`` to know later whether it
 changed, and the release, whose ``esrgraph.ttl`` is a hard link to the same file, lists its checksum in the
-catalogue (533 MB at 30,000 descriptions, about a second each). A digest is kept under the file's device, inode,
-size and modification and change times, as the build cache trusts its input files' digests
-(``pipeline.cache.shards.file_digests``): a file replaced or written since has other times or another inode. Two
-threads asking for the same file at once share one reading.
+catalogue (533 MB at 30,000 descriptions, about a second each). A digest is kept under the file's ``stat_key``,
+which the build cache keeps for its input files too (``pipeline.cache.shards.file_digests``): a file replaced or
+written since has other times or another inode. Unlike that cache, which keeps digests across builds and so
+trusts no file changed in the last two seconds, this one lives for one process and serves the build's own files,
+which are replaced whole, never edited in place. Two threads asking for the same file at once share one reading.
 """
 
 from __future__ import annotations
@@ -16,14 +17,21 @@ import os
 import threading
 from concurrent.futures import Future
 
+#: What ``os.stat`` says of a file that stands for its bytes: device, inode, size, mtime and ctime (ns).
+FileStat = tuple[int, int, int, int, int]
+
 _lock = threading.Lock()
-_digests: dict[tuple[int, int, int, int, int], Future[str]] = {}
+_digests: dict[FileStat, Future[str]] = {}
+
+
+def stat_key(st: os.stat_result) -> FileStat:
+    """The file's ``FileStat``: no program can set ctime back, so content written under a restored mtime differs."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def sha256_of_open(handle: io.BufferedReader) -> str:
     """The SHA-256 (hex) of the file open in ``handle`` (read from its start when not known yet)."""
-    st = os.fstat(handle.fileno())
-    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    key = stat_key(os.fstat(handle.fileno()))
     with _lock:
         known = _digests.get(key)
         if known is None:

@@ -27,7 +27,6 @@ import bisect
 import fcntl
 import gc
 import hashlib
-import io
 import json
 import mmap
 import os
@@ -187,15 +186,12 @@ def _graph_files(out: Path) -> list[Path]:
     return [out / name for name in GRAPH_FILES if (out / name).is_file()]
 
 
-def _sha256(handle: io.BufferedReader) -> str:
-    return sha256_of_open(handle)  # the release hashes esrgraph.ttl (a hard link to it) too: read once
-
-
 def _stamp(path: Path) -> GraphFile:
     """The file as it is now; stat and digest read through one descriptor, so both describe the same file."""
     with open(path, "rb") as handle:
         st = os.fstat(handle.fileno())
-        return GraphFile(path.name, st.st_size, st.st_mtime_ns, st.st_ino, _sha256(handle))
+        # the release hashes the same file (a hard link to it): io.digests reads it once
+        return GraphFile(path.name, st.st_size, st.st_mtime_ns, st.st_ino, sha256_of_open(handle))
 
 
 def _in_step(out: Path, info: StoreInfo) -> tuple[bool, tuple[GraphFile, ...] | None]:

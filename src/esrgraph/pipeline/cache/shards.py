@@ -46,6 +46,7 @@ from stat import S_ISREG
 from typing import Any, TypeVar, overload
 
 from esrgraph.io.atomic import atomic_write_bytes
+from esrgraph.io.digests import FileStat, stat_key
 from esrgraph.pipeline.cache.fingerprint import program_fingerprint
 
 KINDS = ("chunks", "map", "check", "org", "common")
@@ -226,8 +227,6 @@ def load(path: Path) -> Any:
     return pickle.loads(path.read_bytes())
 
 
-#: What ``os.stat`` says of a file that stands for its bytes: device, inode, size, mtime and ctime (ns).
-FileStat = tuple[int, int, int, int, int]
 #: A file's stat and the SHA-256 of its bytes, by path, as a build found them.
 DigestTable = dict[str, tuple[FileStat, str]]
 #: How long a file must have been left alone before its stat stands for its bytes: a change within
@@ -253,7 +252,7 @@ def file_digests(paths: Iterable[tuple[str, str]], known: DigestTable | None = N
             st = os.stat(path)
             if not S_ISREG(st.st_mode):  # a FIFO or a device: never read here (parsing refuses it by name)
                 return None, {}
-            stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            stat = stat_key(st)
             entry = known.get(path)
             if entry is not None and entry[0] == stat:
                 sha = entry[1]
