@@ -223,3 +223,29 @@ def test_memtrace_sees_a_child_that_holds_200_mib(capsys: pytest.CaptureFixture[
     last = capsys.readouterr().out.strip().splitlines()[-1]
     peak = int(last.split()[1].replace(",", ""))
     assert last.startswith("peak ") and peak >= 200
+
+
+def test_profile_rebuild_shows_the_amount_rebuild_reading_the_kept_findings(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """benchmarks.profile_rebuild (the profiled figures of docs/performance.md) profiles every output thread, and an
+    amount rebuild's quality thread reads the kept findings back instead of making the name groups again."""
+    from benchmarks import generate, profile_rebuild
+
+    from esrgraph.pipeline.sharded import layout
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the sharded build, whose quality files are kept, needs two cores")
+    monkeypatch.setattr(layout, "SHARD_MIN_FILES", 100)  # 400 files take the sharded path, as 30,000 do
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    generate.write_corpus(corpus, 400, faulty_share=0.3)
+    assert profile_rebuild.main([str(corpus), str(out), "--lines", "400"]) == 0
+    full = capsys.readouterr().out
+    assert profile_rebuild.main([str(corpus), str(out), "--change", "amount", "--lines", "400"]) == 0
+    rebuilt = capsys.readouterr().out
+    for text in (full, rebuilt):
+        for name in (*profile_rebuild.PROFILED, "collaboration network"):
+            assert f"===== {name}\n" in text
+        assert "cyclic collector: generation 0 " in text
+    quality = rebuilt.split("===== _quality\n")[1].split("=====")[0]
+    assert "(from_json)" in quality and "(name_groups)" not in quality
+    assert "(name_groups)" in full.split("===== _quality\n")[1].split("=====")[0]

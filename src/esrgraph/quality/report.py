@@ -193,10 +193,10 @@ class ReportFindings:
         severities = {s.value: s for s in Severity}
         try:
             loaded = json.loads(data)
-            findings = [Finding(severities[severity], str(rule), str(message), *others)
-                        for severity, rule, message, *others in loaded["findings"]]
             if any(len(row) != _FINDING_FIELDS for row in loaded["findings"]):
                 return None
+            findings = [Finding(severities[severity], str(rule), str(message), *others)
+                        for severity, rule, message, *others in loaded["findings"]]
             groups = [checks.NameGroupMember(str(key), str(bid), str(org), tuple(map(str, names)),
                                              tuple(map(str, projects)), tuple(map(str, ids)))
                       for key, bid, org, names, projects, ids in loaded["name_groups"]]

@@ -1,0 +1,118 @@
+"""Where a rebuild's output threads spend their time: cProfile of each, and CPython's collector over the command.
+
+    .venv/bin/python -m benchmarks.profile_rebuild CORPUS OUT              # a full build with a cache, then
+    .venv/bin/python -m benchmarks.profile_rebuild --change amount CORPUS OUT   # the rebuild after a change
+
+Runs ``esrgraph build CORPUS -o OUT --incremental`` as the benchmark does (``run.run_command``), after ``sync``;
+with ``--change`` after one description changed as the benchmark changes it (``run.changed_description``, put back
+afterwards). It prints the cumulative cProfile of the threads that write the outputs (the collaboration network,
+the release, the query store's update, the named answers and the quality report; each on the thread it runs on, so a
+thread waiting on another shows the wait) and the seconds CPython's cyclic collector ran, by generation
+(``gc.callbacks``). The profiled figures of docs/performance.md for 2026-12-05 evening come from here; profiling
+slows Python code, so they say where the time goes, not how long a rebuild takes (the benchmark says that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import gc
+import io
+import os
+import pstats
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from benchmarks.run import CHANGES, changed_description, run_command
+
+#: The functions of ``esrgraph.outputs`` that run each output thread's work, profiled one by one.
+PROFILED = ("_quality", "_answers", "write_query_store", "_release")
+
+
+@contextmanager
+def profiled(names: tuple[str, ...] = PROFILED) -> Iterator[dict[str, cProfile.Profile]]:
+    """``esrgraph.outputs``'s functions ``names`` and the network step (``PieceSet.collaboration_files``) profiled
+    while the block runs; their profiles by name."""
+    import esrgraph.outputs as outputs
+    from esrgraph.publish.pieces import PieceSet
+
+    profiles: dict[str, cProfile.Profile] = {}
+
+    def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            profile = cProfile.Profile()
+            profile.enable()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                profile.disable()
+                profiles.setdefault(name, profile)  # the first call: the network is made once
+        return run
+
+    originals = {name: getattr(outputs, name) for name in names}
+    network = PieceSet.collaboration_files
+    for name, function in originals.items():
+        setattr(outputs, name, wrap(name, function))
+    PieceSet.collaboration_files = wrap("collaboration network", network)  # type: ignore[method-assign]
+    try:
+        yield profiles
+    finally:
+        for name, function in originals.items():
+            setattr(outputs, name, function)
+        PieceSet.collaboration_files = network  # type: ignore[method-assign]
+
+
+@contextmanager
+def collector_time() -> Iterator[dict[int, list[float]]]:
+    """Seconds and collections of CPython's cyclic collector while the block runs, by generation."""
+    spent: dict[int, list[float]] = {0: [0.0, 0], 1: [0.0, 0], 2: [0.0, 0]}
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            spent[info["generation"]][0] += time.perf_counter() - started[0]
+            spent[info["generation"]][1] += 1
+
+    gc.callbacks.append(timed)
+    try:
+        yield spent
+    finally:
+        gc.callbacks.remove(timed)
+
+
+def report(profiles: dict[str, cProfile.Profile], spent: dict[int, list[float]], lines: int) -> str:
+    """The profiles, most cumulative time first, and the collector's time."""
+    out = io.StringIO()
+    for name, profile in profiles.items():
+        out.write(f"===== {name}\n")
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(lines)
+    out.write("cyclic collector: " + ", ".join(
+        f"generation {g} {s:.2f} s in {int(n)} collections" for g, (s, n) in spent.items()) + "\n")
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus")
+    parser.add_argument("out")
+    parser.add_argument("--change", choices=CHANGES, help="change one description first, as the benchmark does")
+    parser.add_argument("--lines", type=int, default=40, help="lines of each profile (default 40)")
+    args = parser.parse_args(argv)
+    os.sync()
+    changed = changed_description(Path(args.corpus), args.change) if args.change else nullcontext()
+    with changed, profiled() as profiles, collector_time() as spent:
+        measured = run_command(args.corpus, args.out, incremental="yes")
+    print(report(profiles, spent, args.lines))
+    print(f"build stage {measured['build']:.1f} s, outputs {measured['outputs']:.1f} s (profiled)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
