@@ -284,6 +284,39 @@ def test_the_files_are_kept_and_made_again_only_when_the_network_changes(tmp_pat
     assert changed["collaboration.graphml"] == graphml(network)
 
 
+def test_collaboration_ttl_comes_before_the_tables_and_is_the_kept_one(tmp_path: Path) -> None:
+    """The build's query store waits for collaboration.ttl, not for the tables the release publishes: the Turtle is
+    written before any table, and is byte for byte the file the kept set then holds (and, kept, a link to it)."""
+    import esrgraph.publish.pieces as pieces
+    from esrgraph.publish.collaboration import COLLABORATION_FILES
+
+    cache = tmp_path / "cache"
+    network = collaboration_network(GRAPH)
+    with pieces.PieceSet(_ntriples(GRAPH), pieces.PieceSettings(B, {}), cache=cache, scratch=tmp_path) as made:
+        made.write_collaboration_turtle(tmp_path / "first.ttl")
+        assert not list(cache.glob("collaboration-*"))  # no table yet: the release's thread writes them
+        kept = made.collaboration_files()
+        assert {p.name for p in kept.folder.iterdir()} >= set(COLLABORATION_FILES)
+    assert (tmp_path / "first.ttl").read_bytes() == kept.path("collaboration.ttl").read_bytes() \
+        == collaboration_turtle(network, B)
+    with pieces.PieceSet(_ntriples(GRAPH), pieces.PieceSettings(B, {}), cache=cache, scratch=tmp_path) as again:
+        again.write_collaboration_turtle(tmp_path / "again.ttl")
+        assert again.network_parts.made == again.network_parts.kept == 0  # the kept files: no part read
+    assert (tmp_path / "again.ttl").stat().st_ino == kept.path("collaboration.ttl").stat().st_ino
+    # A table edited in place is found when the tables are asked for (on the release's thread), and made again.
+    edges = kept.path("collaboration-edges.csv")
+    expected = edges.read_bytes()
+    with open(edges, "r+b") as handle:
+        handle.write(b"X")
+    with pieces.PieceSet(_ntriples(GRAPH), pieces.PieceSettings(B, {}), cache=cache, scratch=tmp_path) as third:
+        third.write_collaboration_turtle(tmp_path / "third.ttl")
+        assert third.network_parts.made == 0
+        remade = third.collaboration_files()
+        assert third.network_parts.made > 0
+        assert remade.path("collaboration-edges.csv").read_bytes() == expected
+        assert (tmp_path / "third.ttl").read_bytes() == remade.path("collaboration.ttl").read_bytes()
+
+
 def test_a_kept_file_edited_in_place_is_made_again(tmp_path: Path) -> None:
     """A release's collaboration files are hard links to the kept ones: one edited in place must not be published
     again as if it were the network's."""

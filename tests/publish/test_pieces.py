@@ -176,6 +176,29 @@ def test_worker_processes_make_the_same_pieces(tmp_path: Path, monkeypatch: pyte
     assert alone[2].distinct_objects == pooled[2].distinct_objects
 
 
+def test_a_large_graphs_few_missing_pieces_are_made_by_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                small_chunks: None) -> None:
+    """After one change of a large graph a few pieces are missing: workers make them at once, beside the build's
+    SHACL reports, not the first thread that asks (the network's step, which the query store waits for)."""
+    graph = tmp_path / "g.nt"
+    graph.write_bytes(_graph(200))
+    cache = tmp_path / "cache"
+    settings = pieces.PieceSettings(BASE, PREFIX_MAP)
+    with pieces.PieceSet(graph, settings, cache=cache, scratch=tmp_path) as first:
+        first.write(lambda _: None, lambda _: None)
+    one = sorted(cache.iterdir(), key=lambda p: p.name)[0]
+    one.unlink()
+    monkeypatch.setattr(pieces, "PROCESS_BYTES", graph.stat().st_size)  # a graph this large counts as large
+    with pieces.PieceSet(graph, settings, cache=cache, scratch=tmp_path) as again:
+        assert again.made == 1 and len(again._futures) == 1  # one piece, given to a worker at once
+        again.wait()
+        assert one.is_file()
+    monkeypatch.setattr(pieces, "PROCESS_BYTES", graph.stat().st_size + 1)  # a smaller graph: made where asked
+    one.unlink()
+    with pieces.PieceSet(graph, settings, cache=cache, scratch=tmp_path) as small:
+        assert small.made == 1 and not small._futures
+
+
 def test_jena_reads_every_member_of_the_gzip(tmp_path: Path, small_chunks: None) -> None:
     """A reader that stopped after the first member would see one chunk's triples only."""
     import subprocess

@@ -386,14 +386,16 @@ class CollaborationFiles:
         return cls(folder, sizes_and_digests, triples, tuple(parts))
 
     @classmethod
-    def read(cls, folder: Path) -> CollaborationFiles | None:
-        """The files ``write`` left in ``folder``; None when one is missing or not as written (a file of a release
-        is a hard link to its kept file, and could have been edited in place)."""
+    def read(cls, folder: Path, *, check: Iterable[str] = COLLABORATION_FILES) -> CollaborationFiles | None:
+        """The files ``write`` left in ``folder``; None when one of ``check`` is missing or not as written (a file of a
+        release is a hard link to its kept file, and could have been edited in place: its SHA-256 is read
+        again, as its time is not to be trusted, and linking it changes its ctime)."""
         try:
             manifest = json.loads((folder / cls._MANIFEST).read_text(encoding="utf-8"))
             files = {name: (int(manifest["files"][name][0]), str(manifest["files"][name][1]))
                      for name in COLLABORATION_FILES}
-            for name, (size, digest) in files.items():
+            for name in check:
+                size, digest = files[name]
                 with open(folder / name, "rb") as handle:
                     if os.fstat(handle.fileno()).st_size != size or hashlib.file_digest(handle, "sha256").hexdigest() != digest:
                         return None

@@ -37,6 +37,7 @@ from esrgraph.publish.collaboration import (
     Collaboration,
     CollaborationFiles,
     CollaborationNetwork,
+    DerivedCollaboration,
     NetworkFacts,
     ProjectRef,
     csv_rows,
@@ -135,49 +136,74 @@ class PartsMade:
 
 def write_network_files(folder: Path, facts: NetworkFacts, base: str, *, parts: Path, salt: bytes,
                         used: set[str], counts: PartsMade | None = None) -> CollaborationFiles:
-    """The network's files, written into ``folder`` from its parts: each taken from ``parts`` when kept there under
-    its key (salted with ``salt``), else made and kept. The name of every part used is added to ``used``."""
-    organisations = facts.organisations
-    runs = [organisations[start:end] for start, end in part_runs(organisations)]
-    keys = [KEPT_PART + facts.part_digest(run, salt) for run in runs]
-    used.update(keys)
-    counts = counts if counts is not None else PartsMade()
+    """The network's files, written into ``folder`` from its parts (``NetworkParts``)."""
+    return NetworkParts(facts, base, parts=parts, salt=salt, used=used, counts=counts).write(folder)
 
-    def part(k: int, *, again: bool = False) -> NetworkPart:
-        path = parts / keys[k]
+
+class NetworkParts:
+    """The network's parts for ``facts``: each taken from ``parts`` when kept there under its key (salted with
+    ``salt``), else made and kept. The name of every part used is added to ``used``.
+
+    ``turtle`` comes before ``write``, and apart: the build's query store waits for ``collaboration.ttl``, while the
+    tables (484 MB at 30,000 descriptions) are the release's alone, written on its thread."""
+
+    def __init__(self, facts: NetworkFacts, base: str, *, parts: Path, salt: bytes, used: set[str],
+                 counts: PartsMade | None = None) -> None:
+        self.facts, self.base, self.folder = facts, base, parts
+        organisations = facts.organisations
+        self.runs = [organisations[start:end] for start, end in part_runs(organisations)]
+        self.keys = [KEPT_PART + facts.part_digest(run, salt) for run in self.runs]
+        used.update(self.keys)
+        self.counts = counts if counts is not None else PartsMade()
+        self._derived: DerivedCollaboration | None = None
+
+    def part(self, k: int, *, again: bool = False) -> NetworkPart:
+        """The ``k``-th part, kept or made (and kept); ``again``: read once already (not counted twice)."""
+        path = self.folder / self.keys[k]
         try:
             kept = NetworkPart.parse(path.read_bytes())
         except OSError:
             kept = None
         if kept is not None:
-            counts.kept += not again
+            self.counts.kept += not again
             return kept
-        made = make_part(facts, runs[k])
+        made = make_part(self.facts, self.runs[k])
         atomic_write_bytes(path, made.to_bytes(), durable=False)
-        counts.made += 1
+        self.counts.made += 1
         return made
 
-    def fill(write: dict[str, Callable[[bytes], object]]) -> int:
-        write[_EDGES](csv_rows([EDGE_COLUMNS]))
-        write[_ORGANISATIONS](csv_rows([ORGANISATION_COLUMNS]))
-        write[_GRAPHML](GRAPHML_HEAD)
-        repeated: list[Collaboration] = []
-        for k in range(len(runs)):
-            p = part(k)
-            write[_EDGES](p.edges)
-            write[_ORGANISATIONS](p.organisations)
-            write[_GRAPHML](p.nodes)
-            repeated += p.repeated
-        first = 0
-        for k in range(len(runs)):  # read again (kept by now): no part is held in memory for long
-            p = part(k, again=True)
-            write[_GRAPHML](p.edge_elements(first))
-            first += p.pairs
-        write[_GRAPHML](GRAPHML_TAIL)
-        derived = derive_collaboration(CollaborationNetwork(tuple(repeated), tuple(
-            facts.organisation(org) for org in organisations)), base)
-        write[_TTL](derived.turtle)
-        return derived.triples
+    def turtle(self) -> DerivedCollaboration:
+        """``collaboration.ttl`` and its number of triples, from the parts' pairs of ``REPEATED`` or more shared
+        projects (made once)."""
+        if self._derived is None:
+            repeated: list[Collaboration] = []
+            for k in range(len(self.runs)):
+                repeated += self.part(k).repeated
+            self._derived = derive_collaboration(CollaborationNetwork(tuple(repeated), tuple(
+                self.facts.organisation(org) for org in self.facts.organisations)), self.base)
+        return self._derived
 
-    return CollaborationFiles.write(folder, fill, parts=keys)
+    def write(self, folder: Path) -> CollaborationFiles:
+        """The network's files written into ``folder``: each table is its parts one after the other (read again,
+        not held: a part is in memory only while it is written)."""
+        derived = self.turtle()
 
+        def fill(write: dict[str, Callable[[bytes], object]]) -> int:
+            write[_EDGES](csv_rows([EDGE_COLUMNS]))
+            write[_ORGANISATIONS](csv_rows([ORGANISATION_COLUMNS]))
+            write[_GRAPHML](GRAPHML_HEAD)
+            for k in range(len(self.runs)):
+                p = self.part(k, again=True)
+                write[_EDGES](p.edges)
+                write[_ORGANISATIONS](p.organisations)
+                write[_GRAPHML](p.nodes)
+            first = 0
+            for k in range(len(self.runs)):
+                p = self.part(k, again=True)
+                write[_GRAPHML](p.edge_elements(first))
+                first += p.pairs
+            write[_GRAPHML](GRAPHML_TAIL)
+            write[_TTL](derived.turtle)
+            return derived.triples
+
+        return CollaborationFiles.write(folder, fill, parts=self.keys)
