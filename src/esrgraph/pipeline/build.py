@@ -15,7 +15,7 @@ from esrgraph.core.errors import InputError
 from esrgraph.core.findings import Finding
 from esrgraph.io.export import serialize_triples
 from esrgraph.io.formats import OutputFormat
-from esrgraph.pipeline.result import VALIDATORS, BuildOptions, BuildResult, _locator
+from esrgraph.pipeline.result import GRAPH_FILES, VALIDATORS, BuildOptions, BuildResult, _locator
 from esrgraph.pipeline.stages import build_records, cyclic_gc_paused
 from esrgraph.validation.report import triples_to_rdflib, validate_graph
 
@@ -103,7 +103,7 @@ def _build(inputs: Sequence[str | os.PathLike[str]] | None, options: BuildOption
     max_input_bytes()  # a bad ESRGRAPH_MAX_INPUT_BYTES fails here, once, not in every file
     files = list_inputs(list(inputs) if inputs else default_inputs(), out_dir)
     if wants_shards(len(files), options):
-        return build_sharded(files, options)
+        return build_sharded(files, options, [Path(out_dir) / name for name in GRAPH_FILES] if out_dir else [])
     batch = parse_files(files, options)
     timings["parse"] = time.perf_counter() - start
     start = time.perf_counter()

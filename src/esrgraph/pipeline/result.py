@@ -29,6 +29,8 @@ from esrgraph.validation.report import Locator, ValidationReport
 
 #: Validators ``BuildOptions.validator`` may name.
 VALIDATORS = ("fast", "pyshacl")
+#: The graph's files in OUT, Turtle first.
+GRAPH_FILES = ("esrgraph.ttl", "esrgraph.nt")
 
 #: Exit codes, documented in the README and in ``esrgraph --help``.
 EXIT_OK = 0
@@ -154,7 +156,7 @@ class BuildResult:
     def write_graph(self, out_dir: str | os.PathLike[str]) -> list[Path]:
         """Write the graph as ``esrgraph.ttl`` and ``esrgraph.nt`` into ``out_dir`` (atomically)."""
         out = Path(out_dir)
-        turtle, ntriples = out / "esrgraph.ttl", out / "esrgraph.nt"
+        turtle, ntriples = (out / name for name in GRAPH_FILES)
         if self.graph_files is not None:
             atomic_copy_file(self.graph_files["turtle"], turtle)
             atomic_copy_file(self.graph_files["ntriples"], ntriples)

@@ -43,6 +43,7 @@ from esrgraph.io.atomic import atomic_copy_file, atomic_write_bytes
 from esrgraph.io.export import GZIP_LEVEL, JSONLD_GZIP_LEVEL, gzip_member, read_ntriples_bytes
 from esrgraph.io.framed import framed, unframed
 from esrgraph.io.mapped import let_go, mapped
+from esrgraph.io.pagecache import drop_cached
 from esrgraph.pipeline.stages import cyclic_gc_paused
 from esrgraph.publish.catalog import GraphCounter
 from esrgraph.publish.collaboration import (
@@ -313,6 +314,9 @@ class PieceSet:
             kept = self._collaboration_files or self._network(COLLABORATION_FILES)
             if kept is None:
                 assert self._network_parts is not None and self._network_folder is not None
+                # The last build's tables, which these replace, let go of first: their pages hold these (io.pagecache).
+                drop_cached(path for folder in self.folder.glob(f"{KEPT_COLLABORATION}*")
+                            if folder != self._network_folder and folder.is_dir() for path in folder.iterdir())
                 with cyclic_gc_paused():  # millions of pairs and facts, no cycles: rescanning them doubles the time
                     kept = self._network_parts.write(self._network_folder)
                 self._network_parts = None  # the facts are let go

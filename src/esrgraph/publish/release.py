@@ -43,6 +43,7 @@ from esrgraph.io.atomic import atomic_copy_file
 from esrgraph.io.digests import sha256_of_open
 from esrgraph.io.export import JSONLD_GZIP_LEVEL, gzip_member, serialize_triples
 from esrgraph.io.formats import OutputFormat
+from esrgraph.io.pagecache import drop_cached
 from esrgraph.publish.catalog import (
     COLLABORATION,
     DistributionFile,
@@ -536,6 +537,7 @@ def _write_release(triples: Sequence[Triple], out: Path, folder: Path, rel_folde
         # The gzipped N-Triples, the gzipped JSON-LD, the statistics and the vocabulary documents' facts come from the
         # pieces of the graph's chunks (esrgraph.publish.pieces): kept in the build cache, only a changed chunk's
         # piece is made again.
+        drop_cached([folder / "esrgraph.nt.gz", folder / JSONLD_FILE])  # the last release's: replaced (io.pagecache)
         packed, jsonld_file = _HashingFile(staging / "esrgraph.nt.gz"), _HashingFile(staging / JSONLD_FILE)
         jsonld_file.write(gzip_member(document_head("context.jsonld"), JSONLD_GZIP_LEVEL))
         made = pieces.write(packed.write, jsonld_file.write)

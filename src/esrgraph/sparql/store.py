@@ -46,6 +46,7 @@ from esrgraph.core.errors import InputError
 from esrgraph.io.atomic import atomic_write_bytes
 from esrgraph.io.digests import sha256_of_open
 from esrgraph.io.mapped import let_go, mapped
+from esrgraph.io.pagecache import drop_cached
 from esrgraph.sparql.queries import DERIVED_FILES
 
 #: The manifest's format; a manifest of another format is ignored and the store made again.
@@ -449,6 +450,8 @@ def _update_locked(out: Path, ntriples: Path | None, lenient: bool = False) -> S
             info = _load_whole(target, generation, stamps, ntriples or out / MAIN_GRAPH, extra, lenient,
                                sliced=lenient and blank_free)
         if table is not None:
+            if previous is not None:  # the last table, read: its pages hold the new one (io.pagecache)
+                drop_cached([store_folder(out) / f"{previous.generation}.subjects"])
             table.write(store_folder(out) / f"{generation}.subjects")
         _write_manifest(out, info, table is not None)
     except BaseException:

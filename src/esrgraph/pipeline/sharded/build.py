@@ -54,6 +54,7 @@ from esrgraph.core.findings import Finding
 from esrgraph.core.model import ProjectRecord
 from esrgraph.core.version import __version__
 from esrgraph.io.export import key_of, read_ntriples, sort_keyed
+from esrgraph.io.pagecache import drop_cached
 from esrgraph.mapping.mapper import Mapper, MappingOptions, name_index_entries
 from esrgraph.mapping.merge import MergedProject, merge_records, merged_field
 from esrgraph.parsers.inputs import ParseBatch
@@ -121,24 +122,26 @@ class LazySequence(Sequence[T]):
         return iter(self._all())
 
 
-def build_sharded(files: list[tuple[str, str]], options: BuildOptions) -> BuildResult:
+def build_sharded(files: list[tuple[str, str]], options: BuildOptions, replaced: Sequence[Path] = ()) -> BuildResult:
     """Build ``files`` (path, display name) in shards; the same result as ``build.build``.
 
     With ``options.cache_dir`` the parts are kept in and reused from a ``ShardCache``
-    (``pipeline.cache.shards``): a rebuild redoes only the parts whose inputs changed.
+    (``pipeline.cache.shards``): a rebuild redoes only the parts whose inputs changed. ``replaced``: the graph's
+    files of the last build, which this one's will replace (their cached pages are let go of before the new ones
+    are written, ``io.pagecache``).
     """
     cache = shardcache.ShardCache(options.cache_dir) if options.cache_dir else None
     program_fingerprint()  # once, before the workers fork: every key of this build uses the same
     try:
         try:
-            result = _build_sharded(files, options, cache)
+            result = _build_sharded(files, options, cache, replaced)
         except Exception as exc:  # noqa: BLE001 - a damaged entry fails in many ways; a second failure is raised
             if cache is None:
                 raise
             # An entry that cannot be read (truncated by a full disk, edited by hand) must not stop the
             # build: build again from an empty cache. A fault of esrgraph's own fails again and is raised.
             cache.clear()
-            result = _build_sharded(files, options, cache)
+            result = _build_sharded(files, options, cache, replaced)
             result.cache_note = (f"the build cache in {options.cache_dir} could not be used ({type(exc).__name__}: "
                                  f"{exc}); every part was built again and kept anew")
         if cache is not None:
@@ -195,11 +198,12 @@ class _Common:
     projects: int
 
 
-def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: shardcache.ShardCache | None) -> BuildResult:
+def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: shardcache.ShardCache | None,
+                   replaced: Sequence[Path] = ()) -> BuildResult:
     """The phases in order, each timed into ``BuildResult.timings``."""
     holder = work_folder()
     try:
-        return _build_in(holder, files, options, cache)
+        return _build_in(holder, files, options, cache, replaced)
     except OSError as exc:
         # a write to an open file names none: the work folder's file system (or the cache's) filled up
         name_file(exc, holder.name if cache is None else f"{holder.name} or {cache.root}")
@@ -207,7 +211,7 @@ def _build_sharded(files: list[tuple[str, str]], options: BuildOptions, cache: s
 
 
 def _build_in(holder: tempfile.TemporaryDirectory[str], files: list[tuple[str, str]], options: BuildOptions,
-              cache: shardcache.ShardCache | None) -> BuildResult:
+              cache: shardcache.ShardCache | None, replaced: Sequence[Path] = ()) -> BuildResult:
     shards = shard_count(len(files), options, cache.shard_count() if cache else None)
     workers = process_count(options.workers)
     mapping_options = MappingOptions(base=options.base, include_personal_data=options.include_personal_data,
@@ -235,6 +239,7 @@ def _build_in(holder: tempfile.TemporaryDirectory[str], files: list[tuple[str, s
         run.timings["validate"] = time.perf_counter() - start
 
     start = time.perf_counter()
+    drop_cached(replaced)  # just before: their pages are soon given back to the machine's host (io.pagecache)
     out = _merge_graph(run, common, mapped, checks)
     run.timings["write"] = time.perf_counter() - start
     return _assemble_result(run, holder, parsed, mapped, checks, common, organisations, len(part_keys), out)
