@@ -51,15 +51,18 @@ class Headline:
 
 @dataclass(slots=True)
 class RuleGroup:
-    """All findings of one rule."""
+    """All findings of one rule, with the projects they name and their most severe severity (worked out once: the
+    report's renderers ask for them again and again, and a rule may have 100,000 findings)."""
 
     rule: Rule
     findings: list[Finding]
     projects_total: int
+    records: list[str] = field(init=False)
+    severity: Severity = field(init=False)
 
-    @property
-    def records(self) -> list[str]:
-        return sorted({f.record.split(" ")[0] for f in self.findings if f.record})
+    def __post_init__(self) -> None:
+        self.records = sorted({f.record.split(" ")[0] for f in self.findings if f.record})
+        self.severity = min({f.severity for f in self.findings}, key=lambda s: s.rank, default=self.rule.severity)
 
     @property
     def share(self) -> Decimal:
@@ -67,10 +70,6 @@ class RuleGroup:
         if not self.projects_total:
             return Decimal(0)
         return min(Decimal(1), Decimal(len(self.records)) / Decimal(self.projects_total))
-
-    @property
-    def severity(self) -> Severity:
-        return min((f.severity for f in self.findings), key=lambda s: s.rank, default=self.rule.severity)
 
 
 @dataclass(slots=True)
