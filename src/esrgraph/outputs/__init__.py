@@ -27,7 +27,7 @@ from esrgraph.io.formats import OutputFormat
 from esrgraph.outputs.kept import kept_folder, write_kept, write_kept_files
 from esrgraph.outputs.quarantine import FOLDER, write_quarantine
 from esrgraph.outputs.summary import nuts_link_lines_of
-from esrgraph.pipeline.result import BuildOptions, BuildResult, report_json
+from esrgraph.pipeline.result import GRAPH_FILES, BuildOptions, BuildResult, report_json
 from esrgraph.pipeline.stages import long_lived_frozen
 from esrgraph.publish.pieces import PieceSet
 from esrgraph.publish.release import (
@@ -105,8 +105,8 @@ def _write_from(result: BuildResult, out: Path, options: BuildOptions | None, ci
                 sources: dict[str, Path], placed: Future[list[Path]] | None) -> list[Path]:
     """``_write_outputs`` once the graph's files are written (``sources``) and, unless ``placed`` is None, being put
     into OUT; waits for them before the query store reads OUT."""
-    written = [out / "esrgraph.ttl", out / "esrgraph.nt"]
-    ntriples = out / "esrgraph.nt"
+    written = [out / name for name in GRAPH_FILES]
+    ntriples = written[1]
     # The release's pieces of the graph (esrgraph.publish.pieces) are made first, in worker processes while the
     # SHACL reports are written: the collaboration network comes from them, and the release joins them.
     with release_pieces(sources["ntriples"], result.base, result.prefixes(), options.cache_dir if options else None,
