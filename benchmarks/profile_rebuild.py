@@ -5,9 +5,10 @@
 
 Runs ``esrgraph build CORPUS -o OUT --incremental`` as the benchmark does (``run.run_command``), after ``sync``;
 with ``--change`` after one description changed as the benchmark changes it (``run.changed_description``, put back
-afterwards). It prints the cumulative cProfile of the threads that write the outputs (the collaboration network,
-the release, the query store's update, the named answers and the quality report; each on the thread it runs on, so a
-thread waiting on another shows the wait) and the seconds CPython's cyclic collector ran, by generation
+afterwards). It prints the cumulative cProfile of the threads that write the outputs (the collaboration network's
+Turtle, the release with the network's tables, the query store's update, the named answers and the quality report;
+each on the thread it runs on, so a thread waiting on another shows the wait; ``--only NAME`` profiles one alone, the
+network's tables too) and the seconds CPython's cyclic collector ran, by generation
 (``gc.callbacks``). The profiled figures of docs/performance.md for 2026-12-05 evening come from here; profiling
 slows Python code, so they say where the time goes, not how long a rebuild takes (the benchmark says that).
 """
@@ -21,6 +22,7 @@ import gc
 import io
 import os
 import pstats
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -31,50 +33,53 @@ from benchmarks.run import CHANGES, changed_description, run_command
 
 #: The functions of ``esrgraph.outputs`` that run each output thread's work, profiled one by one.
 PROFILED = ("_quality", "_answers", "write_query_store", "_release")
-#: The name the network step's profile is printed under (``PieceSet.collaboration_files``).
-NETWORK = "collaboration network"
+#: The network's steps, profiled by the names they are printed under: its Turtle, which the build's query store waits
+#: for, and its tables, which the release's thread writes.
+NETWORK = {"collaboration network": "write_collaboration_turtle", "network tables": "collaboration_files"}
 
 
 @contextmanager
-def profiled(names: tuple[str, ...] = PROFILED, *, network: bool = True) -> Iterator[dict[str, cProfile.Profile]]:
-    """``esrgraph.outputs``'s functions ``names`` and, with ``network``, the network step
-    (``PieceSet.collaboration_files``) profiled while the block runs; their profiles by name."""
+def profiled(names: tuple[str, ...] = PROFILED, *, network: tuple[str, ...] = tuple(NETWORK)
+             ) -> Iterator[dict[str, cProfile.Profile]]:
+    """``esrgraph.outputs``'s functions ``names`` and the network's steps ``network`` (of ``NETWORK``) profiled while
+    the block runs; their profiles by name. A function called on a thread that is being profiled already runs
+    unprofiled: cProfile keeps one profile per thread, and a second one started inside the first would end both. Its
+    time then shows in the outer profile (the network's tables in the release's): ``--only`` profiles it alone."""
     import esrgraph.outputs as outputs
     from esrgraph.publish.pieces import PieceSet
 
     profiles: dict[str, cProfile.Profile] = {}
+    profiling = threading.local()
 
     def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
+            if getattr(profiling, "on", False):
+                return function(*args, **kwargs)
             profile = cProfile.Profile()
+            profiling.on = True
             profile.enable()
             try:
                 return function(*args, **kwargs)
             finally:
                 profile.disable()
-                # The network is made once; a second thread asking for it waits on its lock: keep the call that
-                # made it (the one with more calls), whichever ended first.
-                if name not in profiles or _calls(profile) > _calls(profiles[name]):
-                    profiles[name] = profile
+                profiling.on = False
+                profiles.setdefault(name, profile)
         return run
 
     originals = {name: getattr(outputs, name) for name in names}
-    made = PieceSet.collaboration_files
+    methods = {name: getattr(PieceSet, NETWORK[name]) for name in network}
     for name, function in originals.items():
         setattr(outputs, name, wrap(name, function))
-    if network:
-        PieceSet.collaboration_files = wrap(NETWORK, made)  # type: ignore[method-assign]
+    for name, method in methods.items():
+        setattr(PieceSet, NETWORK[name], wrap(name, method))
     try:
         yield profiles
     finally:
         for name, function in originals.items():
             setattr(outputs, name, function)
-        PieceSet.collaboration_files = made  # type: ignore[method-assign]
-
-
-def _calls(profile: cProfile.Profile) -> int:
-    return int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
+        for name, method in methods.items():
+            setattr(PieceSet, NETWORK[name], method)
 
 
 @contextmanager
@@ -114,14 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out")
     parser.add_argument("--change", choices=CHANGES, help="change one description first, as the benchmark does")
     parser.add_argument("--lines", type=int, default=40, help="lines of each profile (default 40)")
-    parser.add_argument("--only", choices=(*PROFILED, NETWORK),
-                        help="profile this one alone: a profile started inside another on the same thread replaces "
-                             "it (the release's thread usually makes the network, so profiling both loses both)")
+    parser.add_argument("--only", choices=(*PROFILED, *NETWORK),
+                        help="profile this one alone (one called inside another profiled one shows in that one)")
     args = parser.parse_args(argv)
     os.sync()
     changed = changed_description(Path(args.corpus), args.change) if args.change else nullcontext()
     names = PROFILED if args.only is None else tuple(name for name in PROFILED if name == args.only)
-    with changed, profiled(names, network=args.only in (None, NETWORK)) as profiles, collector_time() as spent:
+    network = tuple(NETWORK) if args.only is None else tuple(name for name in NETWORK if name == args.only)
+    with changed, profiled(names, network=network) as profiles, collector_time() as spent:
         measured = run_command(args.corpus, args.out, incremental="yes")
     print(report(profiles, spent, args.lines))
     print(f"build stage {measured['build']:.1f} s, outputs {measured['outputs']:.1f} s (profiled)")

@@ -249,3 +249,8 @@ def test_profile_rebuild_shows_the_amount_rebuild_reading_the_kept_findings(
     quality = rebuilt.split("===== _quality\n")[1].split("=====")[0]
     assert "(from_json)" in quality and "(name_groups)" not in quality
     assert "(name_groups)" in full.split("===== _quality\n")[1].split("=====")[0]
+    # The network's tables are written inside the release's profile; alone, they are profiled on their own.
+    assert "(collaboration_files)" in full.split("===== _release\n")[1].split("=====")[0]
+    assert profile_rebuild.main([str(corpus), str(out), "--change", "name", "--only", "network tables"]) == 0
+    alone = capsys.readouterr().out
+    assert alone.count("=====") == 1 and "===== network tables\n" in alone and "(collaboration_files)" in alone
