@@ -20,7 +20,7 @@ from esrgraph.publish.collaboration import (
     graphml,
     organisations_csv,
 )
-from esrgraph.publish.network_parts import KEPT_PART, NetworkPart, PartsMade, make_part, part_runs, write_network_files
+from esrgraph.publish.network_parts import KEPT_PART, NetworkPart, NetworkParts, PartsMade, make_part, part_runs
 
 B = "https://data.example.fi/esr/"
 #: Names a writer could get wrong: a formula start, XML's specials, a control character, CR, a NUL, no name.
@@ -66,8 +66,7 @@ def _files(graph: list[Triple], tmp_path: Path, parts: Path, name: str,
         collector.add(t)
     parts.mkdir(exist_ok=True)
     used: set[str] = set()
-    files = write_network_files(tmp_path / name, collector.facts(), B, parts=parts, salt=b"test", used=used,
-                                counts=counts)
+    files = NetworkParts(collector.facts(), B, parts=parts, salt=b"test", used=used, counts=counts).write(tmp_path / name)
     assert set(files.parts) == used and all((parts / key).is_file() for key in used)
     return {n: files.path(n).read_bytes() for n in COLLABORATION_FILES}
 

@@ -134,12 +134,6 @@ class PartsMade:
     kept: int = 0
 
 
-def write_network_files(folder: Path, facts: NetworkFacts, base: str, *, parts: Path, salt: bytes,
-                        used: set[str], counts: PartsMade | None = None) -> CollaborationFiles:
-    """The network's files, written into ``folder`` from its parts (``NetworkParts``)."""
-    return NetworkParts(facts, base, parts=parts, salt=salt, used=used, counts=counts).write(folder)
-
-
 class NetworkParts:
     """The network's parts for ``facts``: each taken from ``parts`` when kept there under its key (salted with
     ``salt``), else made and kept. The name of every part used is added to ``used``.

@@ -224,8 +224,6 @@ class PieceSet:
             #: The network's parts, between ``write_collaboration_turtle`` and ``collaboration_files``, and its folder.
             self._network_parts: NetworkParts | None = None
             self._network_folder: Path | None = None
-            #: The kept network files checked against their digests so far (``CollaborationFiles.read``).
-            self._checked: set[str] = set()
             self._collaboration_lock = threading.Lock()
             self._cancelled = threading.Event()
             #: How many of the network's parts were made and how many kept (when its files were made).
@@ -325,8 +323,9 @@ class PieceSet:
             return kept
 
     def _network(self, check: Sequence[str]) -> CollaborationFiles | None:
-        """The network's kept files, those of ``check`` checked (when a build kept them for these facts); else None,
-        and ``_network_parts`` set to make them from (once). Called under ``_collaboration_lock``."""
+        """The network's kept files, those of ``check`` checked (when a build kept them for these facts; the Turtle,
+        12 MB, is checked again with the tables); else None, and ``_network_parts`` set to make them from (once).
+        Called under ``_collaboration_lock``."""
         if self._cancelled.is_set():
             raise CancelledError("the build stopped: the collaboration network is not made")
         if self._network_parts is not None:
@@ -336,9 +335,8 @@ class PieceSet:
             shares = self._collaboration_shares()  # read once for the key and, when not kept, the facts
             self._network_folder = self.folder / f"{KEPT_COLLABORATION}{self.collaboration_key(shares)}"
             self._used.add(self._network_folder.name)
-        kept = CollaborationFiles.read(self._network_folder, check=[name for name in check if name not in self._checked])
+        kept = CollaborationFiles.read(self._network_folder, check=check)
         if kept is not None:
-            self._checked.update(check)
             return kept
         with cyclic_gc_paused():
             facts = self._collaboration_facts(shares)
