@@ -483,9 +483,12 @@ class Rebuild:
 CHANGES = ("name", "amount")
 
 
-def _changed(original: bytes, kind: str) -> bytes:
+def _changed(original: bytes, kind: str, amount: int | None = None) -> bytes:
     if kind == "name":
         return original.replace(b"Hankkeen nimi: ", b"Hankkeen nimi: Muutettu ", 1)
+    if kind == "amount" and amount is not None:  # the whole amount (its digits and the spaces between them)
+        return re.sub("(Myönnetty EU- ja valtion rahoitus: )([0-9][0-9 ]*[0-9]|[0-9])".encode(),
+                      lambda m: m.group(1) + str(amount).encode(), original, count=1)
     if kind == "amount":  # another leading digit: the same shape, another amount
         return re.sub("(Myönnetty EU- ja valtion rahoitus: )([0-9])".encode(),
                       lambda m: m.group(1) + (b"8" if m.group(2) == b"9" else b"9"), original, count=1)
@@ -493,12 +496,12 @@ def _changed(original: bytes, kind: str) -> bytes:
 
 
 @contextmanager
-def changed_description(corpus: Path, kind: str = "name") -> Iterator[Path]:
+def changed_description(corpus: Path, kind: str = "name", amount: int | None = None) -> Iterator[Path]:
     """The corpus's middle description with one field changed (``CHANGES``: its project's name or its granted
-    funding), put back afterwards."""
+    funding: to ``amount`` when given), put back afterwards."""
     victim = _middle_description(corpus)
     original = victim.read_bytes()
-    changed = _changed(original, kind)
+    changed = _changed(original, kind, amount)
     if changed == original:
         raise ValueError(f"{victim}: no {kind} to change")
     victim.write_bytes(changed)

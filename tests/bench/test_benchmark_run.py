@@ -254,3 +254,41 @@ def test_profile_rebuild_shows_the_amount_rebuild_reading_the_kept_findings(
     assert profile_rebuild.main([str(corpus), str(out), "--change", "name", "--only", "network tables"]) == 0
     alone = capsys.readouterr().out
     assert alone.count("=====") == 1 and "===== network tables\n" in alone and "(collaboration_files)" in alone
+
+
+def test_rebuilds_change_the_amount_anew_each_time_and_put_the_description_back(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """benchmarks.rebuilds (the before-and-after figures of the page-cache decision record): each rebuild builds
+    an amount no earlier one had, and the corpus is as it was afterwards."""
+    from benchmarks import rebuilds
+
+    from esrgraph.pipeline.sharded import layout
+
+    monkeypatch.setattr(layout, "SHARD_MIN_FILES", 100)
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    generate.write_corpus(corpus, 200)
+    victim = run._middle_description(corpus)
+    original = victim.read_bytes()
+    assert rebuilds.main([str(corpus), str(out), "--runs", "2"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("rebuild ")]
+    amounts = [line.split("amount ")[1].split(":")[0] for line in lines]
+    assert [line[:10] for line in lines] == ["rebuild 1:", "rebuild 2:"] and len(set(amounts)) == 2
+    assert all(" s, CPU user " in line and ", system " in line for line in lines)
+    assert victim.read_bytes() == original
+    granted = [line for line in (out / "esrgraph.nt").read_text(encoding="utf-8").splitlines()
+               if "grantedEUAndStateFunding" in line]
+    assert any(f'> "{amounts[-1]}"' in line for line in granted)  # the last rebuild's amount is in the graph
+
+
+def test_fresh_pages_writes_what_it_says_three_times(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from benchmarks import fresh_pages
+
+    path = tmp_path / "f"
+    wall, system = fresh_pages.write_timed(path, 3, b"x" * 4096)
+    assert path.stat().st_size == 3 << 20 and wall >= 0 and system >= 0
+    assert fresh_pages.main(["--mb", "4", "--wait", "0", "--folder", str(tmp_path)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [row.split(":")[0] for row in rows] == ["4 MB into fresh pages",
+                                                    "4 MB right after another file's pages were dropped",
+                                                    "4 MB 0 s after another file's pages were dropped"]
+    assert list(tmp_path.iterdir()) == [path]  # its scratch folder is gone
