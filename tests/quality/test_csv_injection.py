@@ -91,7 +91,7 @@ def _cells(row: str) -> list[str]:
 
 
 def test_the_summary_shows_file_names_as_text_not_markup() -> None:
-    md = summary_markdown(_report(_hostile_findings()))
+    md = summary_markdown(_report(_hostile_findings()).measures())
     (header,) = [line for line in md.splitlines() if line.startswith("| severity |")]
     rows = [line for line in md.splitlines() if line.startswith("| Warning |")]
     assert len(rows) == 2  # one per rule
@@ -107,14 +107,14 @@ def test_the_summary_shows_file_names_as_text_not_markup() -> None:
 
 def test_names_inside_words_keep_their_underscores_and_dots() -> None:
     finding = Finding(Severity.WARNING, "field-mostly-empty", "empty", field="target_groups.direct")
-    md = summary_markdown(_report([finding]))
+    md = summary_markdown(_report([finding]).measures())
     assert md.rstrip().splitlines()[-3].rstrip(" |").endswith("| target_groups.direct"), md
     assert "(`field-mostly-empty`)" in md
 
 
 def test_a_rule_id_with_backticks_stays_one_code_span() -> None:
     finding = Finding(Severity.WARNING, "x`</code><b>y|z", "m", path="a.txt", line=1)
-    md = summary_markdown(_report([finding]))
+    md = summary_markdown(_report([finding]).measures())
     (row,) = [line for line in md.splitlines() if line.startswith("| Warning |")]
     assert "(``x`</code><b>y\\|z``)" in row
     assert len(_cells(row)) == 6

@@ -6,7 +6,6 @@ This module sits above ``pipeline``, ``quality`` and ``publish``: the orchestrat
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -49,14 +48,22 @@ from esrgraph.quality import (
     write_quality_reports,
 )
 from esrgraph.quality.checks import Queryable, build_queries, findings_queries
-from esrgraph.quality.report import ReportFindings, from_build, from_validation, graph_store
+from esrgraph.quality.report import (
+    FindingsSummary,
+    QualityMeasures,
+    from_build,
+    from_validation,
+    graph_store,
+    measures_of_build,
+)
 from esrgraph.sparql.answer_cache import AnswerCache, AnsweringStore
 from esrgraph.sparql.answers import ANSWERS_DIR, keep_named_answers, named_answers
 from esrgraph.sparql.store import StoreInfo, store_folder
 from esrgraph.validation.files import FileValidation
 
-#: The kept set of the quality report's findings files, and the report's findings kept with it (``ReportFindings``).
-FINDINGS_KIND, REPORT_FINDINGS = "quality-findings", "report-findings.json"
+#: The kept set of the quality report's findings files, and the summary of its findings kept with it, which its
+#: measures read (``FindingsSummary``).
+FINDINGS_KIND, FINDINGS_SUMMARY = "quality-findings", "findings-summary.json"
 #: The files ``write_ci_reports`` writes into OUT, by format.
 CI_REPORT_FILES = {"github": "validation-github.txt", "sarif": "validation.sarif", "junit": "validation-junit.xml"}
 
@@ -221,37 +228,46 @@ def _quality(result: BuildResult, out: Path, step: _Steps, store: Queryable | No
                   hashlib.sha256(json.dumps([result.locations, result.name_owners], sort_keys=True,
                                             ensure_ascii=False).encode("utf-8")).hexdigest(),
                   [[str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest()] for path in shapes], result.base]
-        @functools.cache
-        def report() -> QualityReport:  # made once, and only when a set is not kept
-            return from_build(result, store)
+        made: list[QualityReport] = []  # this build's report: made once, and only when a set is not kept
+        made_measures: list[QualityMeasures] = []
+
+        def report() -> QualityReport:
+            if not made:
+                made.append(from_build(result, store))
+            return made[0]
+
+        def report_measures() -> QualityMeasures:
+            if not made_measures:
+                made_measures.append(report().measures())
+            return made_measures[0]
 
         def write_findings(folder: Path) -> None:
-            made = report()
-            write_quality_findings(made, folder)
-            atomic_write_bytes(folder / REPORT_FINDINGS, ReportFindings(made.findings, made.name_groups).to_json(),
-                               durable=False)
+            write_quality_findings(report(), folder)
+            atomic_write_bytes(folder / FINDINGS_SUMMARY, report_measures().summary.to_json(), durable=False)
 
-        def measures_report() -> QualityReport:
-            """The report again when this build made it; else its findings as the kept set holds them (a changed
-            amount reaches neither them nor the name groups, which take seconds to make) and the measures."""
-            if report.cache_info().currsize:
-                return report()
-            try:
-                found = ReportFindings.from_json((kept_folder(cache_dir, FINDINGS_KIND, findings_inputs)
-                                                  / REPORT_FINDINGS).read_bytes())
-            except OSError:
-                found = None
-            return report() if found is None else from_build(result, store, found)
+        def build_measures() -> QualityMeasures:
+            """The measures of the report this build made; else of the summary of its findings the kept set holds
+            (a changed amount reaches neither the findings nor the name groups, which take seconds to make; the
+            summary is read in a blink, the findings in seconds), with the measures read again."""
+            if not made:
+                try:
+                    kept = FindingsSummary.from_json((kept_folder(cache_dir, FINDINGS_KIND, findings_inputs)
+                                                      / FINDINGS_SUMMARY).read_bytes())
+                except OSError:
+                    kept = None
+                if kept is not None:
+                    return measures_of_build(result, kept, store)
+            return report_measures()
 
         # The fix list, unknown values and name groups are kept apart from the measures: a changed amount (read by
         # the funding measure only) makes the page, the summary and the DQV file again, not a large fix list.
         findings_inputs = json.dumps([*common, [store.answer_digest(q) for q in findings_queries()]]).encode("utf-8")
         findings = write_kept_files(out, FINDINGS_FILES, cache_dir, FINDINGS_KIND, findings_inputs, write_findings,
-                                    internal=(REPORT_FINDINGS,))
+                                    internal=(FINDINGS_SUMMARY,))
         measures = write_kept_files(
             out, MEASURE_FILES, cache_dir, "quality",
             json.dumps([*common, [store.answer_digest(q) for q in build_queries()], site]).encode("utf-8"),
-            lambda folder: write_quality_measures(measures_report(), folder, site=site))
+            lambda folder: write_quality_measures(build_measures(), folder, site=site))
         return sorted(findings + measures, key=lambda path: QUALITY_FILES.index(path.name))
 
 

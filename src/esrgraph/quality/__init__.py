@@ -26,7 +26,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from esrgraph.quality.report import QualityReport, from_build, from_folder, from_validation
+from esrgraph.quality.report import (
+    DEFAULT_EXAMPLES,
+    QualityMeasures,
+    QualityReport,
+    from_build,
+    from_folder,
+    from_validation,
+)
 from esrgraph.quality.rules import Rule, load_rules
 from esrgraph.quality.unknown import UnknownValue, unknown_values
 
@@ -38,6 +45,7 @@ __all__ = [
     "FINDINGS_FILES",
     "MEASURE_FILES",
     "QUALITY_FILES",
+    "QualityMeasures",
     "QualityReport",
     "Rule",
     "UnknownValue",
@@ -70,16 +78,16 @@ def site_links_for(out_dir: Path, site: bool | None) -> str | None:
     return SITE_PROJECT_DIR if site else None
 
 
-def write_quality_reports(report: QualityReport, out_dir: str | os.PathLike[str], *, examples: int = 10,
-                          site: bool | None = None) -> list[Path]:
+def write_quality_reports(report: QualityReport, out_dir: str | os.PathLike[str], *,
+                          examples: int = DEFAULT_EXAMPLES, site: bool | None = None) -> list[Path]:
     """Write the quality files (``QUALITY_FILES``) into ``out_dir`` atomically; return their paths."""
-    written = write_quality_measures(report, out_dir, examples=examples, site=site) + write_quality_findings(
-        report, out_dir)
+    written = write_quality_measures(report.measures(examples), out_dir, examples=examples, site=site) \
+        + write_quality_findings(report, out_dir)
     return sorted(written, key=lambda path: QUALITY_FILES.index(path.name))
 
 
-def write_quality_measures(report: QualityReport, out_dir: str | os.PathLike[str], *, examples: int = 10,
-                           site: bool | None = None) -> list[Path]:
+def write_quality_measures(report: QualityMeasures, out_dir: str | os.PathLike[str], *,
+                           examples: int = DEFAULT_EXAMPLES, site: bool | None = None) -> list[Path]:
     """Write ``MEASURE_FILES``: the page, the summary and the DQV measurements, which hold every measure."""
     from esrgraph.io.atomic import atomic_write_bytes, atomic_write_text
     from esrgraph.io.export import serialize_triples

@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from esrgraph.core.iris import segment
 from esrgraph.core.vocab import DQV, RDF, XSD
-from esrgraph.quality.report import QualityReport
+from esrgraph.quality.report import QualityMeasures
 
 ESRQ = "https://w3id.org/esrgraph/quality#"
 PREFIXES = {"dqv": DQV, "esrq": ESRQ, "xsd": XSD, "rdf": RDF}
@@ -28,7 +28,7 @@ def _dec(d: Decimal) -> Literal:
     return Literal(text, datatype=NamedNode(XSD + "decimal"))
 
 
-def dqv_triples(report: QualityReport) -> list[Triple]:
+def dqv_triples(report: QualityMeasures) -> list[Triple]:
     """One dqv:QualityMeasurement per metric (per rule / per field where the metric is about one)."""
     dataset = NamedNode(f"{report.base}dataset")
     prefix = f"{report.base}dataset/quality/"
@@ -58,7 +58,7 @@ def dqv_triples(report: QualityReport) -> list[Triple]:
     for g in report.groups():
         rule_node: NamedNode | Literal = NamedNode(g.rule.iri) if g.rule.iri else Literal(g.rule.id)
         extra = [(ESRQ + "rule", rule_node), (ESRQ + "category", Literal(g.rule.category))]
-        measure(f"rule/{segment(g.rule.id)}/findings", "findingsOfRule", _int(len(g.findings)), extra)
+        measure(f"rule/{segment(g.rule.id)}/findings", "findingsOfRule", _int(g.findings), extra)
         measure(f"rule/{segment(g.rule.id)}/share", "shareOfProjectsAffected", _dec(g.share), extra)
     for c in report.completeness:
         measure(f"completeness/{segment(c.spec.field)}", "fieldCompleteness", _dec(c.share),

@@ -1,5 +1,5 @@
-"""Render a QualityReport: one self-contained HTML page, the fix list and the name groups (CSV) and a
-Markdown summary.
+"""Render a quality report: one self-contained HTML page and a Markdown summary from its measures
+(``QualityMeasures``), the fix list and the name groups (CSV) from its findings (``QualityReport``).
 
 The HTML has inline CSS and inline SVG charts and needs neither network nor JavaScript.
 It shows the first examples of each rule (10 by default) so that the page stays light on
@@ -18,11 +18,10 @@ from string import Template
 
 from esrgraph.core.findings import Finding, one_line
 from esrgraph.quality.checks import NAME_GROUPS_FILE, NameGroupMember
-from esrgraph.quality.report import QualityReport, RuleGroup, fix_list_key
+from esrgraph.quality.report import DEFAULT_EXAMPLES, QualityMeasures, QualityReport, RuleGroup, fix_list_key
 from esrgraph.quality.spreadsheet import spreadsheet_csv
 from esrgraph.quality.unknown import UNKNOWN_VALUES_FILE, UnknownValue, by_list, counted
 
-DEFAULT_EXAMPLES = 10
 #: Values shown per field and code list: in the HTML page and in the Markdown summary (all in unknown-values.csv).
 UNKNOWN_VALUES_HTML = 20
 UNKNOWN_VALUES_MD = 5
@@ -101,7 +100,7 @@ def name_groups_chunks(members: Iterable[NameGroupMember]) -> Iterator[str]:
 
 # ---------------------------------------------------------------------------- Markdown
 
-def summary_markdown(report: QualityReport, *, max_rules: int = 20) -> str:
+def summary_markdown(report: QualityMeasures, *, max_rules: int = 20) -> str:
     """A short summary for a CI job summary or a pull-request comment."""
     h = report.headline
     counts = report.counts()
@@ -124,21 +123,22 @@ def summary_markdown(report: QualityReport, *, max_rules: int = 20) -> str:
             "|---|---|---|---:|---:|---|",
         ]
         for g in groups[:max_rules]:
-            first = g.findings[0]
+            first = g.examples[0]
             where = _md_text(_where(first) or first.field or "")
             lines.append(
                 f"| {g.severity.value} | {_md_text(g.rule.name)} ({_md_text(g.rule.id, code=True)}) | "
-                f"{_md_text(g.rule.category)} | {len(g.findings)} | {len(g.records)} ({_pct(g.share)}) | {where} |"
+                f"{_md_text(g.rule.category)} | {g.findings} | {g.records} ({_pct(g.share)}) | {where} |"
             )
         if len(groups) > max_rules:
             lines.append(f"\n…and {len(groups) - max_rules} more rules.")
-    lines += _unknown_markdown(report.unknown_values())
-    lines += ["", f"Every finding, by source file and line: `fix-list.csv` ({len(report.findings)} rows). "
+    summary = report.summary
+    lines += _unknown_markdown(list(summary.unknown_values))
+    lines += ["", f"Every finding, by source file and line: `fix-list.csv` ({summary.total} rows). "
               "Explanations and charts: `quality-report.html`."]
-    if report.name_groups:
-        names = len({m.key for m in report.name_groups})
+    if summary.name_group_rows:
         lines.append(f"Names given under several Y-tunnus, each organisation once: `{NAME_GROUPS_FILE}` "
-                     f"({counted(names, noun='name')}, {counted(len(report.name_groups), noun='row')}).")
+                     f"({counted(summary.name_group_names, noun='name')}, "
+                     f"{counted(summary.name_group_rows, noun='row')}).")
     lines.append("")
     return "\n".join(lines)
 
@@ -250,7 +250,7 @@ def _rules_chart(groups: list[RuleGroup]) -> str:
     shown = groups[:15]
     if not shown:
         return '<p class="empty">no findings</p>'
-    chart = _hbar_chart([(g.rule.name, float(len(g.findings)), str(len(g.findings))) for g in shown],
+    chart = _hbar_chart([(g.rule.name, float(g.findings), str(g.findings)) for g in shown],
                         colors=[_SEVERITY_COLOR.get(g.severity.value, "#3e6ea8") for g in shown])
     if len(groups) > len(shown):
         chart += f'<p class="empty">…and {len(groups) - len(shown)} more rules</p>'
@@ -269,7 +269,7 @@ def _record_cell(record: str | None, site_links: str | None) -> str:
     return text
 
 
-def _cards(report: QualityReport) -> str:
+def _cards(report: QualityMeasures) -> str:
     h = report.headline
     counts = report.counts()
     items = []
@@ -296,8 +296,8 @@ def _rules_table(groups: list[RuleGroup]) -> str:
             f'<tr><td><span class="sev {g.severity.value}">{g.severity.value}</span></td>'
             f'<td><a href="#rule-{escape(g.rule.id)}">{escape(g.rule.name)}</a></td>'
             f'<td><span class="tag">{escape(g.rule.category)}</span></td><td>{escape(g.rule.importance)}</td>'
-            f'<td class="num">{len(g.findings)}</td>'
-            f'<td class="num">{len(g.records)} ({_pct(g.share)})<span class="share"><span style="width:{pct:.1f}%">'
+            f'<td class="num">{g.findings}</td>'
+            f'<td class="num">{g.records} ({_pct(g.share)})<span class="share"><span style="width:{pct:.1f}%">'
             f"</span></span></td></tr>"
         )
     return (
@@ -338,15 +338,15 @@ def _unknown_table(values: list[UnknownValue], per_field: int = UNKNOWN_VALUES_H
 
 def _rule_section(g: RuleGroup, examples: int, site_links: str | None) -> str:
     rule = g.rule
-    shown = g.findings[:examples]
+    shown = g.examples[:examples]
     rows = "".join(
         f"<tr><td>{_record_cell(f.record, site_links)}</td><td><code>{escape(f.field or '')}</code></td>"
         f'<td class="value">{escape(_clip(f.value))}</td><td class="mono">{escape(_where(f))}</td>'
         f"<td>{escape(_clip(f.message, 200))}</td></tr>"
         for f in shown
     )
-    more = len(g.findings) - len(shown)
-    more_text = (f" Showing the first {len(shown)}; all {len(g.findings)} are in "
+    more = g.findings - len(shown)
+    more_text = (f" Showing the first {len(shown)}; all {g.findings} are in "
                  f'<a href="fix-list.csv">fix-list.csv</a>.') if more > 0 else ""
     return (
         f'<article class="rule {g.severity.value}" id="rule-{escape(rule.id)}">'
@@ -357,12 +357,12 @@ def _rule_section(g: RuleGroup, examples: int, site_links: str | None) -> str:
         f'<p class="what">{escape(rule.description or rule.message or rule.id)}</p>'
         f'<table><thead><tr><th>record</th><th>field</th><th>value</th><th>source file:line</th><th>problem</th>'
         f"</tr></thead><tbody>{rows}</tbody></table>"
-        f'<p class="count">{len(g.findings)} findings in {len(g.records)} projects ({_pct(g.share)} of the '
+        f'<p class="count">{g.findings} findings in {g.records} projects ({_pct(g.share)} of the '
         f"projects).{more_text}</p></article>"
     )
 
 
-def quality_html(report: QualityReport, *, examples: int = DEFAULT_EXAMPLES, site_links: str | None = None) -> str:
+def quality_html(report: QualityMeasures, *, examples: int = DEFAULT_EXAMPLES, site_links: str | None = None) -> str:
     """The report page: self-contained HTML (inline CSS and SVG, no scripts, no network).
 
     Args:
@@ -376,7 +376,7 @@ def quality_html(report: QualityReport, *, examples: int = DEFAULT_EXAMPLES, sit
     what = "build" if h.subject == "build" else f"graph {h.subject}"
     lede = (f"This {what} holds {_int(h.projects)} projects"
             + (f", built from {_int(h.records_built)} of {_int(h.records_read)} records read" if h.records_read is not None else "")
-            + f". {len(report.findings)} findings under {len(groups)} rules.")
+            + f". {report.summary.total} findings under {len(groups)} rules.")
     completeness_rows = [(c.spec.label, float(c.share), _pct(c.share)) for c in report.completeness]
     region_rows = [(name, float(v), _meur(v)) for name, v in report.funding_by_region[:20]]
     year_rows = [(year, float(v), _meur(v)) for year, v in report.funding_by_year]
@@ -392,7 +392,7 @@ def quality_html(report: QualityReport, *, examples: int = DEFAULT_EXAMPLES, sit
         cards=_cards(report),
         projects=_int(h.projects),
         rules_table=_rules_table(groups),
-        unknown_values=_unknown_table(report.unknown_values()),
+        unknown_values=_unknown_table(list(report.summary.unknown_values)),
         chart_rules=_rules_chart(groups),
         chart_completeness=_hbar_chart(completeness_rows, max_value=1.0, marker=0.2, empty="no projects"),
         chart_regions=_hbar_chart(region_rows, empty="no granted funding with a region"),

@@ -49,27 +49,143 @@ class Headline:
     subject: str = "build"
 
 
-@dataclass(slots=True)
+#: Findings shown per rule on the report's page, and kept per rule in a ``FindingsSummary`` (all are in fix-list.csv).
+DEFAULT_EXAMPLES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSummary:
+    """One rule's findings as the report's measures show them: counted, with the first few in fix-list order."""
+
+    rule: str
+    #: The most severe of its findings.
+    severity: Severity
+    #: Its first finding's severity: the one a rule no shape describes is shown with (``Rule.unknown``).
+    first_severity: Severity
+    findings: int
+    #: Distinct records (projects) its findings name.
+    records: int
+    examples: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsSummary:
+    """What the report's page, summary and DQV measurements read of its findings and name groups: the counts, each
+    rule's first few findings, the unknown values and the name groups' size. A build cache keeps it beside the
+    findings (``to_json``), so that a changed amount, which reaches neither, makes the measures again without
+    reading every finding back (163,000 of them at 30,000 findings-heavy records)."""
+
+    counts: dict[str, int]
+    #: In the order of each rule's first finding.
+    rules: tuple[RuleSummary, ...]
+    unknown_values: tuple[UnknownValue, ...]
+    #: Names given under several Y-tunnus, and the organisations of those names (rows of name-groups.csv).
+    name_group_names: int
+    name_group_rows: int
+    #: Findings kept per rule: at least what the page shows.
+    examples: int = DEFAULT_EXAMPLES
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding], name_groups: Sequence[checks.NameGroupMember], *,
+           examples: int = DEFAULT_EXAMPLES) -> FindingsSummary:
+        counts = {s.value: 0 for s in Severity}
+        by_rule: dict[str, list[Finding]] = {}
+        for f in findings:
+            counts[f.severity.value] += 1
+            by_rule.setdefault(f.rule, []).append(f)
+        rules = tuple(
+            RuleSummary(rule, min({f.severity for f in fs}, key=lambda s: s.rank), fs[0].severity, len(fs),
+                        len({f.record.split(" ")[0] for f in fs if f.record}), tuple(fs[:examples]))
+            for rule, fs in by_rule.items())
+        return cls(counts, rules, tuple(unknown_values(findings)), len({m.key for m in name_groups}),
+                   len(name_groups), examples)
+
+    def to_json(self) -> bytes:
+        return json.dumps({
+            "counts": self.counts,
+            "rules": [[r.rule, r.severity.value, r.first_severity.value, r.findings, r.records,
+                       [_finding_row(f) for f in r.examples]] for r in self.rules],
+            "unknown_values": [[u.field, u.value, u.code_list, u.records, list(u.examples), u.rule]
+                               for u in self.unknown_values],
+            "name_groups": [self.name_group_names, self.name_group_rows],
+            "examples": self.examples,
+        }, ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> FindingsSummary | None:
+        """The summary in ``data``; None when it is not what ``to_json`` wrote."""
+        severities = {s.value: s for s in Severity}
+        try:
+            loaded = json.loads(data)
+            counts = {s.value: int(loaded["counts"][s.value]) for s in Severity}
+            rules = tuple(RuleSummary(str(rule), severities[severity], severities[first], int(count), int(records),
+                                      tuple(_finding_of_row(row) for row in examples))
+                          for rule, severity, first, count, records, examples in loaded["rules"])
+            values = tuple(UnknownValue(str(field_), str(value), None if code_list is None else str(code_list),
+                                        int(records), tuple(map(str, first)), str(rule))
+                           for field_, value, code_list, records, first, rule in loaded["unknown_values"])
+            names, rows = (int(n) for n in loaded["name_groups"])
+            examples = int(loaded["examples"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return cls(counts, rules, values, names, rows, examples)
+
+
+@dataclass(frozen=True, slots=True)
 class RuleGroup:
-    """All findings of one rule, with the projects they name and their most severe severity (worked out once: the
-    report's renderers ask for them again and again, and a rule may have 100,000 findings)."""
+    """One rule's findings as the report shows them: how many, in how many projects, the most severe severity,
+    and the first few."""
 
     rule: Rule
-    findings: list[Finding]
+    findings: int
+    records: int
+    severity: Severity
+    examples: tuple[Finding, ...]
     projects_total: int
-    records: list[str] = field(init=False)
-    severity: Severity = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.records = sorted({f.record.split(" ")[0] for f in self.findings if f.record})
-        self.severity = min({f.severity for f in self.findings}, key=lambda s: s.rank, default=self.rule.severity)
 
     @property
     def share(self) -> Decimal:
         """Share of the graph's projects with at least one finding of this rule (0 to 1)."""
         if not self.projects_total:
             return Decimal(0)
-        return min(Decimal(1), Decimal(len(self.records)) / Decimal(self.projects_total))
+        return min(Decimal(1), Decimal(self.records) / Decimal(self.projects_total))
+
+
+@dataclass(frozen=True, slots=True)
+class QualityMeasures:
+    """What the report's page, summary and DQV measurements are made of (``render``, ``dqv``): the headline, the
+    findings summarised, the measures read from the graph. Made from a ``QualityReport`` (``measures``), or, in a
+    rebuild whose findings are kept, from their kept summary and the measures read again."""
+
+    headline: Headline
+    summary: FindingsSummary
+    rules: dict[str, Rule]
+    completeness: list[checks.Completeness] = field(default_factory=list)
+    funding_by_region: list[tuple[str, Decimal]] = field(default_factory=list)
+    funding_by_year: list[tuple[str, Decimal]] = field(default_factory=list)
+    base: str = DEFAULT_BASE
+    version: str = __version__
+
+    def rule(self, rule_id: str, severity: Severity = Severity.VIOLATION) -> Rule:
+        return self.rules.get(rule_id) or Rule.unknown(rule_id, severity)
+
+    def groups(self) -> list[RuleGroup]:
+        """Findings by rule: the most severe and important first, then the most frequent."""
+        groups = [RuleGroup(self.rule(r.rule, r.first_severity), r.findings, r.records, r.severity, r.examples,
+                            self.headline.projects) for r in self.summary.rules]
+        groups.sort(key=lambda g: (g.severity.rank, g.rule.importance_rank, -g.findings, g.rule.id))
+        return groups
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.summary.counts)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.summary.counts[Severity.VIOLATION.value]
 
 
 @dataclass(slots=True)
@@ -88,17 +204,11 @@ class QualityReport:
     def rule(self, rule_id: str, severity: Severity = Severity.VIOLATION) -> Rule:
         return self.rules.get(rule_id) or Rule.unknown(rule_id, severity)
 
-    def groups(self) -> list[RuleGroup]:
-        """Findings by rule: the most severe and important first, then the most frequent."""
-        by_rule: dict[str, list[Finding]] = {}
-        for f in self.findings:
-            by_rule.setdefault(f.rule, []).append(f)
-        groups = [
-            RuleGroup(self.rule(rule_id, fs[0].severity), fs, self.headline.projects)
-            for rule_id, fs in by_rule.items()
-        ]
-        groups.sort(key=lambda g: (g.severity.rank, g.rule.importance_rank, -len(g.findings), g.rule.id))
-        return groups
+    def measures(self, examples: int = DEFAULT_EXAMPLES) -> QualityMeasures:
+        """The report's measures, its findings summarised with ``examples`` findings per rule."""
+        return QualityMeasures(self.headline, FindingsSummary.of(self.findings, self.name_groups, examples=examples),
+                               self.rules, self.completeness, self.funding_by_region, self.funding_by_year,
+                               self.base, self.version)
 
     def unknown_values(self) -> list[UnknownValue]:
         """The values no code list knows, one group per field and value (``quality.unknown``)."""
@@ -167,66 +277,37 @@ def assemble(
     groups = checks.name_groups(store)
     extra = checks.org_name_findings(store, locate, groups) + checks.mostly_empty_findings(measured)
     every = sorted(_tidy(list(findings), locate, name_owners) + list(left_out) + extra, key=fix_list_key)
-    return with_measures(headline, ReportFindings(every, groups), store, base=base, shapes=shapes, measured=measured)
-
-
-@dataclass(frozen=True, slots=True)
-class ReportFindings:
-    """What a quality report holds that its findings queries and the build's findings decide (``assemble``): every
-    finding, sorted for the fix list, and the name groups. A build cache keeps it beside the fix list
-    (``to_json``), so that a changed amount, which reaches neither, makes only the measures again."""
-
-    findings: list[Finding]
-    name_groups: list[checks.NameGroupMember]
-
-    def to_json(self) -> bytes:
-        """As JSON arrays of the fields in order (half the bytes of objects, and read in two thirds of the time)."""
-        findings = [[f.severity.value, f.rule, f.message, f.record, f.field, f.value, f.path, f.line, f.focus, f.stage]
-                    for f in self.findings]
-        groups = [[m.key, m.business_id, m.organisation, m.names, m.projects, m.group_ids] for m in self.name_groups]
-        return json.dumps({"findings": findings, "name_groups": groups}, ensure_ascii=False).encode("utf-8")
-
-    @classmethod
-    def from_json(cls, data: bytes) -> ReportFindings | None:
-        """The findings in ``data``; None when it is not what ``to_json`` wrote."""
-        severities = {s.value: s for s in Severity}
-        try:
-            loaded = json.loads(data)
-            if any(len(row) != _FINDING_FIELDS for row in loaded["findings"]):
-                return None
-            findings = [Finding(severities[severity], str(rule), str(message), *others)
-                        for severity, rule, message, *others in loaded["findings"]]
-            groups = [checks.NameGroupMember(str(key), str(bid), str(org), tuple(map(str, names)),
-                                             tuple(map(str, projects)), tuple(map(str, ids)))
-                      for key, bid, org, names, projects, ids in loaded["name_groups"]]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
-        return cls(findings, groups)
-
-
-#: How many fields a ``Finding`` has: ``ReportFindings.to_json`` writes each, in their order.
-_FINDING_FIELDS = len(fields(Finding))
-
-
-def with_measures(headline: Headline, found: ReportFindings, store: checks.Queryable, *, base: str | None = None,
-                  shapes: str | os.PathLike[str] | None = None,
-                  measured: list[checks.Completeness] | None = None) -> QualityReport:
-    """The report of ``found`` with the measures read from ``store`` (its completeness when not ``measured``)."""
-    by_region, by_year = checks.funding_by(store)
     counts = {s.value: 0 for s in Severity}
-    for f in found.findings:
+    for f in every:
         counts[f.severity.value] += 1
-    headline = _with_counts(headline, counts)
+    by_region, by_year = checks.funding_by(store)
     return QualityReport(
-        headline=headline,
-        findings=found.findings,
+        headline=_with_counts(headline, counts),
+        findings=every,
         rules=load_rules(shapes),
-        completeness=checks.completeness(store) if measured is None else measured,
+        completeness=measured,
         funding_by_region=by_region,
         funding_by_year=by_year,
-        name_groups=found.name_groups,
+        name_groups=groups,
         base=base or base_of(store),
     )
+
+
+def _finding_row(f: Finding) -> list[object]:
+    """A finding as a JSON array of its fields in order (half the bytes of an object)."""
+    return [f.severity.value, f.rule, f.message, f.record, f.field, f.value, f.path, f.line, f.focus, f.stage]
+
+
+def _finding_of_row(row: Sequence[Any]) -> Finding:
+    """The finding ``_finding_row`` wrote (ValueError, KeyError or TypeError when it is not one)."""
+    if len(row) != _FINDING_FIELDS:
+        raise ValueError(f"a finding has {_FINDING_FIELDS} fields, not {len(row)}")
+    severity, rule, message, *others = row
+    return Finding(Severity(severity), str(rule), str(message), *others)
+
+
+#: How many fields a ``Finding`` has: ``_finding_row`` writes each, in their order.
+_FINDING_FIELDS = len(fields(Finding))
 
 
 def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
@@ -235,17 +316,8 @@ def _with_counts(headline: Headline, counts: dict[str, int]) -> Headline:
     return replace(headline, counts=counts, conforms=counts["Violation"] == 0)
 
 
-def from_build(result: BuildResult, store: checks.Queryable | None = None,
-               found: ReportFindings | None = None) -> QualityReport:
-    """The quality report of a build; ``store`` is the build's graph in a store when the caller has one; ``found``,
-    its findings as an earlier build with the same findings queries' answers and findings made them."""
-    from esrgraph.pipeline.result import report_json
-
-    if store is None:
-        store = graph_store(result)
-    options_shapes = result.validation.shapes_files if result.validation else None
-    shapes = options_shapes[0] if options_shapes and len(options_shapes) == 1 else None
-    headline = Headline(
+def _build_headline(result: BuildResult) -> Headline:
+    return Headline(
         conforms=result.conforms,
         counts=result.counts(),
         projects=len(result.projects),
@@ -256,14 +328,43 @@ def from_build(result: BuildResult, store: checks.Queryable | None = None,
         files_failed=len(result.batch.failed_files),
         organisations=result.organisations,
     )
-    if found is not None:
-        return with_measures(headline, found, store, base=result.base, shapes=shapes)
+
+
+def _single_shapes_file(result: BuildResult) -> str | None:
+    """The build's shapes file when it names one (the rules' explanations come from it), else None (the bundled)."""
+    files = result.validation.shapes_files if result.validation else None
+    return files[0] if files and len(files) == 1 else None
+
+
+def from_build(result: BuildResult, store: checks.Queryable | None = None) -> QualityReport:
+    """The quality report of a build; ``store`` is the build's graph in a store when the caller has one."""
+    from esrgraph.pipeline.result import report_json
+
+    if store is None:
+        store = graph_store(result)
     data = report_json(result)
     quarantined, failed = data["quarantined"], data["failed_files"]
     assert isinstance(quarantined, list) and isinstance(failed, list)  # report_json's shape
     left_out = checks.left_out_findings(quarantined, failed)
-    return assemble(headline, result.findings, store, base=result.base, shapes=shapes,
-                    locate=result.record_locator(), left_out=left_out, name_owners=result.organisation_name_owners())
+    return assemble(_build_headline(result), result.findings, store, base=result.base,
+                    shapes=_single_shapes_file(result), locate=result.record_locator(), left_out=left_out,
+                    name_owners=result.organisation_name_owners())
+
+
+def measures_of_build(result: BuildResult, summary: FindingsSummary, store: checks.Queryable) -> QualityMeasures:
+    """The measures of a build whose findings an earlier build summarised (``FindingsSummary``: made from the same
+    findings queries' answers and findings), read again from ``store``: the funding, which a changed amount reaches,
+    and the completeness."""
+    by_region, by_year = checks.funding_by(store)
+    return QualityMeasures(
+        headline=_with_counts(_build_headline(result), dict(summary.counts)),
+        summary=summary,
+        rules=load_rules(_single_shapes_file(result)),
+        completeness=checks.completeness(store),
+        funding_by_region=by_region,
+        funding_by_year=by_year,
+        base=result.base,
+    )
 
 
 def graph_store(result: BuildResult) -> Store:
