@@ -472,6 +472,8 @@ class Rebuild:
     #: MB the rebuild's process tree wrote (``written_bytes``), and the full one's.
     written_mb: float | None = None
     full_written_mb: float | None = None
+    #: The rebuild's own run, whose report says where its time went (``command_note``).
+    run: CommandRun | None = None
 
     @property
     def share(self) -> float:
@@ -526,7 +528,7 @@ def rebuild(first: CommandRun, inputs: Path, out: Path, scratch: Path, change: s
     assert isinstance(reuse, dict)
     reused = ", ".join(f"{kind} {done} of {total}" for kind, (done, total) in reuse.items())
     return Rebuild(first.corpus, first.size, change, again.seconds, again.peak_mb, full.seconds, compared, differ,
-                   reused or "none", again.written_mb, full.written_mb)
+                   reused or "none", again.written_mb, full.written_mb, again)
 
 
 def _met(ok: bool) -> str:
@@ -592,14 +594,16 @@ def _row(label: str, size: str, r: dict[str, object]) -> str:
             f"{_rate(float(r['triples']), total)} | {float(r['peak_mb']):,.0f} |")  # type: ignore[arg-type]
 
 
-def command_note(run: CommandRun, workers: int) -> str:
-    """One run's line under the headline table: where its time went, and its ``w`` and ``s`` when sharded."""
+def command_note(run: CommandRun, workers: int, change: str | None = None) -> str:
+    """One run's line under the headline table: where its time went, and its ``w`` and ``s`` when sharded;
+    ``change``: the run is the rebuild after that change."""
     report = run.report
     details = report.get("details") or {}
     stages = report.get("stages") or {}
     assert isinstance(details, dict) and isinstance(stages, dict)
     build, outputs = _num(report["build"]), _num(report["outputs"])
-    line = (f"- {run.corpus}, {run.size:,}: build stage {build:.1f} s (parse {_num(stages['parse']):.1f}, map "
+    after = f", after a changed {change}" if change else ""
+    line = (f"- {run.corpus}, {run.size:,}{after}: build stage {build:.1f} s (parse {_num(stages['parse']):.1f}, map "
             f"{_num(stages['map']):.1f}, validate {_num(stages['validate']):.1f}, merge {_num(stages['write']):.1f}), "
             f"outputs {outputs:.1f} s, start-up and the rest {run.seconds - build - outputs:.1f} s")
     if details:
@@ -692,6 +696,7 @@ def main() -> None:
         "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     command_notes: list[str] = []
+    rebuild_notes: list[str] = []  # where each rebuild's time went
     file_tables: list[str] = []
     runs: list[CommandRun] = []
     rebuilds: list[Rebuild] = []
@@ -719,6 +724,8 @@ def main() -> None:
                         rebuilds.append(done)
                         rebuild_lines.append(_rebuild_row(done))
                         print(rebuild_lines[-1], flush=True)
+                        if done.run is not None:
+                            rebuild_notes.append(command_note(done.run, workers, kind))
             if not args.keep_outputs and out != main_out:
                 shutil.rmtree(out, ignore_errors=True)  # disk: about 5 times its N-Triples, cache and store included
 
@@ -793,6 +800,7 @@ def main() -> None:
         f"compared byte for byte ({', '.join(PRIVATE_FOLDERS)} left out: the cache exists in one folder only, the query "
         "store's database files differ between equal builds).",
         "\n".join(rebuild_lines) if rebuilds else "Not run (`--rebuild ''`).",
+        *(["\n".join(rebuild_notes)] if rebuild_notes else []),
         "## Targets (issue #23)", "\n".join(target_rows(runs, rebuilds, corpora, too_large)),
         "## Every file written", "\n".join(file_tables).rstrip(),
     ]

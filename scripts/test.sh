@@ -2,9 +2,12 @@
 # Run the test suite in a fresh or existing .venv: installs esrgraph with its test extras
 # (pinned by constraints.txt) and, when it is missing and we are root, Debian's `chromium`
 # for the browser tests (they skip with a reason otherwise), lints with ruff, type-checks with
-# mypy (both pinned; settings in pyproject.toml), then runs pytest. Arguments go to pytest:
+# mypy (both pinned; settings in pyproject.toml), then runs pytest on every core, up to four
+# (pytest-xdist; each test file stays in one process, so its module fixtures are made once).
+# Arguments go to pytest:
 #   scripts/test.sh -q                 # everything
 #   scripts/test.sh -m "not browser"   # without Chromium
+#   scripts/test.sh -n 0               # in one process
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +30,4 @@ echo "ruff check" >&2
 .venv/bin/python -m ruff check --quiet .
 echo "mypy (strict) on src/esrgraph" >&2
 .venv/bin/python -m mypy
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n auto --maxprocesses 4 --dist loadfile "$@"

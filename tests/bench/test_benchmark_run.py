@@ -156,6 +156,7 @@ def test_command_note_says_where_the_time_went() -> None:
                          "15.00 ms.")
     small = run.CommandRun("standard", 10, 3.0, 100.0, False, {**report, "records": 10, "details": {}})
     assert "steps" not in run.command_note(small, 2) and "w (" not in run.command_note(small, 2)
+    assert run.command_note(small, 2, "amount").startswith("- standard, 10, after a changed amount: build stage 12.0 s")
 
 
 def test_a_change_is_one_field_of_the_middle_description_and_is_put_back(tmp_path: Path) -> None:
