@@ -9,7 +9,8 @@ afterwards). It prints the cumulative cProfile of the threads that write the out
 Turtle, the release with the network's tables, the query store's update, the named answers and the quality report;
 each on the thread it runs on, so a thread waiting on another shows the wait; ``--only NAME`` profiles one alone, the
 network's tables too) and the seconds CPython's cyclic collector ran, by generation
-(``gc.callbacks``). The profiled figures of docs/performance.md for 2026-12-05 evening come from here; profiling
+(``gc.callbacks``). ``--timeline`` profiles nothing: it prints when each output step began and ended, seconds from
+the command's start, which shows the steps on the rebuild's path and those beside them. The profiled figures of docs/performance.md for 2026-12-05 evening come from here; profiling
 slows Python code, so they say where the time goes, not how long a rebuild takes (the benchmark says that).
 """
 
@@ -102,6 +103,37 @@ def collector_time() -> Iterator[dict[int, list[float]]]:
         gc.callbacks.remove(timed)
 
 
+@contextmanager
+def timeline() -> Iterator[list[tuple[float, float, str]]]:
+    """Each output step (``esrgraph.outputs._Steps``) as (start, end, name), seconds from the block's start, while
+    the block runs; in the order the steps ended."""
+    import esrgraph.outputs as outputs
+
+    steps: list[tuple[float, float, str]] = []
+    original = outputs._Steps.__call__
+    origin = time.perf_counter()
+
+    @contextmanager
+    def timed(self: Any, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            with original(self, name):
+                yield
+        finally:
+            steps.append((start - origin, time.perf_counter() - origin, name))
+
+    outputs._Steps.__call__ = timed  # type: ignore[method-assign]
+    try:
+        yield steps
+    finally:
+        outputs._Steps.__call__ = original  # type: ignore[method-assign]
+
+
+def timeline_report(steps: list[tuple[float, float, str]]) -> str:
+    """The steps by their start: start -> end (seconds) and name."""
+    return "".join(f"{start:7.1f} -> {end:7.1f} s ({end - start:5.1f} s)  {name}\n" for start, end, name in sorted(steps))
+
+
 def report(profiles: dict[str, cProfile.Profile], spent: dict[int, list[float]], lines: int) -> str:
     """The profiles, most cumulative time first, and the collector's time."""
     out = io.StringIO()
@@ -121,9 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=40, help="lines of each profile (default 40)")
     parser.add_argument("--only", choices=(*PROFILED, *NETWORK),
                         help="profile this one alone (one called inside another profiled one shows in that one)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="profile nothing; print when each output step began and ended")
     args = parser.parse_args(argv)
     os.sync()
     changed = changed_description(Path(args.corpus), args.change) if args.change else nullcontext()
+    if args.timeline:
+        with changed, timeline() as steps:
+            measured = run_command(args.corpus, args.out, incremental="yes")
+        print(timeline_report(steps), end="")
+        print(f"build stage {measured['build']:.1f} s, outputs {measured['outputs']:.1f} s")
+        return 0
     names = PROFILED if args.only is None else tuple(name for name in PROFILED if name == args.only)
     network = tuple(NETWORK) if args.only is None else tuple(name for name in NETWORK if name == args.only)
     with changed, profiled(names, network=network) as profiles, collector_time() as spent:

@@ -252,6 +252,13 @@ def test_profile_rebuild_shows_the_amount_rebuild_reading_the_kept_findings(
     assert "(name_groups)" in full.split("===== _quality\n")[1].split("=====")[0]
     # The network's tables are written inside the release's profile; alone, they are profiled on their own.
     assert "(collaboration_files)" in full.split("===== _release\n")[1].split("=====")[0]
+    # --timeline: each output step's start and end; the query store is brought in step before the answers read it.
+    assert profile_rebuild.main([str(corpus), str(out), "--change", "name", "--timeline"]) == 0
+    spans = {line.split(")  ", 1)[1]: (float(line.split()[0]), float(line.split()[2]))
+             for line in capsys.readouterr().out.splitlines() if ")  " in line}
+    assert {"query store", "named answers", "quality report", "release"} <= set(spans)
+    assert all(start <= end for start, end in spans.values())
+    assert spans["query store"][1] <= spans["named answers"][0] and spans["query store"][1] <= spans["quality report"][0]
     assert profile_rebuild.main([str(corpus), str(out), "--change", "name", "--only", "network tables"]) == 0
     alone = capsys.readouterr().out
     assert alone.count("=====") == 1 and "===== network tables\n" in alone and "(collaboration_files)" in alone
