@@ -10,8 +10,9 @@ Turtle, the release with the network's tables, the query store's update, the nam
 each on the thread it runs on, so a thread waiting on another shows the wait; ``--only NAME`` profiles one alone, the
 network's tables too) and the seconds CPython's cyclic collector ran, by generation
 (``gc.callbacks``). ``--timeline`` profiles nothing: it prints when each output step began and ended, seconds from
-the command's start, which shows the steps on the rebuild's path and those beside them. The profiled figures of docs/performance.md for 2026-12-05 evening come from here; profiling
-slows Python code, so they say where the time goes, not how long a rebuild takes (the benchmark says that).
+the command's start, which shows the steps on the rebuild's path and those beside them. The profiled figures of
+docs/performance.md for 2026-12-05 evening come from here; profiling slows Python code, so they say where the time
+goes, not how long a rebuild takes (the benchmark says that).
 """
 
 from __future__ import annotations
