@@ -5,7 +5,8 @@
 
 Runs ``esrgraph build CORPUS -o OUT --incremental`` as the benchmark does (``run.run_command``), after ``sync``;
 with ``--change`` after one description changed as the benchmark changes it (``run.changed_description``, put back
-afterwards). It prints the cumulative cProfile of the threads that write the outputs (the collaboration network's
+afterwards; a changed amount is drawn at random, so no earlier build's answers fit it); with ``--cold`` after the
+page cache was dropped, as a full build in another folder leaves it in the benchmark (needs root). It prints the cumulative cProfile of the threads that write the outputs (the collaboration network's
 Turtle, the release with the network's tables, the query store's update, the named answers and the quality report;
 each on the thread it runs on, so a thread waiting on another shows the wait; ``--only NAME`` profiles one alone, the
 network's tables too) and the seconds CPython's cyclic collector ran, by generation
@@ -24,6 +25,7 @@ import gc
 import io
 import os
 import pstats
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -146,6 +148,15 @@ def report(profiles: dict[str, cProfile.Profile], spent: dict[int, list[float]],
     return out.getvalue()
 
 
+def drop_page_cache() -> None:
+    """Write back and drop the kernel's clean page cache (``/proc/sys/vm/drop_caches``), or say why not."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError as error:
+        raise SystemExit(f"--cold: cannot drop the page cache ({error}); run as root") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus")
@@ -154,11 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=40, help="lines of each profile (default 40)")
     parser.add_argument("--only", choices=(*PROFILED, *NETWORK),
                         help="profile this one alone (one called inside another profiled one shows in that one)")
+    parser.add_argument("--cold", action="store_true",
+                        help="drop the page cache first (root only), as the benchmark's full build between leaves it")
     parser.add_argument("--timeline", action="store_true",
                         help="profile nothing; print when each output step began and ended")
     args = parser.parse_args(argv)
+    amount = random.randrange(100_000, 10_000_000) if args.change == "amount" else None
+    changed = changed_description(Path(args.corpus), args.change, amount) if args.change else nullcontext()
     os.sync()
-    changed = changed_description(Path(args.corpus), args.change) if args.change else nullcontext()
+    if args.cold:
+        drop_page_cache()
     if args.timeline:
         with changed, timeline() as steps:
             measured = run_command(args.corpus, args.out, incremental="yes")

@@ -132,9 +132,11 @@ def test_same_graph_in_any_order_gives_the_same_bytes(network) -> None:
     assert collaboration_turtle(other, B) == collaboration_turtle(network, B)
 
 
-def test_rdf_is_sorted_and_holds_the_repeated_collaborations_only(network) -> None:
+def test_rdf_is_in_file_order_and_holds_the_repeated_collaborations_only(network) -> None:
     triples = collaboration_triples(network, B)
-    assert triples == sort_triples(triples)
+    assert triples == sort_triples(triples)  # minted IRIs: collaboration/ < dataset/ < organisation/
+    kinds = [str(t.subject).split("/")[-2] for t in triples]  # the pairs, the graph's own node, the organisations
+    assert kinds == sorted(kinds, key=["collaboration", "dataset", "organisation", "name"].index)
     reread = {(t.subject.value, t.predicate.value, t.object.value)
               for t in parse(collaboration_turtle(network, B), format=RdfFormat.TURTLE)}
     assert len(reread) == len(triples)
@@ -276,7 +278,9 @@ def test_the_files_are_kept_and_made_again_only_when_the_network_changes(tmp_pat
     assert counts == (2, 2)  # P3's organisations, O1 and O4, made again; O2 and O3 kept
     assert changed["folder"] != first["folder"]
     assert not Path(first["folder"].decode()).exists()  # the earlier files are removed with the pieces no one uses
-    assert len(list(cache.glob(f"{parts.KEPT_PART}*"))) == 4  # and the parts no one uses
+    kept_parts = {path.name for path in cache.glob(f"{parts.KEPT_PART}*")}  # and the parts no one uses:
+    assert len(kept_parts) == 8 and {name + parts.GRAPH_SUFFIX for name in kept_parts} & kept_parts == {
+        name for name in kept_parts if name.endswith(parts.GRAPH_SUFFIX)}  # each part's rows and its graph share
     network = collaboration_network(grown)
     assert changed["collaboration.ttl"] == collaboration_turtle(network, B)
     assert changed["collaboration-edges.csv"] == edges_csv(network)

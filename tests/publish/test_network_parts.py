@@ -20,7 +20,16 @@ from esrgraph.publish.collaboration import (
     graphml,
     organisations_csv,
 )
-from esrgraph.publish.network_parts import KEPT_PART, NetworkPart, NetworkParts, PartsMade, make_part, part_runs
+from esrgraph.publish.network_parts import (
+    KEPT_PART,
+    NetworkPart,
+    NetworkParts,
+    PartGraph,
+    PartsMade,
+    make_part,
+    part_runs,
+)
+from esrgraph.sparql import store
 
 B = "https://data.example.fi/esr/"
 #: Names a writer could get wrong: a formula start, XML's specials, a control character, CR, a NUL, no name.
@@ -163,9 +172,34 @@ def test_a_part_reads_back_as_made() -> None:
     for t in _graph(10):
         collector.add(t)
     facts = collector.facts()
-    part = make_part(facts, facts.organisations[:8])
-    assert part.pairs > 0 and part.repeated
+    part, graph = make_part(facts, facts.organisations[:8], B)
+    assert part.pairs > 0 and graph.subjects
     assert NetworkPart.parse(part.to_bytes()) == part
     data = part.to_bytes()
     assert NetworkPart.parse(data.replace(b"\0", b"", 1)) is None  # one edge fewer than the head says
     assert NetworkPart.parse(b"esrgraph-network-part 0\n" + data.split(b"\n", 1)[1]) is None  # another layout
+    assert PartGraph.parse(graph.to_bytes()) == graph
+    assert PartGraph.parse(graph.to_bytes()[:-1]) is None  # cut short
+    assert PartGraph.parse(data) is None  # a part's tables are not its graph
+
+
+def test_the_network_graph_tells_the_store_what_parsing_the_file_would(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digests and triples the parts give the query store's update are those it would read from
+    collaboration.ttl itself (esrgraph.sparql.store), so an update from either leaves the same store."""
+    monkeypatch.setattr(network_parts, "PART_EVERY", 3)
+    collector = CollaborationCollector()
+    for t in _graph(4, projects=120):
+        collector.add(t)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    made = NetworkParts(collector.facts(), B, parts=parts, salt=b"test", used=set())
+    turtle = tmp_path / "collaboration.ttl"
+    turtle.write_bytes(made.turtle().turtle)
+    graph = made.graph()
+    groups = store._collab_groups([turtle])
+    assert groups is not None and len(groups) > 20
+    assert graph.digests() == store._collab_digests(groups)
+    some = sorted(groups)[::7] + ["https://data.example.fi/esr/organisation/none"]
+    assert graph.triples_of(some) == {s: groups[s] for s in some if s in groups}
+    assert graph.triples_of([]) == {}

@@ -12,12 +12,12 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, Triple, parse
 
 from esrgraph.sparql import store as build_store
 from esrgraph.sparql.store import (
@@ -466,6 +466,59 @@ def test_an_unchanged_derived_graph_is_not_read_again(out: Path, tmp_path: Path,
         after = triples(memory_store(out))
         assert triples(open_build(out).store) == after
         assert info.changes is not None and {str(t) for t in info.changes} == before ^ after
+
+
+class _Told:
+    """What a build says of the collaboration.ttl it wrote (``DerivedGraph``), from the text it wrote; which subjects'
+    triples the store asked for."""
+
+    def __init__(self, text: str) -> None:
+        self.groups: dict[str, list[Triple]] = {}
+        for quad in parse(input=text.encode(), format=RdfFormat.TURTLE):
+            self.groups.setdefault(str(quad.subject)[1:-1], []).append(quad.triple)
+        self.asked: list[set[str]] = []
+
+    def digests(self) -> dict[str, str]:
+        return {s: build_store.subject_digest(ts) for s, ts in self.groups.items()}
+
+    def triples_of(self, subjects: Collection[str]) -> dict[str, list[Triple]]:
+        self.asked.append(set(subjects))
+        return {s: self.groups[s] for s in subjects if s in self.groups}
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_the_builds_account_of_the_derived_graph_is_used_instead_of_the_file(out: Path, seed: int,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that says what collaboration.ttl holds (esrgraph.publish.network_parts) spares the store's update
+    parsing it: the digests come from the build, the triples of changed subjects too, and only theirs are asked
+    for; the store is the one a full load gives."""
+    monkeypatch.setattr(build_store, "CHUNK_SUBJECTS", 16)
+    rng = random.Random(seed)
+    shared = subject_of(sorted(read_lines(out))[len(read_lines(out)) // 3])  # a subject of both graphs
+
+    def derived(round_: int) -> _Told:
+        text = f'<{NEW}c1> {LABEL} "one" .\n<{NEW}c{round_ + 10}> {LABEL} "new" .\n{shared} {LABEL} "derived {round_}" .\n'
+        (out / "collaboration.ttl").write_text(text, encoding="utf-8")
+        return _Told(text)
+
+    update_build_store(out, ntriples=out / "esrgraph.nt", derived=derived(0))
+
+    def not_parsed(paths):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"parsed {paths}")
+
+    monkeypatch.setattr(build_store, "_collab_groups", not_parsed)
+    for round_ in (1, 2):
+        before = triples(memory_store(out))
+        write_graph(out, edited(read_lines(out), rng, 3))
+        told = derived(round_)
+        info = update_build_store(out, ntriples=out / "esrgraph.nt", derived=told)
+        assert info.method == "incremental"
+        after = triples(memory_store(out))
+        assert triples(open_build(out).store) == after
+        assert info.changes is not None and {str(t) for t in info.changes} == before ^ after
+        # asked for the derived subjects that changed: the shared one and the new pair, not c1
+        assert told.asked and set().union(*told.asked) >= {shared[1:-1], f"{NEW}c{round_ + 10}"}
+        assert f"{NEW}c1" not in set().union(*told.asked)
 
 
 class _Searched(bytes):

@@ -58,7 +58,7 @@ from esrgraph.quality.report import (
 )
 from esrgraph.sparql.answer_cache import AnswerCache, AnsweringStore
 from esrgraph.sparql.answers import ANSWERS_DIR, keep_named_answers, named_answers
-from esrgraph.sparql.store import StoreInfo, store_folder
+from esrgraph.sparql.store import DerivedGraph, StoreInfo, store_folder
 from esrgraph.validation.files import FileValidation
 
 #: The kept set of the quality report's findings files, and the summary of its findings kept with it, which its
@@ -137,12 +137,13 @@ def _write_from(result: BuildResult, out: Path, options: BuildOptions | None, ci
                 # graphs and the quality report and the named queries read it, not a second copy of the whole graph.
                 derived = out / "collaboration.ttl"
                 with step("collaboration network"):
-                    pieces.write_collaboration_turtle(derived)
+                    network = pieces.write_collaboration_turtle(derived)
                 written.append(derived)
                 if placed is not None:
                     placed.result()  # the graph's files are in OUT: the store stamps them
                 with step("query store"):
-                    store, info = write_query_store(out, ntriples)
+                    store, info = write_query_store(out, ntriples, network)
+                del network
                 answers = None
                 if store is not None and info is not None:
                     answers = AnswerCache(store_folder(out) / ANSWERS_DIR, info.generation)
@@ -296,17 +297,18 @@ class _Steps:
             self.timings[f"outputs: {name}"] = time.perf_counter() - start
 
 
-def write_query_store(out: Path, ntriples: Path) -> tuple[Store | None, StoreInfo | None]:
+def write_query_store(out: Path, ntriples: Path, derived: DerivedGraph | None = None
+                      ) -> tuple[Store | None, StoreInfo | None]:
     """Bring OUT's persistent query store (OUT/.store/) in step with the graph files just written (OUT/esrgraph.ttl
-    and the derived files), changing only the subjects that changed when the previous build left a store; the store,
-    open read-only, and its generation's ``StoreInfo``. A store that cannot be written (a full disk) is not the build's failure:
+    and the derived files, of which ``derived`` is what the build knows), changing only the subjects that changed
+    when the previous build left a store; the store, open read-only, and its generation's ``StoreInfo``. A store that cannot be written (a full disk) is not the build's failure:
     (None, None), with a ``StoreWarning``, and the first query makes it or answers from memory."""
     import warnings
 
     from esrgraph.sparql.store import StoreWarning, update_build_store
 
     try:
-        info = update_build_store(out, ntriples=ntriples, lenient=True)
+        info = update_build_store(out, ntriples=ntriples, lenient=True, derived=derived)
         return Store.read_only(str(info.path)), info
     except OSError as exc:
         warnings.warn(f"{store_folder(out)}: the query store could not be written ({exc}); the first query on "

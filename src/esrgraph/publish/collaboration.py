@@ -411,7 +411,8 @@ class CollaborationFiles:
 
 
 def derive_collaboration(network: CollaborationNetwork, base: str) -> DerivedCollaboration:
-    """``network``'s ``collaboration.ttl`` (the derived graph as sorted Turtle) and its number of triples."""
+    """``network``'s ``collaboration.ttl`` (the derived graph as Turtle, in ``collaboration_triples``' order) and its
+    number of triples."""
     triples = collaboration_triples(network, base)
     return DerivedCollaboration(serialize_triples(triples, OutputFormat.TURTLE, collaboration_prefixes(base),
                                                   presorted=True), len(triples))
@@ -461,9 +462,12 @@ def collaboration_iri(base: str, a: str, b: str) -> str:
     return f"{base}collaboration/{_key_text(a, root)}--{_key_text(b, root)}"
 
 
-def collaboration_triples(network: CollaborationNetwork, base: str) -> list[Triple]:
-    """The derived graph in the order ``esrgraph.io.export.sort_triples`` gives (subject, rdf:type first,
-    predicate, object), built in that order.
+def collaboration_triples(network: CollaborationNetwork, base: str, *, dataset: bool = True) -> list[Triple]:
+    """The derived graph, built in its files' order: the repeated pairs in the network's order (by their two
+    organisations' IRIs), then the graph's own node (unless not ``dataset``: a part of the network), then the
+    organisations by IRI; each subject's triples as ``esrgraph.io.export.sort_triples`` orders them (rdf:type
+    first, then by predicate and object). So the network's parts, one after another, are the whole (minted IRIs
+    give the subjects' sorted order too: ``collaboration/`` < ``dataset/`` < ``organisation/``).
 
     The graph names itself (``{base}dataset/collaboration``, an ``esr:CollaborationNetwork`` derived from
     ``{base}dataset``), so a query can tell a store without it from a network with no pair. Each pair that
@@ -498,9 +502,9 @@ def collaboration_triples(network: CollaborationNetwork, base: str) -> list[Trip
 
     subjects: list[tuple[str, int, int]] = [(collaboration_iri(base, p.a, p.b), 0, i)
                                             for i, p in enumerate(network.pairs) if p.shared >= REPEATED]
+    if dataset:
+        subjects.append((f"{base}dataset/collaboration", 2, 0))
     subjects += [(o.iri, 1, i) for i, o in enumerate(network.organisations)]
-    subjects.append((f"{base}dataset/collaboration", 2, 0))
-    subjects.sort()
     out: list[Triple] = []
     append = out.append
     for iri, kind, index in subjects:
@@ -536,7 +540,7 @@ def collaboration_prefixes(base: str) -> dict[str, str]:
 
 
 def collaboration_turtle(network: CollaborationNetwork, base: str) -> bytes:
-    """``collaboration.ttl``: the derived graph as sorted Turtle."""
+    """``collaboration.ttl``: the derived graph as Turtle, in ``collaboration_triples``' order."""
     return derive_collaboration(network, base).turtle
 
 

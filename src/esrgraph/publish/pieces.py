@@ -54,7 +54,7 @@ from esrgraph.publish.collaboration import (
     NetworkFacts,
 )
 from esrgraph.publish.jsonld import NODE_SEPARATOR, NODES_START, node_objects
-from esrgraph.publish.network_parts import NetworkParts, PartsMade
+from esrgraph.publish.network_parts import NetworkGraph, NetworkParts, PartsMade
 from esrgraph.publish.vocabdocs import VocabDocsCollector
 
 #: A chunk ends no earlier than this many bytes after its start ...
@@ -288,21 +288,25 @@ class PieceSet:
             digest.update(hashlib.sha256(share).digest())
         return digest.hexdigest()
 
-    def write_collaboration_turtle(self, target: Path) -> None:
+    def write_collaboration_turtle(self, target: Path) -> NetworkGraph | None:
         """``collaboration.ttl`` at ``target`` (atomically), as soon as it is known: a hard link to the kept file when
-        the network's files are kept (only it checked here), else its bytes, made before the network's tables. The
-        build's query store waits for this file; the tables (484 MB at 30,000 descriptions) are the release's alone,
-        and ``collaboration_files`` checks or writes them later, on the release's thread."""
+        the network's files are kept (only it checked here), else its bytes, joined from the network's parts before
+        its tables are written. The build's query store waits for this file; the tables (484 MB at 30,000
+        descriptions) are the release's alone, and ``collaboration_files`` checks or writes them later, on the
+        release's thread. Returns what the parts say of the file's subjects for the store's update (None: the kept
+        file, which the store most likely holds already)."""
         with self._collaboration_lock:
             kept = self._collaboration_files or self._network((COLLABORATION_TURTLE,))
             if kept is None:
                 assert self._network_parts is not None
                 with cyclic_gc_paused():
                     turtle = self._network_parts.turtle().turtle
+                    graph = self._network_parts.graph()
         if kept is not None:
             atomic_copy_file(kept.path(COLLABORATION_TURTLE), target)
-        else:
-            atomic_write_bytes(target, turtle)
+            return None
+        atomic_write_bytes(target, turtle)
+        return graph
 
     def collaboration_files(self) -> CollaborationFiles:
         """The collaboration dataset's files: kept in the cache (or the scratch folder) under
