@@ -142,14 +142,19 @@ def nuts_link_lines(result: BuildResult) -> list[str]:
 
 
 #: The triples ``_nuts_lines`` reads, as rows of ?s ?p ?o: the regions projects name (as objects of esr:region),
-#: their Finnish labels and notations, and every NUTS link with the NUTS versions of its code.
+#: their Finnish labels and notations, and every NUTS link with the NUTS versions of its code. Each branch names its
+#: predicate, so the answer is kept across a change of any other (esrgraph.sparql.reads: a variable predicate reads
+#: everything, and a changed amount ran it again).
 _NUTS_TRIPLES = f"""SELECT ?s ?p ?o WHERE {{
   {{ {{ SELECT DISTINCT ?o WHERE {{ ?project <{_REGION}> ?o }} }} BIND(?o AS ?s) BIND(<{_REGION}> AS ?p) }}
   UNION
-  {{ {{ SELECT DISTINCT ?s WHERE {{ ?project <{_REGION}> ?s }} }}
-     VALUES ?p {{ <{_PREF}> <{_NOTATION}> }} ?s ?p ?o }}
+  {{ {{ SELECT DISTINCT ?s WHERE {{ ?project <{_REGION}> ?s }} }} ?s <{_PREF}> ?o BIND(<{_PREF}> AS ?p) }}
   UNION
-  {{ VALUES ?p {{ <{_EXACT}> <{_CLOSE}> }} ?s ?p ?o FILTER(STRSTARTS(STR(?o), "{_NUTS}")) }}
+  {{ {{ SELECT DISTINCT ?s WHERE {{ ?project <{_REGION}> ?s }} }} ?s <{_NOTATION}> ?o BIND(<{_NOTATION}> AS ?p) }}
+  UNION
+  {{ ?s <{_EXACT}> ?o FILTER(STRSTARTS(STR(?o), "{_NUTS}")) BIND(<{_EXACT}> AS ?p) }}
+  UNION
+  {{ ?s <{_CLOSE}> ?o FILTER(STRSTARTS(STR(?o), "{_NUTS}")) BIND(<{_CLOSE}> AS ?p) }}
   UNION
   {{ ?s <{_IN_SCHEME}> ?o FILTER(STRSTARTS(STR(?s), "{_NUTS}")) BIND(<{_IN_SCHEME}> AS ?p) }}
 }} ORDER BY ?s ?p ?o"""

@@ -115,7 +115,11 @@ PROJECT_COUNT = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a esr:Project }"
 
 
 def completeness_query(spec: FieldSpec) -> str:
-    return f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a esr:Project . ?p {spec.path} ?v }}"
+    """How many projects have a value for ``spec``. The projects and the subjects with a value are two sub-selects
+    joined by hashing: on the build's on-disk store, ``?p a esr:Project . ?p path ?v`` looked each project up
+    again (3.5 s from a cold page cache at 30,000 projects, 184 MB read, against 0.1 s and 2 MB)."""
+    return (f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {{ SELECT ?p WHERE {{ ?p a esr:Project }} }} "
+            f"{{ SELECT DISTINCT ?p WHERE {{ ?p {spec.path} ?v }} }} }}")
 
 
 def build_queries() -> list[str]:
