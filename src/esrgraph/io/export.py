@@ -82,6 +82,15 @@ def serialize_triples(
     return serialize(ordered, format=fmt.oxigraph) or b""
 
 
+def split_turtle_header(turtle: bytes) -> tuple[bytes, bytes]:
+    """The ``@prefix`` lines a serialised Turtle starts with, and its statements: parts serialised with the same
+    prefixes join into one file as one header and their statements one after the other."""
+    end = 0
+    while turtle.startswith(b"@prefix", end):
+        end = turtle.index(b"\n", end) + 1
+    return turtle[:end], turtle[end:]
+
+
 def read_ntriples(path: str | os.PathLike[str]) -> Iterator[Triple]:
     """The triples of an N-Triples file in file order, streamed (a sorted graph file stays sorted)."""
     return (quad.triple for quad in parse(path=str(path), format=RdfFormat.N_TRIPLES))

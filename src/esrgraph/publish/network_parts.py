@@ -35,7 +35,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from esrgraph.io.atomic import atomic_write_bytes
-from esrgraph.io.export import serialize_triples
+from esrgraph.io.export import serialize_triples, split_turtle_header
 from esrgraph.io.formats import OutputFormat
 from esrgraph.io.framed import framed, unframed
 from esrgraph.publish.collaboration import (
@@ -70,6 +70,11 @@ KEPT_PART = "network-"
 PART_FORMAT = b"esrgraph-network-part 2\n"
 #: A part's share of collaboration.ttl is kept under its key and this ending, in this layout.
 GRAPH_SUFFIX, GRAPH_FORMAT = ".graph", b"esrgraph-network-graph 1\n"
+
+
+def graph_name(key: str) -> str:
+    """The name of the file that keeps the share of collaboration.ttl of the part kept under ``key``."""
+    return key + GRAPH_SUFFIX
 
 _TTL, _EDGES, _ORGANISATIONS, _GRAPHML = COLLABORATION_FILES
 
@@ -175,19 +180,12 @@ def part_graph(pairs: Sequence[Collaboration], organisations: Sequence[Organisat
 
 def turtle_body(triples: list[Triple], prefixes: dict[str, str]) -> bytes:
     """``triples`` (in order) as Turtle statements without the ``@prefix`` lines the serialiser starts with."""
-    return _split_header(serialize_triples(triples, OutputFormat.TURTLE, prefixes, presorted=True))[1] if triples else b""
+    return split_turtle_header(serialize_triples(triples, OutputFormat.TURTLE, prefixes, presorted=True))[1] if triples else b""
 
 
 def _subject(t: Triple) -> str:
     """The subject's IRI (the derived graph has no other subjects)."""
     return t.subject.value if isinstance(t.subject, NamedNode) else str(t.subject)
-
-
-def _split_header(turtle: bytes) -> tuple[bytes, bytes]:
-    end = 0
-    while turtle.startswith(b"@prefix", end):
-        end = turtle.index(b"\n", end) + 1
-    return turtle[:end], turtle[end:]
 
 
 @dataclass
@@ -211,8 +209,9 @@ class NetworkParts:
         organisations = facts.organisations
         self.runs = [organisations[start:end] for start, end in part_runs(organisations)]
         self.keys = [KEPT_PART + facts.part_digest(run, salt) for run in self.runs]
-        used.update(self.keys)
-        used.update(key + GRAPH_SUFFIX for key in self.keys)
+        #: Every file the parts are kept in: each part's rows and its share of the graph.
+        self.kept_files = [*self.keys, *map(graph_name, self.keys)]
+        used.update(self.kept_files)
         self.counts = counts if counts is not None else PartsMade()
         self._derived: DerivedCollaboration | None = None
         self._graph: NetworkGraph | None = None
@@ -228,7 +227,7 @@ class NetworkParts:
     def graph_part(self, k: int) -> PartGraph:
         """The ``k``-th part's share of the derived graph, kept or made (and kept, with its tables' rows)."""
         try:
-            kept = PartGraph.parse((self.folder / (self.keys[k] + GRAPH_SUFFIX)).read_bytes())
+            kept = PartGraph.parse((self.folder / graph_name(self.keys[k])).read_bytes())
         except OSError:
             kept = None
         if kept is not None:
@@ -239,7 +238,7 @@ class NetworkParts:
     def _make(self, k: int) -> tuple[NetworkPart, PartGraph]:
         table, graph = make_part(self.facts, self.runs[k], self.base)
         atomic_write_bytes(self.folder / self.keys[k], table.to_bytes(), durable=False)
-        atomic_write_bytes(self.folder / (self.keys[k] + GRAPH_SUFFIX), graph.to_bytes(), durable=False)
+        atomic_write_bytes(self.folder / graph_name(self.keys[k]), graph.to_bytes(), durable=False)
         self.counts.made += 1
         return table, graph
 
@@ -248,7 +247,7 @@ class NetworkParts:
         if self._derived is None:
             prefixes = collaboration_prefixes(self.base)
             dataset = collaboration_triples(CollaborationNetwork((), ()), self.base)  # the graph's own node
-            header, own = _split_header(serialize_triples(dataset, OutputFormat.TURTLE, prefixes, presorted=True))
+            header, own = split_turtle_header(serialize_triples(dataset, OutputFormat.TURTLE, prefixes, presorted=True))
             graphs = [self.graph_part(k) for k in range(len(self.runs))]
             self._derived = DerivedCollaboration(
                 b"".join([header, *(g.pairs for g in graphs), own, *(g.organisations for g in graphs)]),
@@ -286,7 +285,7 @@ class NetworkParts:
             write[_TTL](derived.turtle)
             return derived.triples
 
-        return CollaborationFiles.write(folder, fill, parts=[*self.keys, *(key + GRAPH_SUFFIX for key in self.keys)])
+        return CollaborationFiles.write(folder, fill, parts=self.kept_files)
 
 
 class NetworkGraph:
@@ -315,7 +314,7 @@ class NetworkGraph:
         for k, held in enumerate(self._subjects):
             if wanted.isdisjoint(held):
                 continue
-            path = self._folder / (self._keys[k] + GRAPH_SUFFIX)
+            path = self._folder / graph_name(self._keys[k])
             graph = PartGraph.parse(path.read_bytes())
             if graph is None or graph.subjects != held:
                 raise OSError(f"{path}: the network's kept part changed while the build read it")

@@ -17,6 +17,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from esrgraph.core.errors import EsrgraphError
 from esrgraph.core.vocab import PREFIXES
+from esrgraph.io.export import split_turtle_header
 from esrgraph.pipeline.cache import shards as shardcache
 
 
@@ -33,14 +34,7 @@ _DUMMY = Triple(NamedNode("urn:x:dummy"), NamedNode("urn:x:dummy"), NamedNode("u
 
 def _turtle_header() -> bytes:
     """The ``@prefix`` lines every Turtle output starts with."""
-    return _split_header(serialize([_DUMMY], format=RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")[0]
-
-
-def _split_header(turtle: bytes) -> tuple[bytes, bytes]:
-    end = 0
-    while turtle.startswith(b"@prefix", end):
-        end = turtle.index(b"\n", end) + 1
-    return turtle[:end], turtle[end:]
+    return split_turtle_header(serialize([_DUMMY], format=RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")[0]
 
 
 def write_blocks(triples: list[Triple], stem: Path) -> int:
@@ -53,7 +47,7 @@ def write_blocks(triples: list[Triple], stem: Path) -> int:
     """
     stem.parent.mkdir(parents=True, exist_ok=True)
     nt = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-    body = _split_header(serialize(triples, format=RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")[1]
+    body = split_turtle_header(serialize(triples, format=RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")[1]
     subjects: list[bytes] = []
     nt_at: list[int] = []  # where each subject's lines start, then the end
     offset = 0
