@@ -11,7 +11,9 @@ Turtle, the release with the network's tables, the query store's update, the nam
 each on the thread it runs on, so a thread waiting on another shows the wait; ``--only NAME`` profiles one alone, the
 network's tables too) and the seconds CPython's cyclic collector ran, by generation
 (``gc.callbacks``). ``--timeline`` profiles nothing: it prints when each output step began and ended, seconds from
-the command's start, which shows the steps on the rebuild's path and those beside them. The profiled figures of
+the command's start, which shows the steps on the rebuild's path and those beside them; ``--spans`` adds the calls of the
+functions inside the steps that ``SPANS`` names, each with its thread (a function called many times as one line: the
+first start, the last end, the seconds summed). The profiled figures of
 docs/performance.md for 2026-12-05 evening come from here; profiling slows Python code, so they say where the time
 goes, not how long a rebuild takes (the benchmark says that).
 """
@@ -40,6 +42,29 @@ PROFILED = ("_quality", "_answers", "write_query_store", "_release")
 #: The network's steps, profiled by the names they are printed under: its Turtle, which the build's query store waits
 #: for, and its tables, which the release's thread writes.
 NETWORK = {"collaboration network": "write_collaboration_turtle", "network tables": "collaboration_files"}
+#: The functions ``--spans`` times inside the output steps: (module, attribute path); the per-function figures of
+#: docs/performance.md from session 24 on come from these.
+SPANS = (
+    ("esrgraph.outputs", "write_shacl_reports"),
+    ("esrgraph.outputs", "report_json"),
+    ("esrgraph.outputs", "write_kept"),
+    ("esrgraph.outputs", "write_query_store"),
+    ("esrgraph.outputs", "write_build_release"),
+    ("esrgraph.publish.release", "_copy_file"),
+    ("esrgraph.publish.release", "_add_collaboration"),
+    ("esrgraph.publish.release", "_swap_in"),
+    ("esrgraph.publish.pieces", "PieceSet.wait"),
+    ("esrgraph.publish.pieces", "PieceSet.write"),
+    ("esrgraph.publish.pieces", "PieceSet.write_collaboration_turtle"),
+    ("esrgraph.publish.pieces", "PieceSet.collaboration_files"),
+    ("esrgraph.publish.pieces", "PieceSet._collaboration_shares"),
+    ("esrgraph.publish.pieces", "PieceSet._collaboration_facts"),
+    ("esrgraph.publish.network_parts", "NetworkParts.__init__"),
+    ("esrgraph.publish.network_parts", "NetworkParts.turtle"),
+    ("esrgraph.publish.network_parts", "NetworkParts.write"),
+    ("esrgraph.publish.network_parts", "NetworkParts._make"),
+    ("esrgraph.publish.collaboration", "CollaborationFiles.read"),
+)
 
 
 @contextmanager
@@ -137,6 +162,60 @@ def timeline_report(steps: list[tuple[float, float, str]]) -> str:
     return "".join(f"{start:7.1f} -> {end:7.1f} s ({end - start:5.1f} s)  {name}\n" for start, end, name in sorted(steps))
 
 
+@contextmanager
+def spans(targets: tuple[tuple[str, str], ...] = SPANS) -> Iterator[list[tuple[float, float, str, str]]]:
+    """Each call of the functions ``targets`` as (start, end, "module.attribute", thread name), seconds from the
+    block's start, while the block runs (each wrapped, and put back afterwards)."""
+    import importlib
+
+    calls: list[tuple[float, float, str, str]] = []
+    origin = time.perf_counter()
+    patched: list[tuple[Any, str, Any]] = []
+
+    def wrap(label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                calls.append((start - origin, time.perf_counter() - origin, label, threading.current_thread().name))
+        return run
+
+    try:
+        for module, path in targets:
+            *owners, name = path.split(".")
+            owner: Any = importlib.import_module(module)
+            for part in owners:
+                owner = getattr(owner, part)
+            original = owner.__dict__[name]
+            patched.append((owner, name, original))
+            label = f"{module.rsplit('.', 1)[-1]}.{path}"
+            if isinstance(original, (classmethod, staticmethod)):  # the function inside, wrapped alike
+                setattr(owner, name, type(original)(wrap(label, original.__func__)))
+            else:
+                setattr(owner, name, wrap(label, original))
+        yield calls
+    finally:
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
+
+
+def spans_report(calls: list[tuple[float, float, str, str]]) -> str:
+    """The calls by their first start: start -> end (seconds), the function and its thread; a function called more
+    than once on a thread as one line with the seconds summed and the number of calls."""
+    merged: dict[tuple[str, str], list[float]] = {}
+    for start, end, label, thread in calls:
+        line = merged.setdefault((label, thread), [start, end, 0.0, 0])
+        line[0], line[1] = min(line[0], start), max(line[1], end)
+        line[2] += end - start
+        line[3] += 1
+    return "".join(
+        f"{start:7.1f} -> {end:7.1f} s ({spent:5.1f} s)  fn {label} [{thread}]"
+        + (f" ({int(count)} calls)" if count > 1 else "") + "\n"
+        for (label, thread), (start, end, spent, count) in sorted(merged.items(), key=lambda item: item[1][0]))
+
+
 def report(profiles: dict[str, cProfile.Profile], spent: dict[int, list[float]], lines: int) -> str:
     """The profiles, most cumulative time first, and the collector's time."""
     out = io.StringIO()
@@ -169,16 +248,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="drop the page cache first (root only), as the benchmark's full build between leaves it")
     parser.add_argument("--timeline", action="store_true",
                         help="profile nothing; print when each output step began and ended")
+    parser.add_argument("--spans", action="store_true",
+                        help="with --timeline: the calls of the functions of SPANS too, with their threads")
     args = parser.parse_args(argv)
     amount = random.randrange(100_000, 10_000_000) if args.change == "amount" else None
     changed = changed_description(Path(args.corpus), args.change, amount) if args.change else nullcontext()
     os.sync()
     if args.cold:
         drop_page_cache()
+    if args.spans and not args.timeline:
+        parser.error("--spans goes with --timeline")
     if args.timeline:
-        with changed, timeline() as steps:
+        with changed, timeline() as steps, spans(SPANS if args.spans else ()) as calls:
             measured = run_command(args.corpus, args.out, incremental="yes")
         print(timeline_report(steps), end="")
+        print(spans_report(calls), end="")
         print(f"build stage {measured['build']:.1f} s, outputs {measured['outputs']:.1f} s")
         return 0
     names = PROFILED if args.only is None else tuple(name for name in PROFILED if name == args.only)

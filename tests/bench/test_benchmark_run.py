@@ -259,6 +259,24 @@ def test_profile_rebuild_shows_the_amount_rebuild_reading_the_kept_findings(
     assert {"query store", "named answers", "quality report", "release"} <= set(spans)
     assert all(start <= end for start, end in spans.values())
     assert spans["query store"][1] <= spans["named answers"][0] and spans["query store"][1] <= spans["quality report"][0]
+    # --spans: the functions inside the steps, each with its thread; the network's tables are written on the
+    # release's thread after the main thread joined the network's Turtle, and every function is put back afterwards.
+    import esrgraph.outputs as outputs
+    from esrgraph.publish.collaboration import CollaborationFiles
+    from esrgraph.publish.network_parts import NetworkParts
+
+    assert profile_rebuild.main([str(corpus), str(out), "--change", "amount", "--timeline", "--spans"]) == 0
+    calls = {line.split(" fn ", 1)[1].split(" (", 1)[0]: (float(line.split()[0]), float(line.split()[2]))
+             for line in capsys.readouterr().out.splitlines() if " fn " in line}
+    assert "outputs.write_shacl_reports [MainThread]" in calls
+    tables = calls["network_parts.NetworkParts.write [esrgraph-release_0]"]
+    joined = calls["network_parts.NetworkParts.turtle [MainThread]"]
+    assert joined[0] <= tables[0] and all(start <= end for start, end in calls.values())
+    assert not hasattr(outputs.write_shacl_reports, "__wrapped__") and not hasattr(NetworkParts.write, "__wrapped__")
+    assert "collaboration.CollaborationFiles.read [MainThread]" in calls  # a class method, timed and put back as one
+    assert not hasattr(CollaborationFiles.__dict__["read"].__func__, "__wrapped__")
+    with pytest.raises(SystemExit):
+        profile_rebuild.main([str(corpus), str(out), "--spans"])
     assert profile_rebuild.main([str(corpus), str(out), "--change", "name", "--only", "network tables"]) == 0
     alone = capsys.readouterr().out
     assert alone.count("=====") == 1 and "===== network tables\n" in alone and "(collaboration_files)" in alone
