@@ -30,7 +30,7 @@ import pstats
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -74,9 +74,6 @@ def profiled(names: tuple[str, ...] = PROFILED, *, network: tuple[str, ...] = tu
     the block runs; their profiles by name. A function called on a thread that is being profiled already runs
     unprofiled: cProfile keeps one profile per thread, and a second one started inside the first would end both. Its
     time then shows in the outer profile (the network's tables in the release's): ``--only`` profiles it alone."""
-    import esrgraph.outputs as outputs
-    from esrgraph.publish.pieces import PieceSet
-
     profiles: dict[str, cProfile.Profile] = {}
     profiling = threading.local()
 
@@ -96,19 +93,36 @@ def profiled(names: tuple[str, ...] = PROFILED, *, network: tuple[str, ...] = tu
                 profiles.setdefault(name, profile)
         return run
 
-    originals = {name: getattr(outputs, name) for name in names}
-    methods = {name: getattr(PieceSet, NETWORK[name]) for name in network}
-    for name, function in originals.items():
-        setattr(outputs, name, wrap(name, function))
-    for name, method in methods.items():
-        setattr(PieceSet, NETWORK[name], wrap(name, method))
-    try:
+    targets = [("esrgraph.outputs", name, name) for name in names]
+    targets += [("esrgraph.publish.pieces", f"PieceSet.{NETWORK[name]}", name) for name in network]
+    with wrapped(targets, wrap):
         yield profiles
+
+
+@contextmanager
+def wrapped(targets: Sequence[tuple[str, str, str]],
+            wrap: Callable[[str, Callable[..., Any]], Callable[..., Any]]) -> Iterator[None]:
+    """While the block runs, each function ``(module, attribute path, label)`` of ``targets`` replaced by
+    ``wrap(label, function)`` (a class or static method's function inside it, wrapped alike); put back afterwards."""
+    import importlib
+
+    patched: list[tuple[Any, str, Any]] = []
+    try:
+        for module, path, label in targets:
+            *owners, name = path.split(".")
+            owner: Any = importlib.import_module(module)
+            for part in owners:
+                owner = getattr(owner, part)
+            original = owner.__dict__[name]
+            patched.append((owner, name, original))
+            if isinstance(original, (classmethod, staticmethod)):
+                setattr(owner, name, type(original)(wrap(label, original.__func__)))
+            else:
+                setattr(owner, name, wrap(label, original))
+        yield
     finally:
-        for name, function in originals.items():
-            setattr(outputs, name, function)
-        for name, method in methods.items():
-            setattr(PieceSet, NETWORK[name], method)
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
 
 
 @contextmanager
@@ -165,12 +179,9 @@ def timeline_report(steps: list[tuple[float, float, str]]) -> str:
 @contextmanager
 def spans(targets: tuple[tuple[str, str], ...] = SPANS) -> Iterator[list[tuple[float, float, str, str]]]:
     """Each call of the functions ``targets`` as (start, end, "module.attribute", thread name), seconds from the
-    block's start, while the block runs (each wrapped, and put back afterwards)."""
-    import importlib
-
+    block's start, while the block runs (``wrapped``)."""
     calls: list[tuple[float, float, str, str]] = []
     origin = time.perf_counter()
-    patched: list[tuple[Any, str, Any]] = []
 
     def wrap(label: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -182,23 +193,8 @@ def spans(targets: tuple[tuple[str, str], ...] = SPANS) -> Iterator[list[tuple[f
                 calls.append((start - origin, time.perf_counter() - origin, label, threading.current_thread().name))
         return run
 
-    try:
-        for module, path in targets:
-            *owners, name = path.split(".")
-            owner: Any = importlib.import_module(module)
-            for part in owners:
-                owner = getattr(owner, part)
-            original = owner.__dict__[name]
-            patched.append((owner, name, original))
-            label = f"{module.rsplit('.', 1)[-1]}.{path}"
-            if isinstance(original, (classmethod, staticmethod)):  # the function inside, wrapped alike
-                setattr(owner, name, type(original)(wrap(label, original.__func__)))
-            else:
-                setattr(owner, name, wrap(label, original))
+    with wrapped([(module, path, f"{module.rsplit('.', 1)[-1]}.{path}") for module, path in targets], wrap):
         yield calls
-    finally:
-        for owner, name, original in reversed(patched):
-            setattr(owner, name, original)
 
 
 def spans_report(calls: list[tuple[float, float, str, str]]) -> str:
@@ -251,13 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spans", action="store_true",
                         help="with --timeline: the calls of the functions of SPANS too, with their threads")
     args = parser.parse_args(argv)
+    if args.spans and not args.timeline:
+        parser.error("--spans goes with --timeline")
     amount = random.randrange(100_000, 10_000_000) if args.change == "amount" else None
     changed = changed_description(Path(args.corpus), args.change, amount) if args.change else nullcontext()
     os.sync()
     if args.cold:
         drop_page_cache()
-    if args.spans and not args.timeline:
-        parser.error("--spans goes with --timeline")
     if args.timeline:
         with changed, timeline() as steps, spans(SPANS if args.spans else ()) as calls:
             measured = run_command(args.corpus, args.out, incremental="yes")

@@ -275,8 +275,9 @@ def test_profile_rebuild_shows_the_amount_rebuild_reading_the_kept_findings(
     assert not hasattr(outputs.write_shacl_reports, "__wrapped__") and not hasattr(NetworkParts.write, "__wrapped__")
     assert "collaboration.CollaborationFiles.read [MainThread]" in calls  # a class method, timed and put back as one
     assert not hasattr(CollaborationFiles.__dict__["read"].__func__, "__wrapped__")
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as refused:  # refused before any work: no rebuild, no page cache dropped
         profile_rebuild.main([str(corpus), str(out), "--spans"])
+    assert refused.value.code == 2
     assert profile_rebuild.main([str(corpus), str(out), "--change", "name", "--only", "network tables"]) == 0
     alone = capsys.readouterr().out
     assert alone.count("=====") == 1 and "===== network tables\n" in alone and "(collaboration_files)" in alone

@@ -76,6 +76,7 @@ def graph_name(key: str) -> str:
     """The name of the file that keeps the share of collaboration.ttl of the part kept under ``key``."""
     return key + GRAPH_SUFFIX
 
+
 _TTL, _EDGES, _ORGANISATIONS, _GRAPHML = COLLABORATION_FILES
 
 

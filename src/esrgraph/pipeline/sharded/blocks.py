@@ -116,7 +116,6 @@ def _merged_runs(subjects: Sequence[Sequence[bytes]], out: Path) -> list[tuple[i
         parts.extend(repeat(part, len(part_subjects)))
     runs: list[tuple[int, int, int]] = []
     previous = None
-    last_part = last_end = -1
     for i in sorted(range(len(flat)), key=flat.__getitem__):
         subject = flat[i]
         if subject == previous:
@@ -124,12 +123,10 @@ def _merged_runs(subjects: Sequence[Sequence[bytes]], out: Path) -> list[tuple[i
         previous = subject
         part = parts[i]
         block = i - starts[part]
-        if part == last_part and block == last_end:
+        if runs and runs[-1][0] == part and runs[-1][2] == block:
             runs[-1] = (part, runs[-1][1], block + 1)
         else:
             runs.append((part, block, block + 1))
-            last_part = part
-        last_end = block + 1
     return runs
 
 
