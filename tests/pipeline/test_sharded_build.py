@@ -148,3 +148,30 @@ def test_a_records_locating_form_keeps_each_fields_first_line_and_no_line_texts(
     # the lean form keeps a line per field head and per dotted field on a line of its own (the Y-tunnus,
     # each funding figure), without texts: about half the entries of the full coverage on the samples
     assert sum(len(r.coverage) for r in records) > 1.5 * sum(len(r.locating().coverage) for r in records)
+
+
+def test_a_worker_loads_the_name_index_once_for_all_the_shards_it_maps(tmp_path: Path) -> None:
+    """Loaded for each shard, the index of the whole input made the build's time grow with its square."""
+    from esrgraph.pipeline.cache.shards import RecordingIndex, dump
+    from esrgraph.pipeline.sharded import workers
+
+    first_build, second_build = tmp_path / "first", tmp_path / "second"
+    first_build.mkdir()
+    second_build.mkdir()
+    dump(first_build / "name-index.pickle", {"alfa oy": {"1234567-1"}})
+    dump(second_build / "name-index.pickle", {"beeta ry": {"7654321-8"}})
+    workers._name_index_at.cache_clear()
+    index = workers.shared_name_index(first_build)
+    assert workers.shared_name_index(first_build) is index and index == {"alfa oy": {"1234567-1"}}
+    assert workers._name_index_at.cache_info().misses == 1
+    # another build's work folder, or the file written anew in the same one, is read again
+    assert workers.shared_name_index(second_build) == {"beeta ry": {"7654321-8"}}
+    dump(first_build / "name-index.pickle", {"gamma oy": {"1111111-1"}})
+    assert workers.shared_name_index(first_build) == {"gamma oy": {"1111111-1"}}
+
+    # each shard records its own look-ups in a view of the one index, not in a copy of it
+    shard_a, shard_b = RecordingIndex(index), RecordingIndex(index)
+    assert shard_a.get("alfa oy") == {"1234567-1"} and shard_a.get("nobody", set()) == set()
+    assert shard_a.lookups == {"alfa oy": ("1234567-1",), "nobody": ()} and shard_b.lookups == {}
+    index["delta ky"] = {"2222222-2"}
+    assert shard_b.get("delta ky") == {"2222222-2"} and len(shard_b) == 2 and set(shard_b) == {"alfa oy", "delta ky"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -240,7 +240,7 @@ class Mapper:
         self.resolver = resolver
         self.result = MappingResult()
         self._orgs: dict[str, OrganisationFacts] = {}
-        self._name_index: dict[str, set[str]] = defaultdict(set)
+        self._name_index: Mapping[str, set[str]] = {}
         self._unresolved: set[str] = set()
         self._sources_done: set[str] = set()
         #: IRI text -> NamedNode, so that subjects and predicates are built once (mapping's hot path).
@@ -335,10 +335,12 @@ class Mapper:
     # ------------------------------------------------------------------ organisations
     def index_organisations(self, projects: Iterable[MergedProject]) -> None:
         """First pass: which normalised names belong to which valid Y-tunnus."""
+        index: defaultdict[str, set[str]] = defaultdict(set)
         for project in projects:
             r = project.record
             for key, business_id in name_index_entries(r.applicant, r.co_implementers):
-                self._name_index[key].add(business_id)
+                index[key].add(business_id)
+        self._name_index = index
 
     def _organisation(self, name: str | None, written_id: str | None) -> OrganisationFacts:
         """The organisation node: by valid Y-tunnus, else by a unique name match, else by name.

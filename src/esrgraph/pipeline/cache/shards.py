@@ -39,7 +39,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from stat import S_ISREG
@@ -92,15 +92,26 @@ def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return getter if len(dataclasses.fields(cls)) > 1 else lambda item: (getter(item),)
 
 
-class RecordingIndex(dict[str, set[str]]):
+class RecordingIndex(Mapping[str, set[str]]):
     """The organisation-name index, remembering every key looked up and what was found.
 
-    A shard's mapping depends on the index only through these look-ups (``Mapper._organisation``).
+    A shard's mapping depends on the index only through these look-ups (``Mapper._organisation``). It reads the
+    index it is given and does not copy it: a worker maps many shards with one index, and a copy a shard would
+    grow with the whole input (as loading the index for each shard did, docs/performance.md, session 25).
     """
 
-    def __init__(self, index: dict[str, set[str]]) -> None:
-        super().__init__(index)
+    def __init__(self, index: Mapping[str, set[str]]) -> None:
+        self._index = index
         self.lookups: dict[str, tuple[str, ...]] = {}
+
+    def __getitem__(self, key: str) -> set[str]:
+        return self._index[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
     @overload
     def get(self, key: str, default: None = None, /) -> set[str] | None: ...
@@ -110,12 +121,12 @@ class RecordingIndex(dict[str, set[str]]):
     def get(self, key: str, default: _T, /) -> set[str] | _T: ...
 
     def get(self, key: str, default: Any = None, /) -> Any:  # the overloads above say what it gives
-        found = super().get(key, default)
+        found = self._index.get(key, default)
         self.lookups[key] = tuple(sorted(found)) if found else ()
         return found
 
 
-def lookups_hold(lookups: dict[str, tuple[str, ...]], index: dict[str, set[str]]) -> bool:
+def lookups_hold(lookups: dict[str, tuple[str, ...]], index: Mapping[str, set[str]]) -> bool:
     """Whether ``index`` answers every recorded look-up as it was answered then."""
     return all(tuple(sorted(index.get(key, ()))) == found for key, found in lookups.items())
 

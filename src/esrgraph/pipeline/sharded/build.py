@@ -221,12 +221,12 @@ def _build_in(holder: tempfile.TemporaryDirectory[str], files: list[tuple[str, s
         run = _Run(options, cache, Path(holder.name), shards, workers, mapping_options, pool)
         start = time.perf_counter()
         parsed, index_entries = _parse_chunks(run, files)
-        name_index = _write_name_index(run, index_entries, parsed.record_dirs)
+        name_index = _write_name_index(run, index_entries)
         del index_entries
         run.timings["parse"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        mapped, map_keys = _map_shards(run, parsed.digests, name_index)
+        mapped, map_keys = _map_shards(run, parsed, name_index)
         del name_index
         shared_start = time.perf_counter()
         common = _write_common_nodes(run, mapped)
@@ -300,12 +300,10 @@ def _chunk_outcome(done: ChunkOutcome | bytes) -> ChunkOutcome:
     return done
 
 
-def _write_name_index(run: _Run, index_entries: Sequence[tuple[str, list[tuple[str, Any]]]],
-                      record_dirs: list[str]) -> dict[str, set[str]]:
-    """The organisation-name index, written with the chunks' folders for the map workers to read."""
+def _write_name_index(run: _Run, index_entries: Sequence[tuple[str, list[tuple[str, Any]]]]) -> dict[str, set[str]]:
+    """The organisation-name index, written for the map workers to read (once each: ``shared_name_index``)."""
     name_index = _name_index(index_entries)
     _dump(run.workdir / "name-index.pickle", name_index)
-    _dump(run.workdir / "chunks.pickle", record_dirs)
     return name_index
 
 
@@ -342,19 +340,25 @@ def _name_index(chunks: Sequence[tuple[str, list[tuple[str, Any]]]]) -> dict[str
 # ---------------------------------------------------------------------------- 2. map
 
 
-def _map_shards(run: _Run, digests: Sequence[dict[str, str]], name_index: dict[str, set[str]]
+def _map_shards(run: _Run, parsed: _Parsed, name_index: dict[str, set[str]]
                 ) -> tuple[list[MapOutcome], list[str]]:
     """Map every shard on the workers, or take it from the cache while the name index answers its
     look-ups as before; with each shard's map key (its checks' keys hold it)."""
     cache, options, shards, names = run.cache, run.options, run.shards, run.names
     progress = Progress(shards, "map", "shards")
     mapped: list[MapOutcome | None] = [None] * shards
+    # the chunks that hold records of each shard (a chunk lists the digest of each shard file it wrote), in input order
+    holders: dict[str, list[int]] = defaultdict(list)
+    for chunk, digests in enumerate(parsed.digests):
+        for name in digests:
+            holders[name].append(chunk)
     map_keys = [shardcache.digest(repr(run.mapping_options), str(options.with_codelists), str(shards), name,
-                                  *(d[name] for d in digests if name in d)) for name in names]
+                                  *(parsed.digests[c][name] for c in holders[name])) for name in names]
     pending: dict[int, Future[MapOutcome]] = {}
 
     def map_in_worker(n: int) -> None:
-        pending[n] = run.pool.submit(map_shard, names[n], str(run.workdir), run.mapping_options,
+        record_dirs = [parsed.record_dirs[c] for c in holders[names[n]]]
+        pending[n] = run.pool.submit(map_shard, names[n], record_dirs, str(run.workdir), run.mapping_options,
                                      options.with_codelists, str(cache.path("map", map_keys[n])) if cache else None,
                                      shards)
 

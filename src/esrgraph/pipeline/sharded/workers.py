@@ -11,7 +11,7 @@ import hashlib
 import pickle
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +48,25 @@ def code_list_resolver() -> Resolver | None:
     from esrgraph.pipeline.stages import load_resolver
 
     return load_resolver()
+
+
+def shared_name_index(workdir: Path) -> dict[str, set[str]]:
+    """The build's organisation-name index (``name-index.pickle`` in ``workdir``), loaded once per worker process.
+
+    Every shard looks names up in the index of the whole input. Loaded for each shard, it cost each shard time in
+    proportion to the whole input, so the build's time grew with the square of its size: 231 s of worker time at
+    100,000 descriptions (docs/performance.md, session 25). The file's identity is in the key, so a worker never
+    answers from the index of another build's work folder.
+    """
+    path = workdir / "name-index.pickle"
+    found = path.stat()
+    return _name_index_at(str(path), (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size))
+
+
+@lru_cache(maxsize=1)
+def _name_index_at(path: str, identity: tuple[int, int, int, int]) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = _load(Path(path))
+    return index
 
 
 @lru_cache(maxsize=1)
@@ -168,7 +187,7 @@ class ShardMapper(Mapper):
     one a single Mapper over all projects (in code order) would have met first.
     """
 
-    def __init__(self, options: MappingOptions, resolver: Resolver | None, name_index: dict[str, set[str]]) -> None:
+    def __init__(self, options: MappingOptions, resolver: Resolver | None, name_index: Mapping[str, set[str]]) -> None:
         super().__init__(options, resolver)
         self._name_index = name_index
         self._code = ""
@@ -228,18 +247,22 @@ class MapOutcome:
     organisation_iris: list[str] = field(default_factory=list)
 
 
-def map_shard(shard: str, workdir: str, options: MappingOptions, with_codelists: bool,
+def map_shard(shard: str, record_dirs: list[str], workdir: str, options: MappingOptions, with_codelists: bool,
               cache_entry: str | None, parts: int) -> MapOutcome:
-    """Merge and map one shard; write its blocks to the workdir, or to ``cache_entry`` of the shard cache."""
+    """Merge and map one shard; write its blocks to the workdir, or to ``cache_entry`` of the shard cache.
+
+    ``record_dirs``: the folders of the parse chunks that hold records of the shard, in input order (the main
+    process knows them from the chunks' digests; looking in every chunk's folder grew with the whole input).
+    """
     from esrgraph.pipeline.result import locator_table, organisation_name_owners
     from esrgraph.pipeline.stages import problem_findings
 
     folder = Path(workdir)
     clock = _Clock()
-    records = shard_records(_load(folder / "chunks.pickle"), shard)
+    records = shard_records(record_dirs, shard)
     clock.lap("load records")
     projects, merge_findings = merge_records(records)
-    index = shardcache.RecordingIndex(_load(folder / "name-index.pickle"))
+    index = shardcache.RecordingIndex(shared_name_index(folder))
     mapper = ShardMapper(options, code_list_resolver() if with_codelists else None, index)
     for project in projects:
         mapper.map_project(project)
