@@ -96,8 +96,9 @@ class RecordingIndex(Mapping[str, set[str]]):
     """The organisation-name index, remembering every key looked up and what was found.
 
     A shard's mapping depends on the index only through these look-ups (``Mapper._organisation``). It reads the
-    index it is given and does not copy it: a worker maps many shards with one index, and a copy a shard would
-    grow with the whole input (as loading the index for each shard did, docs/performance.md, session 25).
+    index it is given, never a copy: a worker maps many shards with one index, and copied for each shard it would
+    cost each shard time in proportion to the whole input (as loading it for each shard did; docs/performance.md,
+    session 25).
     """
 
     def __init__(self, index: Mapping[str, set[str]]) -> None:
