@@ -6,10 +6,11 @@ OUT is a build folder of CORPUS (``esrgraph build CORPUS -o OUT``); neither is w
 with no esrgraph code in the loop, the steps no build of OUT's graph can skip: reading every input file's bytes,
 loading the N-Triples into a new query store (pyoxigraph's bulk loader, as the command's store step does: #22 asks for
 the store beside the build, so that the first query answers in a second) and gzipping them at the release's level
-(zlib). Each step prints its wall time and the CPU time of all of this process's threads; the floor is their CPU time
-over the cores this process may use, a bound no schedule of those steps beats. The command also parses, maps and
-validates every record in Python and writes the Turtle, JSON-LD, reports and network, so its time is above the floor,
-never below: a target under the floor cannot be met on this machine by any change to esrgraph's Python code.
+(``gzip_member``, zlib). Each step prints its wall time and the CPU time of all of this process's threads; the floor
+is their CPU time over the cores this process may use, a bound no schedule of those steps beats. The command also
+parses, maps and validates every record in Python and writes the Turtle, JSON-LD, reports and network, so its time is
+above the floor, never below: a target under the floor cannot be met on this machine by any change to esrgraph's
+Python code.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import os
 import resource
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
-from esrgraph.io.export import GZIP_LEVEL
+from esrgraph.io.export import GZIP_LEVEL, gzip_member
+from esrgraph.io.sources import iter_input_files
 
 _BLOCK = 4 << 20  # the gzip's input per call, as the release's members are made of pieces
 
@@ -52,11 +53,11 @@ def timed(label: str, work: Callable[[], str]) -> Step:
 
 
 def read_inputs(corpus: Path) -> str:
+    """Every file of the build's own walk of CORPUS read whole."""
     files = total = 0
-    for path in sorted(corpus.rglob("*")):
-        if path.is_file():
-            total += len(path.read_bytes())
-            files += 1
+    for path, _shown in iter_input_files([corpus]):
+        total += len(path.read_bytes())
+        files += 1
     return f"{files:,} files, {total / 1e6:,.1f} MB"
 
 
@@ -68,12 +69,11 @@ def load_store(path: Path, folder: Path) -> str:
 
 
 def gzip_bytes(path: Path) -> str:
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    """The file gzipped as the release gzips its pieces: one member a block (``gzip_member``)."""
     written = 0
     with open(path, "rb") as handle:
         while block := handle.read(_BLOCK):
-            written += len(compressor.compress(block))
-    written += len(compressor.flush())
+            written += len(gzip_member(block))
     return f"{written / 1e6:,.1f} MB at level {GZIP_LEVEL}"
 
 
